@@ -1,0 +1,2 @@
+//! spinlearn-attractor.
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! spinlearn-bp.
+#![warn(missing_docs)]

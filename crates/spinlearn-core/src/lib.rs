@@ -1,0 +1,22 @@
+//! Shared vocabulary of spinlearn: seeds and portable RNG streams ([`Seed`]), spin (±1) and bit
+//! (0/1) encodings ([`Units`]), stable numerics in log space ([`numerics`]), the observer hook that
+//! long loops report to ([`Observer`], [`Control`]), run records ([`record`]) and parameter checks
+//! ([`check`]).
+//!
+//! Conventions used across the workspace: k_B T = 1 unless a parameter says otherwise; energies carry
+//! the sign of the Hamiltonian (lower is more probable); matrices are row-major with shapes written
+//! `(rows, cols)`, e.g. data `(n_samples, n_visible)`.
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod encoding;
+pub mod error;
+pub mod numerics;
+pub mod observe;
+pub mod record;
+pub mod seed;
+
+pub use encoding::Units;
+pub use error::{Error, Result};
+pub use observe::{Control, NoObserver, Observer, StepReport};
+pub use seed::{Seed, SpinRng};

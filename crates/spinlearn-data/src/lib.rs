@@ -1,0 +1,15 @@
+//! Data for spinlearn: loaders (IDX, .npy/.npz, text rasters), generators (bars, bars-and-stripes,
+//! uniform random binary data), transforms (label selection, binarization, spins, pixel shuffling,
+//! splits) and the embedded MNIST subset.
+//!
+//! Every dataset is a [`Dataset`]: an `(n_samples, n_features)` f32 matrix, row-major, with
+//! optional labels and an optional image shape.
+#![warn(missing_docs)]
+
+pub mod dataset;
+pub mod error;
+pub mod idx;
+pub mod mnist;
+
+pub use dataset::Dataset;
+pub use error::{DataError, Result};

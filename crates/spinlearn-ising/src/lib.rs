@@ -1,0 +1,2 @@
+//! spinlearn-ising.
+#![warn(missing_docs)]

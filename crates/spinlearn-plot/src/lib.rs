@@ -1,0 +1,261 @@
+//! Figures and reports for spinlearn: line/scatter plots with error bars and log axes
+//! ([`LinePlot`]), image grids of digits and samples ([`ImageGrid`]), three-level feature maps
+//! (black -1, gray 0, white +1), and the HTML report page ([`Report`]).
+//!
+//! Figures are written as PNG and SVG. Text is rendered with a font compiled into this crate, so
+//! nothing depends on system fonts.
+#![warn(missing_docs)]
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Errors from writing figures and reports.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// Writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The drawing backend failed.
+    #[error("{}: cannot draw figure: {reason}", path.display())]
+    Draw {
+        /// The file being drawn.
+        path: PathBuf,
+        /// The backend's message.
+        reason: String,
+    },
+    /// The figure's description is unusable (empty, mismatched lengths, non-finite ranges).
+    #[error("invalid figure: {0}")]
+    Invalid(String),
+}
+
+/// Result alias with [`PlotError`].
+pub type Result<T, E = PlotError> = std::result::Result<T, E>;
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum SeriesStyle {
+    /// Solid line.
+    #[default]
+    Line,
+    /// Dashed line (theory curves, bounds, reference laws).
+    Dashed,
+    /// Markers only (simulation points).
+    Points,
+    /// Line with markers.
+    LinePoints,
+}
+
+/// One curve of a [`LinePlot`]. `x`, `y` and (when present) `y_err` have equal lengths; non-finite
+/// points are skipped (and, on log axes, non-positive ones).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Series {
+    /// Legend text (empty: no legend entry).
+    pub label: String,
+    /// Abscissae.
+    pub x: Vec<f64>,
+    /// Ordinates.
+    pub y: Vec<f64>,
+    /// Symmetric error (one standard deviation, or what the caption says), drawn as a band for
+    /// lines and as bars for points.
+    pub y_err: Option<Vec<f64>>,
+    /// Drawing style.
+    pub style: SeriesStyle,
+    /// Colour index into the palette; `None` takes the series' position.
+    pub color: Option<usize>,
+}
+
+impl Series {
+    /// A solid line.
+    pub fn line(label: impl Into<String>, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Series { label: label.into(), x, y, ..Default::default() }
+    }
+
+    /// Markers only.
+    pub fn points(label: impl Into<String>, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Series { label: label.into(), x, y, style: SeriesStyle::Points, ..Default::default() }
+    }
+
+    /// Adds error bars / band.
+    pub fn with_err(mut self, err: Vec<f64>) -> Self {
+        self.y_err = Some(err);
+        self
+    }
+
+    /// Changes the style.
+    pub fn with_style(mut self, style: SeriesStyle) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Fixes the palette colour.
+    pub fn with_color(mut self, color: usize) -> Self {
+        self.color = Some(color);
+        self
+    }
+}
+
+/// A 2-D line/scatter plot.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinePlot {
+    /// Title above the plot (may be empty).
+    pub title: String,
+    /// x-axis label.
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// Logarithmic x axis.
+    pub log_x: bool,
+    /// Logarithmic y axis.
+    pub log_y: bool,
+    /// Fixed x range; `None` fits the data.
+    pub x_range: Option<(f64, f64)>,
+    /// Fixed y range; `None` fits the data (including error bars).
+    pub y_range: Option<(f64, f64)>,
+    /// Curves, drawn in order.
+    pub series: Vec<Series>,
+    /// Vertical reference lines `(x, label)` (e.g. the Glorot point, T_c).
+    pub vlines: Vec<(f64, String)>,
+    /// Horizontal reference lines `(y, label)`.
+    pub hlines: Vec<(f64, String)>,
+    /// Pixel size of the PNG `(width, height)`; the SVG uses the same units.
+    pub size: (u32, u32),
+}
+
+impl Default for LinePlot {
+    fn default() -> Self {
+        LinePlot {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            log_x: false,
+            log_y: false,
+            x_range: None,
+            y_range: None,
+            series: Vec::new(),
+            vlines: Vec::new(),
+            hlines: Vec::new(),
+            size: (800, 560),
+        }
+    }
+}
+
+impl LinePlot {
+    /// An empty plot with a title and axis labels.
+    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+        LinePlot {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a series.
+    pub fn with(mut self, s: Series) -> Self {
+        self.series.push(s);
+        self
+    }
+}
+
+/// A grid of grayscale images (digits, samples, receptive fields).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageGrid {
+    /// Title above the grid (may be empty).
+    pub title: String,
+    /// The images, each `height * width` values, row-major.
+    pub images: Vec<Vec<f32>>,
+    /// `(height, width)` of every image.
+    pub shape: (usize, usize),
+    /// Images per row of the grid.
+    pub cols: usize,
+    /// Values mapped to black and white `(black, white)`; values outside are clamped.
+    pub range: (f32, f32),
+    /// Optional caption under each image (e.g. a label or "train"/"test"/"new").
+    pub captions: Option<Vec<String>>,
+    /// Optional frame colour per image (RGB), e.g. to mark membership in a training set.
+    pub frames: Option<Vec<[u8; 3]>>,
+    /// Pixels per image pixel.
+    pub scale: u32,
+}
+
+impl ImageGrid {
+    /// A grid of images with values in [0, 1] (0 black, 1 white).
+    pub fn new(images: Vec<Vec<f32>>, shape: (usize, usize), cols: usize) -> Self {
+        ImageGrid {
+            title: String::new(),
+            images,
+            shape,
+            cols,
+            range: (0.0, 1.0),
+            captions: None,
+            frames: None,
+            scale: 3,
+        }
+    }
+
+    /// A three-level feature map grid as in 000_87071dc496436b58.txt: values -1 (black), 0 (gray),
+    /// +1 (white).
+    pub fn ternary(features: Vec<Vec<f32>>, shape: (usize, usize), cols: usize) -> Self {
+        ImageGrid {
+            range: (-1.0, 1.0),
+            ..ImageGrid::new(features, shape, cols)
+        }
+    }
+}
+
+/// One row of a report's headline table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableRow {
+    /// The figure's name as in summary.json, e.g. `bars4.final_test_hamming.rapid`.
+    pub name: String,
+    /// The value measured in this run, formatted.
+    pub value: String,
+    /// The paper's value, formatted, when it quotes one.
+    pub paper: Option<String>,
+    /// A short note (conditions, differences).
+    pub note: String,
+}
+
+/// A figure in a report: a path relative to the report's directory, and a caption.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// Path of the PNG (or SVG) relative to the report's `index.html`.
+    pub path: String,
+    /// Caption text.
+    pub caption: String,
+}
+
+/// One section of the HTML report (one paper).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportSection {
+    /// Section id (also its directory), e.g. `rapid`.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// Introductory paragraphs (plain text; escaped when written).
+    pub text: Vec<String>,
+    /// Figures in order.
+    pub figures: Vec<Figure>,
+    /// Headline table.
+    pub table: Vec<TableRow>,
+    /// Seconds the section took.
+    pub seconds: f64,
+}
+
+/// The HTML report: sections written into one `index.html`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Page title.
+    pub title: String,
+    /// Lines under the title (mode, seed, version, machine).
+    pub preamble: Vec<String>,
+    /// Sections in order.
+    pub sections: Vec<ReportSection>,
+}

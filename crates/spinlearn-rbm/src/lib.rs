@@ -1,0 +1,2 @@
+//! spinlearn-rbm.
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! spinlearn-relevance.
+#![warn(missing_docs)]
