@@ -1,1 +1,124 @@
-fn main() {}
+//! `spinlearn`: the command line tool. Glue only: flags and configs in, library calls, run
+//! directories, figures and reports out.
+
+mod cmd;
+mod common;
+mod config;
+mod reproduce;
+
+use clap::{Parser, Subcommand};
+use common::{Ctx, Global};
+use std::process::ExitCode;
+
+/// spinlearn: statistical physics of learning in neural networks.
+#[derive(Debug, Parser)]
+#[command(name = "spinlearn", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Datasets: list, show as images, export to NumPy.
+    #[command(subcommand)]
+    Data(cmd::data::DataCmd),
+    /// Ternary-synapse feature learning by message passing (paper 000).
+    #[command(subcommand)]
+    Bp(cmd::bp::BpCmd),
+    /// Mean-field Ising neurons, activation functions, 2D lattice Monte Carlo (paper 002).
+    #[command(subcommand)]
+    Ising(cmd::ising::IsingCmd),
+    /// Run any experiment from a TOML config whose `kind` names it.
+    Run(config::RunArgs),
+    /// Reproduce the papers' headline results into an HTML report.
+    Reproduce(reproduce::ReproduceArgs),
+    /// Benchmarks that print the speed figures of each domain.
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCmd),
+}
+
+fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
+    match &cli.cmd {
+        Cmd::Data(c) => cmd::data::run_cmd(c, ctx),
+        Cmd::Bp(c) => cmd::bp::run_cmd(c, ctx),
+        Cmd::Ising(c) => cmd::ising::run_cmd(c, ctx),
+        Cmd::Run(a) => config::run_config(a, &cli.global),
+        Cmd::Reproduce(a) => reproduce::run(a, ctx),
+        Cmd::Bench(c) => cmd::bench::run_cmd(c, ctx),
+    }
+}
+
+/// Parses `argv` and runs it. Errors are returned, never panicked.
+pub(crate) fn run_argv(argv: Vec<String>, inherited: Option<&Global>) -> anyhow::Result<()> {
+    let mut cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => return Err(ClapExit(e).into()),
+    };
+    if let Some(g) = inherited {
+        cli.global.seed = cli.global.seed.or(g.seed);
+        cli.global.threads = cli.global.threads.or(g.threads);
+        cli.global.out = cli.global.out.clone().or_else(|| g.out.clone());
+        cli.global.quiet |= g.quiet;
+    }
+    let ctx = Ctx::new(&cli.global, argv)?;
+    dispatch(&cli, &ctx)
+}
+
+/// A clap error carried through anyhow so that help/version print as clap intends.
+#[derive(Debug)]
+struct ClapExit(clap::Error);
+
+impl std::fmt::Display for ClapExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0.to_string();
+        // clap's messages are multi-line (usage, tips); keep the first line as the error.
+        write!(
+            f,
+            "{}",
+            text.lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+        )
+    }
+}
+
+impl std::error::Error for ClapExit {}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    match run_argv(argv, None) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(ClapExit(ce)) = e.downcast_ref::<ClapExit>() {
+                use clap::error::ErrorKind;
+                if matches!(
+                    ce.kind(),
+                    ErrorKind::DisplayHelp
+                        | ErrorKind::DisplayVersion
+                        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                ) {
+                    let _ = ce.print();
+                    return if ce.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        ExitCode::from(2)
+                    } else {
+                        ExitCode::SUCCESS
+                    };
+                }
+            }
+            eprintln!("error: {}", one_line(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -74,7 +74,12 @@ mod tests {
     fn messages_name_the_parameter() {
         let e = positive("beta", -1.0).unwrap_err().to_string();
         assert_eq!(e, "invalid parameter `beta`: must be > 0, got -1");
-        assert!(finite("lr", f64::NAN).unwrap_err().to_string().contains("`lr`"));
+        assert!(
+            finite("lr", f64::NAN)
+                .unwrap_err()
+                .to_string()
+                .contains("`lr`")
+        );
         assert!(in_range("p", 1.5, 0.0, 1.0).is_err());
         assert_eq!(in_range("p", 1.0, 0.0, 1.0).unwrap(), 1.0);
         assert!(nonzero("n", 0).is_err());

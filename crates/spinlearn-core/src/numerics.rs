@@ -173,7 +173,11 @@ mod tests {
         let xs = [0.1, -2.0, 3.5];
         let naive = xs.iter().map(|x: &f64| x.exp()).sum::<f64>().ln();
         assert_relative_eq!(log_sum_exp(&xs), naive, epsilon = 1e-14);
-        assert_relative_eq!(log_sum_exp(&[1000.0, 1000.0]), 1000.0 + LN_2, epsilon = 1e-12);
+        assert_relative_eq!(
+            log_sum_exp(&[1000.0, 1000.0]),
+            1000.0 + LN_2,
+            epsilon = 1e-12
+        );
         assert_eq!(log_sum_exp(&[]), f64::NEG_INFINITY);
         assert!(log_sum_exp(&[f64::NAN, 1.0]).is_nan());
         assert_relative_eq!(log_add_exp(-1e308, 0.0), 0.0);
@@ -181,10 +185,18 @@ mod tests {
         let mut acc = LogSumExp::new();
         let mut acc2 = LogSumExp::new();
         for (i, &x) in [5.0, -3.0, 800.0, 2.0].iter().enumerate() {
-            if i % 2 == 0 { acc.push(x) } else { acc2.push(x) }
+            if i % 2 == 0 {
+                acc.push(x)
+            } else {
+                acc2.push(x)
+            }
         }
         acc.merge(acc2);
-        assert_relative_eq!(acc.value(), log_sum_exp(&[5.0, -3.0, 800.0, 2.0]), epsilon = 1e-12);
+        assert_relative_eq!(
+            acc.value(),
+            log_sum_exp(&[5.0, -3.0, 800.0, 2.0]),
+            epsilon = 1e-12
+        );
     }
 
     #[test]

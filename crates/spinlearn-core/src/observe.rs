@@ -72,12 +72,21 @@ mod tests {
         let mut seen = Vec::new();
         let mut obs = |r: &StepReport<'_>| {
             seen.push(r.step);
-            if r.step >= 3 { Control::Stop } else { Control::Continue }
+            if r.step >= 3 {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
         };
         let mut n = 0;
         for step in 1..=10 {
             n = step;
-            let r = StepReport { stage: "epoch", step, total: Some(10), metrics: &[("x", 1.0)] };
+            let r = StepReport {
+                stage: "epoch",
+                step,
+                total: Some(10),
+                metrics: &[("x", 1.0)],
+            };
             if obs.observe(&r) == Control::Stop {
                 break;
             }
@@ -86,7 +95,12 @@ mod tests {
         assert_eq!(seen, vec![1, 2, 3]);
         let mut none = NoObserver;
         let mut stop_at_1 = |_: &StepReport<'_>| Control::Stop;
-        let r = StepReport { stage: "s", step: 1, total: None, metrics: &[] };
+        let r = StepReport {
+            stage: "s",
+            step: 1,
+            total: None,
+            metrics: &[],
+        };
         assert_eq!(Both(&mut none, &mut stop_at_1).observe(&r), Control::Stop);
     }
 }

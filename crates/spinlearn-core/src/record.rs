@@ -29,14 +29,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".partial");
     path.with_file_name(name)
 }
 
 /// Formats a system time as RFC 3339 UTC with seconds, e.g. `2026-11-23T19:39:13Z`.
 pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Civil-from-days (Howard Hinnant's algorithm).
@@ -196,7 +202,8 @@ mod tests {
     fn run_dir_lifecycle() {
         let dir = std::env::temp_dir().join(format!("spinlearn-core-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let run = RunDir::create(&dir, "test", vec!["x".into()], Value::Null, 5, 2, "0.1.0").unwrap();
+        let run =
+            RunDir::create(&dir, "test", vec!["x".into()], Value::Null, 5, 2, "0.1.0").unwrap();
         let rec: Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
         assert_eq!(rec["status"], "running");

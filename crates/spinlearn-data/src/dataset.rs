@@ -30,7 +30,10 @@ impl Dataset {
     /// Sample `i` as a slice of length `n_features`.
     pub fn row(&self, i: usize) -> &[f32] {
         let n = self.n_features();
-        &self.data.as_slice().expect("Dataset data is standard layout")[i * n..(i + 1) * n]
+        &self
+            .data
+            .as_slice()
+            .expect("Dataset data is standard layout")[i * n..(i + 1) * n]
     }
 
     /// The samples at `indices`, in that order (labels follow).

@@ -57,12 +57,18 @@ pub fn parse_idx(bytes: &[u8], path: &Path, expected_magic: Option<u32>) -> Resu
     if bytes[2] != 0x08 {
         return Err(DataError::format(
             path,
-            format!("unsupported IDX element type {:#04x} (only u8 is supported)", bytes[2]),
+            format!(
+                "unsupported IDX element type {:#04x} (only u8 is supported)",
+                bytes[2]
+            ),
         ));
     }
     let ndim = bytes[3] as usize;
     if ndim == 0 {
-        return Err(DataError::format(path, "IDX header declares zero dimensions"));
+        return Err(DataError::format(
+            path,
+            "IDX header declares zero dimensions",
+        ));
     }
     let header = 4 + 4 * ndim;
     if bytes.len() < header {
@@ -119,13 +125,23 @@ mod tests {
         let a = parse_idx(&bytes, &p, Some(0x0000_0802)).unwrap();
         assert_eq!(a.dims, vec![2, 3]);
         assert_eq!(a.data, vec![1, 2, 3, 4, 5, 6]);
-        let e = parse_idx(&bytes[..bytes.len() - 1], &p, None).unwrap_err().to_string();
+        let e = parse_idx(&bytes[..bytes.len() - 1], &p, None)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("mem.idx: truncated"), "{e}");
         let e = parse_idx(&bytes, &p, Some(2051)).unwrap_err().to_string();
-        assert!(e.contains("wrong IDX magic number 2050, expected 2051"), "{e}");
+        assert!(
+            e.contains("wrong IDX magic number 2050, expected 2051"),
+            "{e}"
+        );
         assert!(parse_idx(b"PK\x03\x04", &p, None).is_err());
         assert!(parse_idx(&[0, 0], &p, None).is_err());
         let gz_corrupt = [0x1f, 0x8b, 8, 0, 1, 2, 3];
-        assert!(parse_idx(&gz_corrupt, &p, None).unwrap_err().to_string().contains("gzip"));
+        assert!(
+            parse_idx(&gz_corrupt, &p, None)
+                .unwrap_err()
+                .to_string()
+                .contains("gzip")
+        );
     }
 }

@@ -6,10 +6,16 @@
 //! optional labels and an optional image shape.
 #![warn(missing_docs)]
 
+pub mod bench;
+pub mod catalog;
 pub mod dataset;
 pub mod error;
+pub mod generate;
 pub mod idx;
 pub mod mnist;
+pub mod npy;
+pub mod text;
+pub mod transform;
 
 pub use dataset::Dataset;
 pub use error::{DataError, Result};

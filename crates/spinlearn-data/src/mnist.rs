@@ -5,7 +5,7 @@
 
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
-use crate::idx::{parse_idx, read_idx, IdxArray};
+use crate::idx::{IdxArray, parse_idx, read_idx};
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
 
@@ -60,10 +60,16 @@ fn assemble(name: &str, img: IdxArray, lab: IdxArray, path: &Path) -> Result<Dat
         ));
     }
     if let Some(bad) = lab.data.iter().find(|&&l| l > 9) {
-        return Err(DataError::format(path, format!("label {bad} is not a digit")));
+        return Err(DataError::format(
+            path,
+            format!("label {bad} is not a digit"),
+        ));
     }
-    let data = Array2::from_shape_vec((n, h * w), img.data.iter().map(|&b| b as f32 / 255.0).collect())
-        .map_err(|e| DataError::Shape(e.to_string()))?;
+    let data = Array2::from_shape_vec(
+        (n, h * w),
+        img.data.iter().map(|&b| b as f32 / 255.0).collect(),
+    )
+    .map_err(|e| DataError::Shape(e.to_string()))?;
     Ok(Dataset {
         name: name.into(),
         data,
@@ -73,7 +79,11 @@ fn assemble(name: &str, img: IdxArray, lab: IdxArray, path: &Path) -> Result<Dat
 }
 
 fn find(dir: &Path, stem: &str) -> Result<PathBuf> {
-    for cand in [format!("{stem}.gz"), stem.to_string(), stem.replacen("-idx", ".idx", 1)] {
+    for cand in [
+        format!("{stem}.gz"),
+        stem.to_string(),
+        stem.replacen("-idx", ".idx", 1),
+    ] {
         let p = dir.join(&cand);
         if p.exists() {
             return Ok(p);
@@ -81,7 +91,10 @@ fn find(dir: &Path, stem: &str) -> Result<PathBuf> {
     }
     Err(DataError::io(
         dir.join(format!("{stem}[.gz]")),
-        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file in the MNIST directory"),
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no such file in the MNIST directory",
+        ),
     ))
 }
 
@@ -122,7 +135,10 @@ mod tests {
         for &l in d.labels.as_ref().unwrap() {
             counts[l as usize] += 1;
         }
-        assert_eq!(counts, [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
+        assert_eq!(
+            counts,
+            [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
+        );
         assert!(d.data.iter().all(|&x| (0.0..=1.0).contains(&x)));
         // Real digits: some ink, mostly background.
         let ink = d.data.iter().filter(|&&x| x > 0.5).count() as f64 / d.data.len() as f64;

@@ -6,8 +6,16 @@
 //! nothing depends on system fonts.
 #![warn(missing_docs)]
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+
+pub mod font;
+mod grid;
+mod line;
+pub mod report;
+
+pub use grid::base64;
+pub use line::{PALETTE, format_tick};
 
 /// Errors from writing figures and reports.
 #[derive(Debug, thiserror::Error)]
@@ -74,12 +82,23 @@ pub struct Series {
 impl Series {
     /// A solid line.
     pub fn line(label: impl Into<String>, x: Vec<f64>, y: Vec<f64>) -> Self {
-        Series { label: label.into(), x, y, ..Default::default() }
+        Series {
+            label: label.into(),
+            x,
+            y,
+            ..Default::default()
+        }
     }
 
     /// Markers only.
     pub fn points(label: impl Into<String>, x: Vec<f64>, y: Vec<f64>) -> Self {
-        Series { label: label.into(), x, y, style: SeriesStyle::Points, ..Default::default() }
+        Series {
+            label: label.into(),
+            x,
+            y,
+            style: SeriesStyle::Points,
+            ..Default::default()
+        }
     }
 
     /// Adds error bars / band.
@@ -148,7 +167,11 @@ impl Default for LinePlot {
 
 impl LinePlot {
     /// An empty plot with a title and axis labels.
-    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+    ) -> Self {
         LinePlot {
             title: title.into(),
             x_label: x_label.into(),
@@ -211,7 +234,7 @@ impl ImageGrid {
 }
 
 /// One row of a report's headline table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableRow {
     /// The figure's name as in summary.json, e.g. `bars4.final_test_hamming.rapid`.
     pub name: String,
@@ -224,7 +247,7 @@ pub struct TableRow {
 }
 
 /// A figure in a report: a path relative to the report's directory, and a caption.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figure {
     /// Path of the PNG (or SVG) relative to the report's `index.html`.
     pub path: String,
@@ -233,7 +256,7 @@ pub struct Figure {
 }
 
 /// One section of the HTML report (one paper).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ReportSection {
     /// Section id (also its directory), e.g. `rapid`.
     pub id: String,
@@ -250,7 +273,7 @@ pub struct ReportSection {
 }
 
 /// The HTML report: sections written into one `index.html`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Report {
     /// Page title.
     pub title: String,
@@ -258,4 +281,30 @@ pub struct Report {
     pub preamble: Vec<String>,
     /// Sections in order.
     pub sections: Vec<ReportSection>,
+}
+
+/// A histogram of `values` with `bins` equal bins over their finite range, as a [`Series`] of
+/// bin centres and densities (integrating to 1), drawn as a line.
+pub fn histogram(label: impl Into<String>, values: &[f64], bins: usize) -> Series {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let bins = bins.max(1);
+    let (lo, hi) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    if finite.is_empty() || hi <= lo {
+        return Series::line(label, vec![], vec![]);
+    }
+    let w = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for v in &finite {
+        counts[(((v - lo) / w) as usize).min(bins - 1)] += 1;
+    }
+    let n = finite.len() as f64;
+    Series::line(
+        label,
+        (0..bins).map(|i| lo + (i as f64 + 0.5) * w).collect(),
+        counts.iter().map(|&c| c as f64 / (n * w)).collect(),
+    )
 }

@@ -1,0 +1,44 @@
+//! `spinlearn bench <domain>`: benchmarks that print each domain's speed figures beside the
+//! machine's measured peak. Each domain library provides the measurement; this only prints it.
+
+use crate::common::Ctx;
+use anyhow::Result;
+use clap::Subcommand;
+
+/// The benchmark to run.
+#[derive(Debug, Subcommand)]
+pub enum BenchCmd {
+    /// Data: decode the embedded MNIST subset, npy/npz/text I/O, transforms.
+    Data,
+    /// Message passing (paper 000): one full sweep at N = 784, M = 1024, f64.
+    Bp,
+    /// Ising (paper 002): checkerboard Metropolis flips/s at L = 256 and Wolff clusters/s at Tc.
+    Ising,
+}
+
+/// Runs a benchmark and prints its figures.
+pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
+    match cmd {
+        BenchCmd::Bp => {
+            let report = spinlearn_bp::bench::bench(&spinlearn_bp::bench::BenchConfig::default())?;
+            println!("{report}");
+            Ok(())
+        }
+        BenchCmd::Ising => {
+            let report = spinlearn_ising::bench::bench(false)?;
+            println!("spinlearn-ising ({} threads)", report.threads);
+            print!("{report}");
+            Ok(())
+        }
+        BenchCmd::Data => {
+            let dir =
+                std::env::temp_dir().join(format!("spinlearn-bench-data-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let report = spinlearn_data::bench::bench(&dir, 3);
+            std::fs::remove_dir_all(&dir).ok();
+            print!("{}", report?);
+            println!("({} threads available to the process)", ctx.threads);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! `spinlearn run CONFIG.toml`: a config is the flags of one subcommand written as TOML. `kind`
+//! names the subcommand (`"rbm train"`, `"data show"`, …); every other key is a flag of it, with
+//! `snake_case` or `kebab-case` names; positional arguments go by their name. Top-level `seed`,
+//! `out`, `threads` and `quiet` set the global flags (flags on the command line win). Arrays become
+//! comma-separated lists. An unknown kind or key is an error naming the file and the key.
+
+use crate::Cli;
+use crate::common::Global;
+use anyhow::{Context, Result, bail};
+use clap::{ArgAction, Args, CommandFactory};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// `spinlearn run CONFIG.toml`.
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct RunArgs {
+    /// The TOML config file.
+    pub config: PathBuf,
+}
+
+/// Reads the config, turns it into a command line and runs it.
+pub fn run_config(a: &RunArgs, cli_global: &Global) -> Result<()> {
+    let (argv, global) = config_to_argv(&a.config)?;
+    let merged = Global {
+        seed: cli_global.seed.or(global.seed),
+        out: cli_global.out.clone().or(global.out),
+        threads: cli_global.threads.or(global.threads),
+        quiet: cli_global.quiet || global.quiet,
+    };
+    crate::run_argv(argv, Some(&merged))
+}
+
+fn toml_error_line(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+/// Every leaf subcommand as a kind string, e.g. `"data show"`.
+pub fn all_kinds() -> Vec<String> {
+    fn walk(c: &clap::Command, prefix: &str, out: &mut Vec<String>) {
+        for s in c.get_subcommands() {
+            if s.get_name() == "help" {
+                continue;
+            }
+            let name = if prefix.is_empty() {
+                s.get_name().to_string()
+            } else {
+                format!("{prefix} {}", s.get_name())
+            };
+            if s.has_subcommands() {
+                walk(s, &name, out);
+            } else if name != "run" {
+                out.push(name);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Cli::command(), "", &mut out);
+    out
+}
+
+/// Converts a config file into the argv of the subcommand it names, plus its global settings.
+pub fn config_to_argv(path: &Path) -> Result<(Vec<String>, Global)> {
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read config"))?;
+    let mut table: toml::Table = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{shown}: invalid TOML: {}", toml_error_line(&text, &e)))?;
+    let kind = match table.remove("kind") {
+        Some(toml::Value::String(k)) => k,
+        Some(_) => bail!("{shown}: `kind` must be a string such as \"data show\""),
+        None => bail!(
+            "{shown}: missing `kind` (one of: {})",
+            all_kinds().join(", ")
+        ),
+    };
+    let mut global = Global {
+        seed: None,
+        out: None,
+        threads: None,
+        quiet: false,
+    };
+    if let Some(v) = table.remove("seed") {
+        global.seed = Some(
+            v.as_integer()
+                .filter(|s| *s >= 0)
+                .with_context(|| format!("{shown}: `seed` must be a non-negative integer"))?
+                as u64,
+        );
+    }
+    if let Some(v) = table.remove("out") {
+        global.out =
+            Some(PathBuf::from(v.as_str().with_context(|| {
+                format!("{shown}: `out` must be a string")
+            })?));
+    }
+    if let Some(v) = table.remove("threads") {
+        global.threads = Some(
+            v.as_integer()
+                .filter(|s| *s >= 1)
+                .with_context(|| format!("{shown}: `threads` must be a positive integer"))?
+                as usize,
+        );
+    }
+    if let Some(v) = table.remove("quiet") {
+        global.quiet = v
+            .as_bool()
+            .with_context(|| format!("{shown}: `quiet` must be true or false"))?;
+    }
+
+    let root = Cli::command();
+    let words: Vec<&str> = kind.split_whitespace().collect();
+    let mut sub = &root;
+    for w in &words {
+        sub = match sub.find_subcommand(w) {
+            Some(s) if *w != "run" => s,
+            _ => bail!(
+                "{shown}: unknown kind `{kind}` (one of: {})",
+                all_kinds().join(", ")
+            ),
+        };
+    }
+    if sub.has_subcommands() || words.is_empty() {
+        bail!(
+            "{shown}: unknown kind `{kind}` (one of: {})",
+            all_kinds().join(", ")
+        );
+    }
+    let mut argv: Vec<String> = vec!["spinlearn".into()];
+    argv.extend(words.iter().map(|w| w.to_string()));
+    let mut positionals: Vec<(usize, String)> = Vec::new();
+    let mut flags: Vec<String> = Vec::new();
+    for (key, value) in &table {
+        let id = key.replace('-', "_");
+        let long = key.replace('_', "-");
+        let arg = sub.get_arguments().find(|a| {
+            !a.is_global_set() && (a.get_id().as_str() == id || a.get_long() == Some(long.as_str()))
+        });
+        let Some(arg) = arg else {
+            let known: Vec<String> = sub
+                .get_arguments()
+                .filter(|a| !a.is_global_set() && a.get_id() != "help" && a.get_id() != "version")
+                .map(|a| a.get_id().as_str().to_string())
+                .collect();
+            bail!(
+                "{shown}: unknown field `{key}` for kind `{kind}` (known: {})",
+                known.join(", ")
+            );
+        };
+        let text_value = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => {
+                if matches!(arg.get_action(), ArgAction::SetTrue) {
+                    if *b {
+                        flags.push(format!("--{}", arg.get_long().unwrap_or(&long)));
+                    }
+                    continue;
+                }
+                b.to_string()
+            }
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| match v {
+                    toml::Value::String(s) => Ok(s.clone()),
+                    toml::Value::Integer(i) => Ok(i.to_string()),
+                    toml::Value::Float(f) => Ok(f.to_string()),
+                    _ => bail!("{shown}: `{key}` must be a list of numbers or strings"),
+                })
+                .collect::<Result<Vec<_>>>()?
+                .join(","),
+            _ => bail!("{shown}: `{key}` must be a string, number, boolean or list"),
+        };
+        if arg.is_positional() {
+            positionals.push((arg.get_index().unwrap_or(0), text_value));
+        } else {
+            match arg.get_long() {
+                Some(l) => flags.push(format!("--{l}={text_value}")),
+                None => {
+                    let s = arg.get_short().unwrap_or('?');
+                    flags.push(format!("-{s}"));
+                    flags.push(text_value);
+                }
+            }
+        }
+    }
+    positionals.sort_by_key(|p| p.0);
+    argv.extend(positionals.into_iter().map(|p| p.1));
+    argv.extend(flags);
+    Ok((argv, global))
+}

@@ -1,0 +1,368 @@
+//! End-to-end tests of the `spinlearn` binary: the documented commands work, run directories are
+//! complete, and bad input gives a one-line error, exit code 2 and no complete-looking run.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_spinlearn"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("spinlearn-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .unwrap()
+}
+
+/// Asserts a failure with exit code 2, one line on stderr mentioning each of `needles`, no panic.
+fn assert_bad(out: &Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "want one line, got: {err}");
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in: {err}");
+    }
+}
+
+#[test]
+fn data_show_writes_a_complete_run() {
+    let d = tmp("show");
+    let out_dir = d.join("digits");
+    let out = run(&[
+        "--quiet",
+        "--seed",
+        "3",
+        "data",
+        "show",
+        "mnist",
+        "--digits",
+        "0,1",
+        "-n",
+        "64",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in ["grid.png", "grid.svg", "run.json", "summary.json"] {
+        assert!(out_dir.join(f).exists(), "missing {f}");
+    }
+    let run_json = read_json(&out_dir.join("run.json"));
+    assert_eq!(run_json["status"], "complete");
+    assert_eq!(run_json["seed"], 3);
+    assert_eq!(run_json["kind"], "data show");
+    assert!(run_json["wall_seconds"].as_f64().unwrap() >= 0.0);
+    let summary = read_json(&out_dir.join("summary.json"));
+    assert_eq!(summary["n_shown"], 64);
+    let counts = summary["label_counts"].as_object().unwrap();
+    let total: u64 = counts.values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(total, 64);
+    assert!(counts.keys().all(|k| k == "0" || k == "1"));
+    let img = image_size(&out_dir.join("grid.png"));
+    assert!(img.0 > 100 && img.1 > 100);
+}
+
+fn image_size(p: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(p).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+    let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    (w, h)
+}
+
+#[test]
+fn data_export_opens_as_npy() {
+    let d = tmp("export");
+    let out = run(&[
+        "-q",
+        "data",
+        "export",
+        "--data",
+        "bars4",
+        "--format",
+        "npy",
+        "--out",
+        d.join("e").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(d.join("e/data.npy")).unwrap();
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let header = String::from_utf8_lossy(&bytes[10..100]);
+    assert!(header.contains("(14, 16)"), "{header}");
+}
+
+#[test]
+fn data_list_names_the_datasets() {
+    let out = run(&["data", "list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in ["mnist", "bars4", "bas12"] {
+        assert!(text.contains(name), "{text}");
+    }
+}
+
+#[test]
+fn unknown_dataset_and_label_and_zero_size() {
+    let d = tmp("bad");
+    let o = d.join("x");
+    let o = o.to_str().unwrap();
+    assert_bad(&run(&["data", "show", "cifar", "--out", o]), &["cifar"]);
+    assert!(
+        !Path::new(o).exists(),
+        "no run directory left for bad input"
+    );
+    assert_bad(
+        &run(&["data", "show", "mnist", "--digits", "0,12", "--out", o]),
+        &["digits", "12"],
+    );
+    assert_bad(
+        &run(&["data", "show", "mnist", "-n", "0", "--out", o]),
+        &["n-samples"],
+    );
+    assert_bad(
+        &run(&["data", "show", "mnist", "-n", "-3", "--out", o]),
+        &["-3"],
+    );
+    assert_bad(
+        &run(&["data", "export", "--format", "xls", "--out", o]),
+        &["format", "xls"],
+    );
+    assert!(!Path::new(o).exists());
+}
+
+#[test]
+fn missing_truncated_and_wrong_magic_files() {
+    let d = tmp("files");
+    let o = d.join("out");
+    let o = o.to_str().unwrap();
+    let missing = d.join("nope.npy");
+    assert_bad(
+        &run(&[
+            "data",
+            "export",
+            "--data",
+            missing.to_str().unwrap(),
+            "--out",
+            o,
+        ]),
+        &["nope.npy"],
+    );
+    let trunc = d.join("trunc.npy");
+    std::fs::write(
+        &trunc,
+        b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (10, 10), }",
+    )
+    .unwrap();
+    assert_bad(
+        &run(&[
+            "data",
+            "export",
+            "--data",
+            trunc.to_str().unwrap(),
+            "--out",
+            o,
+        ]),
+        &["trunc.npy"],
+    );
+    // A full MNIST directory whose image file has the label magic number.
+    let mn = d.join("mnist");
+    std::fs::create_dir_all(&mn).unwrap();
+    let idx = |magic: u32, dims: &[u32], n: usize| {
+        let mut v = magic.to_be_bytes().to_vec();
+        for x in dims {
+            v.extend_from_slice(&x.to_be_bytes());
+        }
+        v.extend(std::iter::repeat_n(0u8, n));
+        v
+    };
+    std::fs::write(
+        mn.join("train-images-idx3-ubyte"),
+        idx(2049, &[2, 28, 28], 2 * 784),
+    )
+    .unwrap();
+    std::fs::write(mn.join("train-labels-idx1-ubyte"), idx(2049, &[2], 2)).unwrap();
+    std::fs::write(
+        mn.join("t10k-images-idx3-ubyte"),
+        idx(2051, &[2, 28, 28], 2 * 784 - 5),
+    )
+    .unwrap();
+    std::fs::write(mn.join("t10k-labels-idx1-ubyte"), idx(2049, &[2], 2)).unwrap();
+    assert_bad(
+        &run(&[
+            "data",
+            "show",
+            "mnist",
+            "--mnist-dir",
+            mn.to_str().unwrap(),
+            "--out",
+            o,
+        ]),
+        &["train-images-idx3-ubyte", "magic"],
+    );
+    std::fs::write(
+        mn.join("train-images-idx3-ubyte"),
+        idx(2051, &[2, 28, 28], 2 * 784),
+    )
+    .unwrap();
+    assert_bad(
+        &run(&[
+            "data",
+            "show",
+            "mnist-test",
+            "--mnist-dir",
+            mn.to_str().unwrap(),
+            "--out",
+            o,
+        ]),
+        &["t10k-images-idx3-ubyte", "truncated"],
+    );
+    assert!(!Path::new(o).exists());
+}
+
+#[test]
+fn configs_bad_toml_unknown_kind_and_field() {
+    let d = tmp("cfg");
+    let bad = d.join("bad.toml");
+    std::fs::write(&bad, "kind = \"data show\"\nname = \n").unwrap();
+    assert_bad(
+        &run(&["run", bad.to_str().unwrap()]),
+        &["bad.toml", "line 2"],
+    );
+    let unk = d.join("unknown.toml");
+    std::fs::write(&unk, "kind = \"data show\"\nname = \"mnist\"\ncolour = 3\n").unwrap();
+    assert_bad(
+        &run(&["run", unk.to_str().unwrap()]),
+        &["unknown.toml", "colour"],
+    );
+    let kind = d.join("kind.toml");
+    std::fs::write(&kind, "kind = \"data shuffle\"\n").unwrap();
+    assert_bad(
+        &run(&["run", kind.to_str().unwrap()]),
+        &["kind.toml", "data shuffle"],
+    );
+    assert_bad(
+        &run(&["run", d.join("absent.toml").to_str().unwrap()]),
+        &["absent.toml"],
+    );
+}
+
+#[test]
+fn config_runs_like_flags() {
+    let d = tmp("cfgrun");
+    let cfg = d.join("show.toml");
+    let out_dir = d.join("o");
+    std::fs::write(
+        &cfg,
+        format!(
+            "kind = \"data show\"\nseed = 11\nout = \"{}\"\nname = \"bars4\"\nn_samples = 14\n",
+            out_dir.display()
+        ),
+    )
+    .unwrap();
+    let out = run(&["-q", "run", cfg.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rec = read_json(&out_dir.join("run.json"));
+    assert_eq!(rec["status"], "complete");
+    assert_eq!(rec["seed"], 11);
+    assert_eq!(rec["config"]["n_samples"], 14);
+    assert_eq!(read_json(&out_dir.join("summary.json"))["n_shown"], 14);
+}
+
+/// Every example config in configs/ runs to a complete run directory.
+#[test]
+fn every_example_config_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+    let d = tmp("examples");
+    let mut n = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        if p.extension().and_then(|x| x.to_str()) != Some("toml") {
+            continue;
+        }
+        let name = p.file_stem().unwrap().to_string_lossy().to_string();
+        let out_dir = d.join(&name);
+        let out = run(&[
+            "-q",
+            "--threads",
+            "2",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "run",
+            p.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            read_json(&out_dir.join("run.json"))["status"],
+            "complete",
+            "{name}"
+        );
+        assert!(out_dir.join("summary.json").exists(), "{name}");
+        n += 1;
+    }
+    assert!(n >= 1, "no example configs found in {}", root.display());
+}
+
+#[test]
+fn reproduce_data_section_writes_the_report() {
+    let d = tmp("repro");
+    let out = run(&[
+        "-q",
+        "--seed",
+        "1",
+        "reproduce",
+        "data",
+        "--quick",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(d.join("index.html")).unwrap();
+    assert!(html.contains("data/mnist_grid.png"));
+    let s = read_json(&d.join("data/summary.json"));
+    assert_eq!(s["bars4"]["n_images"], 14);
+    assert_eq!(s["bas12"]["n_images"], 8188);
+    assert_eq!(read_json(&d.join("run.json"))["status"], "complete");
+    assert_bad(
+        &run(&["reproduce", "nonsense", "--out", d.to_str().unwrap()]),
+        &["nonsense"],
+    );
+}
