@@ -31,6 +31,12 @@ enum Cmd {
     /// Mean-field Ising neurons, activation functions, 2D lattice Monte Carlo (paper 002).
     #[command(subcommand)]
     Ising(cmd::ising::IsingCmd),
+    /// Restricted Boltzmann machines: train, evaluate, sample (papers 003, 004).
+    #[command(subcommand)]
+    Rbm(cmd::rbm::RbmCmd),
+    /// Attractor networks with double-well synapses: simulate, theory, capacity scans (paper 001).
+    #[command(subcommand)]
+    Attractor(cmd::attractor::AttractorCmd),
     /// Run any experiment from a TOML config whose `kind` names it.
     Run(config::RunArgs),
     /// Reproduce the papers' headline results into an HTML report.
@@ -45,6 +51,8 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
         Cmd::Data(c) => cmd::data::run_cmd(c, ctx),
         Cmd::Bp(c) => cmd::bp::run_cmd(c, ctx),
         Cmd::Ising(c) => cmd::ising::run_cmd(c, ctx),
+        Cmd::Rbm(c) => cmd::rbm::run_cmd(c, ctx),
+        Cmd::Attractor(c) => cmd::attractor::run_cmd(c, ctx),
         Cmd::Run(a) => config::run_config(a, &cli.global),
         Cmd::Reproduce(a) => reproduce::run(a, ctx),
         Cmd::Bench(c) => cmd::bench::run_cmd(c, ctx),

@@ -40,7 +40,8 @@ impl ImageGrid {
                 )));
             }
         }
-        if !(self.range.1 > self.range.0) {
+        let (lo, hi) = self.range;
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
             return Err(PlotError::Invalid(format!(
                 "empty value range {:?}",
                 self.range
@@ -61,11 +62,16 @@ impl ImageGrid {
         let title_h = if self.title.is_empty() { 0 } else { 30 };
         let cell_w = w * s + 2 * FRAME + PAD;
         let cell_h = h * s + 2 * FRAME + PAD + cap_h;
-        let width = (cols * cell_w + PAD).max(if self.title.is_empty() {
-            0
-        } else {
-            9 * self.title.len() as u32 + 20
-        });
+        let text_w = |t: &str, size: u32| {
+            (font::FAMILY, size)
+                .into_font()
+                .box_size(t)
+                .map_or(10 * t.chars().count() as u32, |b| b.0)
+        };
+        let mut width = cols * cell_w + PAD;
+        if !self.title.is_empty() {
+            width = width.max(text_w(&self.title, 18) + 2 * PAD + 4);
+        }
         let height = title_h + rows * cell_h + PAD;
         let mut buf = vec![255u8; (width * height * 3) as usize];
         let (lo, hi) = self.range;
@@ -116,8 +122,13 @@ impl ImageGrid {
                     let (r, c) = (k as u32 / cols, k as u32 % cols);
                     let x = PAD + c * cell_w + 1;
                     let y = title_h + PAD + r * cell_h + h * s + 2 * FRAME + 1;
+                    // Captions wider than a cell are cut so they never run into the next one.
+                    let mut cap = cap.clone();
+                    while cap.chars().count() > 1 && text_w(&cap, 12) + 8 > cell_w {
+                        cap.pop();
+                    }
                     root.draw(&Text::new(
-                        cap.clone(),
+                        cap,
                         (x as i32, y as i32),
                         (font::FAMILY, 12).into_font(),
                     ))
@@ -132,8 +143,7 @@ impl ImageGrid {
     /// Writes `stem.png` and `stem.svg` (the SVG embeds the PNG); returns their paths.
     pub fn save(&self, stem: &Path) -> Result<Vec<PathBuf>> {
         let (width, height, buf) = self.render()?;
-        let png = stem.with_extension("png");
-        let svg = stem.with_extension("svg");
+        let (png, svg) = crate::output_paths(stem)?;
         let mut bytes = Vec::new();
         image::codecs::png::PngEncoder::new(&mut bytes)
             .write_image(&buf, width, height, image::ColorType::Rgb8)
@@ -146,10 +156,10 @@ impl ImageGrid {
             source,
         })?;
         let doc = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\
-             <title>{}</title><image width=\"{width}\" height=\"{height}\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,{}\"/></svg>\n",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\
+             <title>{}</title><image width=\"{width}\" height=\"{height}\" style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,{b64}\"/></svg>\n",
             crate::report::escape(&self.title),
-            base64(&bytes)
+            b64 = base64(&bytes)
         );
         std::fs::write(&svg, doc).map_err(|source| PlotError::Io {
             path: svg.clone(),
@@ -204,5 +214,29 @@ mod tests {
         ] {
             assert_eq!(base64(i.as_bytes()), o);
         }
+    }
+}
+
+#[cfg(test)]
+mod pixel_tests {
+    use super::*;
+
+    #[test]
+    fn ternary_levels_land_on_the_right_pixels() {
+        // Image [[-1, 0], [1, 0]] at scale 3: black, mid-gray, white blocks.
+        let mut g = ImageGrid::ternary(vec![vec![-1.0, 0.0, 1.0, 0.0]], (2, 2), 1);
+        g.scale = 3;
+        let (w, _, buf) = g.render().unwrap();
+        let px = |x: u32, y: u32| {
+            let o = ((y * w + x) * 3) as usize;
+            [buf[o], buf[o + 1], buf[o + 2]]
+        };
+        let o = PAD + FRAME;
+        assert_eq!(px(o, o), [0, 0, 0]);
+        assert_eq!(px(o + 2, o + 2), [0, 0, 0]);
+        assert_eq!(px(o + 3, o), [128, 128, 128]);
+        assert_eq!(px(o, o + 3), [255, 255, 255]);
+        // Frame (default light gray) surrounds the image.
+        assert_eq!(px(PAD, PAD), [200, 200, 200]);
     }
 }

@@ -1,21 +1,70 @@
-//! Figures and reports for spinlearn: line/scatter plots with error bars and log axes
-//! ([`LinePlot`]), image grids of digits and samples ([`ImageGrid`]), three-level feature maps
-//! (black -1, gray 0, white +1), and the HTML report page ([`Report`]).
+//! Figures and reports for spinlearn: line/scatter plots with error bars, bands, log axes and
+//! reference lines ([`LinePlot`], several side by side with [`PlotGrid`]), image grids of digits
+//! and samples ([`ImageGrid`]), three-level feature maps (black -1, gray 0, white +1,
+//! [`ImageGrid::ternary`]), 2-D arrays with a colour bar ([`Heatmap`]: weight matrices, phase
+//! diagrams), weight histograms ([`histogram`]), and the self-contained HTML report page
+//! ([`Report`]).
 //!
-//! Figures are written as PNG and SVG. Text is rendered with a font compiled into this crate, so
-//! nothing depends on system fonts.
+//! Every figure's `save(stem)` writes `stem.png` and `stem.svg` and returns both paths. Text is
+//! rendered with DejaVu Sans compiled into this crate ([`font`]), so PNGs look the same on a
+//! machine without any system fonts. Descriptions are plain data (serializable); an unusable one
+//! (empty, mismatched lengths, nothing drawable) is a [`PlotError::Invalid`], never a panic.
 #![warn(missing_docs)]
 
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+mod axis;
 pub mod font;
 mod grid;
+mod heatmap;
 mod line;
+mod panels;
 pub mod report;
 
 pub use grid::base64;
+pub use heatmap::{Colormap, Heatmap};
 pub use line::{PALETTE, format_tick};
+pub use panels::PlotGrid;
+
+/// The PNG and SVG paths for a figure stem: `stem.png`, `stem.svg` (a trailing `.png`/`.svg` on
+/// `stem` is dropped, any other dot is kept: `fig.v2` gives `fig.v2.png`). Creates the parent
+/// directory.
+pub(crate) fn output_paths(stem: &Path) -> Result<(PathBuf, PathBuf)> {
+    let base = match stem.extension().and_then(|e| e.to_str()) {
+        Some("png" | "svg") => stem.with_extension(""),
+        _ => stem.to_path_buf(),
+    };
+    if base.file_name().is_none() {
+        return Err(PlotError::Invalid(format!(
+            "figure path '{}' has no file name",
+            stem.display()
+        )));
+    }
+    if let Some(dir) = base.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|source| PlotError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let with = |ext: &str| {
+        let mut s = base.clone().into_os_string();
+        s.push(".");
+        s.push(ext);
+        PathBuf::from(s)
+    };
+    Ok((with("png"), with("svg")))
+}
+
+/// Writes `bytes` to `path`, mapping the error.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|source| PlotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
 
 /// Errors from writing figures and reports.
 #[derive(Debug, thiserror::Error)]

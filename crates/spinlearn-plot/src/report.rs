@@ -26,11 +26,17 @@ h1{border-bottom:2px solid #0072b2;padding-bottom:.3em}h2{margin-top:2.2em;borde
 .pre{color:#555}figure{display:inline-block;vertical-align:top;margin:.6em;max-width:520px}figure img{max-width:100%;border:1px solid #eee}\
 figcaption{font-size:.9em;color:#444}table{border-collapse:collapse;margin:1em 0;font-size:.92em}\
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f3f6fa}td.v{font-family:monospace}\
-.secs{color:#777;font-size:.85em}nav li{margin:.1em 0}";
+.secs{color:#777;font-size:.85em}nav li{margin:.1em 0}a.svg{font-size:.8em;color:#0072b2}";
 
 impl Report {
     /// Renders the page as a string.
     pub fn to_html(&self) -> String {
+        self.html(None)
+    }
+
+    /// The page; with `dir`, a figure whose SVG twin exists beside its PNG in `dir` gets a link
+    /// to it.
+    fn html(&self, dir: Option<&Path>) -> String {
         let mut h = String::new();
         let _ = write!(
             h,
@@ -56,11 +62,13 @@ impl Report {
         for s in &self.sections {
             let _ = writeln!(
                 h,
-                "<section id=\"{}\"><h2>{}</h2><p class=\"secs\">computed in {:.1} s</p>",
+                "<section id=\"{}\"><h2>{}</h2>",
                 escape(&s.id),
                 escape(&s.title),
-                s.seconds
             );
+            if s.seconds > 0.0 {
+                let _ = writeln!(h, "<p class=\"secs\">computed in {:.1} s</p>", s.seconds);
+            }
             for t in &s.text {
                 let _ = writeln!(h, "<p>{}</p>", escape(t));
             }
@@ -81,9 +89,17 @@ impl Report {
                 h.push_str("</table>\n");
             }
             for f in &s.figures {
+                let svg = f
+                    .path
+                    .strip_suffix(".png")
+                    .map(|stem| format!("{stem}.svg"))
+                    .filter(|svg| dir.is_some_and(|d| d.join(svg).is_file()));
+                let svg_link = svg
+                    .map(|svg| format!(" <a class=\"svg\" href=\"{}\">SVG</a>", escape(&svg)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     h,
-                    "<figure><a href=\"{p}\"><img src=\"{p}\" alt=\"{c}\" loading=\"lazy\"></a><figcaption>{c}</figcaption></figure>",
+                    "<figure><a href=\"{p}\"><img src=\"{p}\" alt=\"{c}\" loading=\"lazy\"></a><figcaption>{c}{svg_link}</figcaption></figure>",
                     p = escape(&f.path),
                     c = escape(&f.caption)
                 );
@@ -102,7 +118,7 @@ impl Report {
         })?;
         let path = dir.join("index.html");
         let tmp = dir.join("index.html.partial");
-        std::fs::write(&tmp, self.to_html()).map_err(|source| PlotError::Io {
+        std::fs::write(&tmp, self.html(Some(dir))).map_err(|source| PlotError::Io {
             path: tmp.clone(),
             source,
         })?;

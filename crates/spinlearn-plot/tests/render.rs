@@ -47,6 +47,18 @@ fn line_plot_with_log_axes_error_bands_and_legend() {
         .filter(|px| px.0.iter().all(|&c| c < 80))
         .count();
     assert!(dark > 500, "no text/axes drawn: {dark} dark pixels");
+    // The title band (top 36 rows) holds nothing but the title: its glyphs must be there, which
+    // needs the embedded font (no system font is consulted).
+    let title_px = img
+        .enumerate_pixels()
+        .filter(|(_, y, p)| *y < 36 && p.0.iter().all(|&c| c < 100))
+        .count();
+    assert!(title_px > 60, "title text missing: {title_px} dark pixels");
+    // Each styled series leaves pixels of its palette colour.
+    for c in &PALETTE[..3] {
+        let n = img.pixels().filter(|p| p.0 == [c.0, c.1, c.2]).count();
+        assert!(n > 100, "colour {c:?} has {n} pixels");
+    }
     let svg = std::fs::read_to_string(&files[1]).unwrap();
     for t in ["Power law", "m_k", "fit", "dashed", "T_c"] {
         assert!(svg.contains(t), "svg lacks {t}");
@@ -135,4 +147,186 @@ fn histogram_integrates_to_one() {
     assert!((total - 1.0).abs() < 1e-9);
     assert_eq!(format_tick(0.30000000000000004), "0.3");
     assert_eq!(format_tick(1e-5), "1e-5");
+}
+
+fn count(img: &image::RgbImage, rgb: [u8; 3]) -> usize {
+    img.pixels().filter(|p| p.0 == rgb).count()
+}
+
+#[test]
+fn heatmap_has_cells_colour_bar_and_labels() {
+    let d = tmp("heat");
+    let (r, c) = (10, 20);
+    let v: Vec<f64> = (0..r * c).map(|k| (k % c) as f64 - 9.5).collect();
+    let h = Heatmap::matrix(v, (r, c))
+        .with_labels("Weights <W>", "visible j", "hidden i", "W_ij")
+        .with_colormap(Colormap::Diverging);
+    let files = h.save(&d.join("w")).unwrap();
+    let img = decode(&files[0]);
+    assert_eq!(img.dimensions(), h.size);
+    // The extreme columns (-9.5 and 9.5 on the symmetric range) take the scale's end colours.
+    let lo = Colormap::Diverging.rgb(0.0);
+    let hi = Colormap::Diverging.rgb(1.0);
+    assert!(count(&img, lo) > 500, "low-end cells missing");
+    assert!(count(&img, hi) > 500, "high-end cells missing");
+    let dark = img.pixels().filter(|p| p.0.iter().all(|&c| c < 60)).count();
+    assert!(dark > 300, "no text drawn: {dark}");
+    let svg = std::fs::read_to_string(&files[1]).unwrap();
+    for t in [
+        "Weights &lt;W&gt;",
+        "visible j",
+        "hidden i",
+        "W_ij",
+        "<image",
+    ] {
+        assert!(svg.contains(t), "svg lacks {t}");
+    }
+    // Bad descriptions are errors.
+    let bad = Heatmap::matrix(vec![1.0; 5], (2, 3));
+    assert!(
+        bad.save(&d.join("bad"))
+            .unwrap_err()
+            .to_string()
+            .contains("needs 6")
+    );
+    let bad = Heatmap::grid(vec![1.0; 6], (2, 3), (1.0, 0.0), (0.0, 1.0));
+    assert!(matches!(
+        bad.save(&d.join("bad")),
+        Err(PlotError::Invalid(_))
+    ));
+}
+
+#[test]
+fn plot_grid_puts_panels_side_by_side() {
+    let d = tmp("panels");
+    let a = LinePlot::new("left panel", "x", "y").with(Series::line(
+        "a",
+        vec![0.0, 1.0],
+        vec![0.0, 1.0],
+    ));
+    let b = LinePlot::new("right panel", "x", "y")
+        .with(Series::points("b", vec![0.0, 1.0], vec![1.0, 0.0]).with_color(1));
+    let g = PlotGrid::row("Both", vec![a, b]);
+    let files = g.save(&d.join("g")).unwrap();
+    let img = decode(&files[0]);
+    assert_eq!(img.dimensions(), (2 * 560, 420 + 40));
+    // Left half holds the first colour, right half the second.
+    let (w, _) = img.dimensions();
+    let in_half = |rgb: [u8; 3], right: bool| {
+        img.enumerate_pixels()
+            .filter(|(x, _, p)| (*x >= w / 2) == right && p.0 == rgb)
+            .count()
+    };
+    let c0 = [PALETTE[0].0, PALETTE[0].1, PALETTE[0].2];
+    let c1 = [PALETTE[1].0, PALETTE[1].1, PALETTE[1].2];
+    assert!(in_half(c0, false) > 50 && in_half(c0, true) == 0);
+    assert!(in_half(c1, true) > 20 && in_half(c1, false) == 0);
+    let svg = std::fs::read_to_string(&files[1]).unwrap();
+    assert!(svg.contains("left panel") && svg.contains("right panel") && svg.contains("Both"));
+    assert!(PlotGrid::row("none", vec![]).save(&d.join("n")).is_err());
+}
+
+#[test]
+fn svg_text_is_escaped_and_stems_keep_dots() {
+    let d = tmp("escape");
+    let p = LinePlot::new("a < b & c", "x \"q\"", "y").with(Series::line(
+        "s<1>",
+        vec![1.0, 2.0],
+        vec![1.0, 2.0],
+    ));
+    let files = p.save(&d.join("sub").join("fig.v2")).unwrap();
+    assert_eq!(files[0], d.join("sub").join("fig.v2.png"));
+    assert_eq!(files[1], d.join("sub").join("fig.v2.svg"));
+    let svg = std::fs::read_to_string(&files[1]).unwrap();
+    assert!(svg.contains("a &lt; b &amp; c"), "title not escaped");
+    assert!(!svg.contains("s<1>"), "legend not escaped");
+    // A stem given with .png still writes both files.
+    let files = p.save(&d.join("plain.png")).unwrap();
+    assert_eq!(files[1], d.join("plain.svg"));
+}
+
+#[test]
+fn plots_without_drawable_points_render_a_note() {
+    let d = tmp("nodraw");
+    let mut p =
+        LinePlot::new("zeros", "x", "y").with(Series::line("z", vec![1.0, 2.0], vec![0.0, -1.0]));
+    p.log_y = true;
+    let files = p.save(&d.join("z")).unwrap();
+    let svg = std::fs::read_to_string(&files[1]).unwrap();
+    assert!(svg.contains("no data to draw"), "no note");
+    let nan = LinePlot::new("nan", "x", "y").with(Series::line("n", vec![f64::NAN], vec![1.0]));
+    assert!(nan.save(&d.join("n")).is_ok());
+    let mut tiny = LinePlot::new("tiny", "x", "y").with(Series::line("t", vec![1.0], vec![1.0]));
+    tiny.size = (0, 0);
+    assert!(matches!(
+        tiny.save(&d.join("t")),
+        Err(PlotError::Invalid(_))
+    ));
+}
+
+#[test]
+fn fixed_ranges_clip_instead_of_pinning_to_the_border() {
+    let d = tmp("clip");
+    // A line that is entirely above the fixed y range must leave no trace in the plot.
+    let mut p = LinePlot::new("", "x", "y")
+        .with(Series::line("", vec![0.0, 1.0], vec![5.0, 6.0]))
+        .with(Series::line("", vec![0.0, 1.0], vec![0.5, 0.5]).with_color(1));
+    p.y_range = Some((0.0, 1.0));
+    let files = p.save(&d.join("c")).unwrap();
+    let img = decode(&files[0]);
+    let c0 = [PALETTE[0].0, PALETTE[0].1, PALETTE[0].2];
+    let c1 = [PALETTE[1].0, PALETTE[1].1, PALETTE[1].2];
+    assert_eq!(count(&img, c0), 0, "out-of-range line drawn");
+    assert!(count(&img, c1) > 300, "in-range line missing");
+}
+
+#[test]
+fn report_lists_every_section_and_figure_and_links_existing_svgs() {
+    let d = tmp("report2");
+    // One real figure (PNG + SVG written) and one referenced by path only.
+    LinePlot::new("f", "x", "y")
+        .with(Series::line("s", vec![0.0, 1.0], vec![0.0, 1.0]))
+        .save(&d.join("a").join("fig1"))
+        .unwrap();
+    let section = |id: &str, figs: &[&str]| ReportSection {
+        id: id.into(),
+        title: format!("Section {id}"),
+        figures: figs
+            .iter()
+            .map(|p| Figure {
+                path: (*p).into(),
+                caption: format!("caption of {p}"),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let r = Report {
+        title: "T".into(),
+        preamble: vec![],
+        sections: vec![
+            section("a", &["a/fig1.png"]),
+            section("b", &["b/x.png", "b/y.svg"]),
+        ],
+    };
+    let html = std::fs::read_to_string(r.write(&d).unwrap()).unwrap();
+    for id in ["a", "b"] {
+        assert!(html.contains(&format!("href=\"#{id}\"")), "toc lacks {id}");
+        assert!(html.contains(&format!("<section id=\"{id}\">")));
+    }
+    for p in ["a/fig1.png", "b/x.png", "b/y.svg"] {
+        assert!(
+            html.contains(&format!("<img src=\"{p}\"")),
+            "no img for {p}"
+        );
+        assert!(html.contains(&format!("caption of {p}")));
+    }
+    assert!(
+        html.contains("href=\"a/fig1.svg\""),
+        "existing SVG twin not linked"
+    );
+    assert!(!html.contains("href=\"b/x.svg\""), "missing SVG linked");
+    assert!(!html.contains("computed in"), "zero seconds shown");
+    // No external resources and no scripts.
+    assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
+    assert!(!d.join("index.html.partial").exists());
 }

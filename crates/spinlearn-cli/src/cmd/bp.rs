@@ -80,9 +80,19 @@ pub struct SpinDataArgs {
     pub mnist_dir: Option<PathBuf>,
 }
 
+/// Loaded spin samples.
+struct SpinPool {
+    /// `(n_samples, N)` spins.
+    spins: Array2<f64>,
+    /// `(h, w)` when samples are images.
+    shape: Option<(usize, usize)>,
+    /// The data's name for titles and summaries.
+    name: String,
+}
+
 impl SpinDataArgs {
-    /// The pool of spin samples `(n, N)` and the image shape, if any.
-    fn load(&self) -> Result<(Array2<f64>, Option<(usize, usize)>, String)> {
+    /// The pool of spin samples and the image shape, if any.
+    fn load(&self) -> Result<SpinPool> {
         anyhow::ensure!(
             (0.0..1.0).contains(&self.threshold),
             "invalid parameter `threshold`: must lie in [0, 1), got {}",
@@ -94,8 +104,11 @@ impl SpinDataArgs {
             ds = spinlearn_data::transform::select_labels(&ds, &digits)?;
         }
         anyhow::ensure!(ds.n_samples() > 0, "dataset `{}` has no samples", ds.name);
-        let pool = spins::pixels_to_spins(ds.data.view(), self.threshold as f32);
-        Ok((pool, ds.image_shape, ds.name))
+        Ok(SpinPool {
+            spins: spins::pixels_to_spins(ds.data.view(), self.threshold as f32),
+            shape: ds.image_shape,
+            name: ds.name,
+        })
     }
 }
 
@@ -120,7 +133,7 @@ fn layout(n: usize, shape: Option<(usize, usize)>) -> (usize, usize) {
         return (h, w);
     }
     let mut h = (n as f64).sqrt().floor() as usize;
-    while h > 1 && n % h != 0 {
+    while h > 1 && !n.is_multiple_of(h) {
         h -= 1;
     }
     (h.max(1), n / h.max(1))
@@ -161,7 +174,11 @@ impl Experiment for LearnArgs {
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let (pool, shape, name) = self.data.load()?;
+        let SpinPool {
+            spins: pool,
+            shape,
+            name,
+        } = self.data.load()?;
         let m = self.m.unwrap_or(pool.nrows());
         let data = spins::random_rows(pool.view(), m, &mut ctx.seed.named("select").stream(0))
             .with_context(|| format!("dataset `{name}` has {} samples", pool.nrows()))?;
@@ -345,7 +362,8 @@ impl Experiment for SweepArgs {
                 "SYNTHETIC retina stand-in (160-neuron Ising model)".to_string(),
             )
         } else {
-            self.data.load()?
+            let p = self.data.load()?;
+            (p.spins, p.shape, p.name)
         };
         let cfg = SizeSweepConfig {
             sizes: self.sizes.clone(),

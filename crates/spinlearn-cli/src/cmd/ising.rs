@@ -437,16 +437,28 @@ pub fn fit_plot(r: &ActivationResult) -> LinePlot {
     let ts = r.branch_t.clone();
     let mut plot = LinePlot::new(
         format!(
-            "Fig. 2: eq. (2) fit: a = {:.3} (rms {:.3}); with b Tc: a = {:.3}, b = {:.3} (rms {:.3})",
-            r.fit.a, r.fit.residual_rms, r.fit_shifted.a, r.fit_shifted.b, r.fit_shifted.residual_rms
+            "Fig. 2: eq. (2): a = {:.3} (rms {:.3}); free b: a = {:.3}, b = {:.3} (rms {:.3})",
+            r.fit.a,
+            r.fit.residual_rms,
+            r.fit_shifted.a,
+            r.fit_shifted.b,
+            r.fit_shifted.residual_rms
         ),
         "T (= -V)",
         "m",
     )
-    .with(Series::line("mean-field branch m >= 0", ts.clone(), r.branch_m.clone()))
+    .with(Series::line(
+        "mean-field branch m >= 0",
+        ts.clone(),
+        r.branch_m.clone(),
+    ))
     .with(
-        Series::line("1/2 - 1/2 tanh(a (T - Tc))", ts.clone(), ts.iter().map(|&t| r.fit.value(t)).collect())
-            .with_style(SeriesStyle::Dashed),
+        Series::line(
+            "1/2 - 1/2 tanh(a (T - Tc))",
+            ts.clone(),
+            ts.iter().map(|&t| r.fit.value(t)).collect(),
+        )
+        .with_style(SeriesStyle::Dashed),
     )
     .with(
         Series::line(
@@ -480,8 +492,8 @@ pub fn firing_plot(r: &ActivationResult) -> LinePlot {
     .with(
         Series::points(
             "  same, quadrature",
-            q.clone(),
-            f.tanh_rate_quadrature.clone(),
+            q.iter().step_by(8).copied().collect(),
+            f.tanh_rate_quadrature.iter().step_by(8).copied().collect(),
         )
         .with_style(SeriesStyle::Points),
     )
@@ -577,6 +589,23 @@ pub fn lattice_plots(sw: &LatticeSweep, dir: &Path) -> Result<Vec<&'static str>>
     }
     binder.x_range = Some((t_lo, t_hi));
     binder.save(&dir.join("lattice_binder"))?;
+    // Zoom on the crossing: the points within 0.2 of the exact Tc.
+    let near = |r: &&spinlearn_ising::McResult| (r.t - sw.tc_exact).abs() <= 0.2;
+    let mut zoom = LinePlot::new("Binder cumulant near Tc", "T", "U = 1 - <m^4>/(3<m^2>^2)");
+    for &l in &sw.params.ls {
+        let pts: Vec<_> = sw.for_size(l).into_iter().filter(near).collect();
+        zoom = zoom.with(
+            Series::points(
+                format!("L = {l}"),
+                pts.iter().map(|r| r.t).collect(),
+                pts.iter().map(|r| r.binder.mean).collect(),
+            )
+            .with_err(pts.iter().map(|r| r.binder.err).collect())
+            .with_style(SeriesStyle::LinePoints),
+        );
+    }
+    zoom.vlines.push((sw.tc_exact, "exact Tc".into()));
+    zoom.save(&dir.join("lattice_binder_zoom"))?;
     per(
         &|r| (r.energy.mean, r.energy.err),
         "Energy per spin",
@@ -598,6 +627,7 @@ pub fn lattice_plots(sw: &LatticeSweep, dir: &Path) -> Result<Vec<&'static str>>
     Ok(vec![
         "lattice_magnetization",
         "lattice_binder",
+        "lattice_binder_zoom",
         "lattice_energy",
         "lattice_specific_heat",
         "lattice_susceptibility",

@@ -15,7 +15,9 @@
 //! 6. an example config per experiment in `configs/` (small: each runs in the test suite in a few
 //!    seconds; `tests/cli.rs::every_example_config_runs` runs them all).
 
+pub mod attractor;
 pub mod bench;
 pub mod bp;
 pub mod data;
 pub mod ising;
+pub mod rbm;

@@ -3,19 +3,23 @@
 //! calls the library, draws figures and writes run directories. [`pipeline_figures`] is shared
 //! with the `relevance` section of `spinlearn reproduce`.
 
-use crate::cmd::data::{load_named_or_file, DataArgs};
-use crate::common::{execute, Ctx, Experiment};
-use anyhow::{bail, Context, Result};
+use crate::cmd::data::{DataArgs, load_named_or_file};
+use crate::common::{Ctx, Experiment, execute};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use serde_json::{json, Value};
-use spinlearn_core::record::{write_atomic, write_json, RunDir};
+use serde_json::{Value, json};
+use spinlearn_core::record::{RunDir, write_atomic, write_json};
 use spinlearn_plot::{ImageGrid, LinePlot, Series, SeriesStyle};
-use spinlearn_relevance::bound::{bound_curve, default_mus, BoundPoint};
-use spinlearn_relevance::dbn::{train_dbn, Dbn, DbnParams, Readout, PAPER_WIDTHS};
-use spinlearn_relevance::experiments::{self, analyze_ids, analyze_layer, LayerAnalysis, PipelineParams, PipelineResult};
-use spinlearn_relevance::powerlaw::{fit, PowerLawFit, PowerLawParams, XminPolicy};
-use spinlearn_relevance::states::{ids_of, PackedStates};
+use spinlearn_relevance::bound::{BoundPoint, bound_curve, default_mus};
+#[cfg(test)]
+use spinlearn_relevance::dbn::PAPER_WIDTHS;
+use spinlearn_relevance::dbn::{Dbn, DbnParams, Readout, train_dbn};
+use spinlearn_relevance::experiments::{
+    self, LayerAnalysis, PipelineParams, PipelineResult, analyze_ids, analyze_layer,
+};
+use spinlearn_relevance::powerlaw::{PowerLawFit, PowerLawParams, XminPolicy, fit};
+use spinlearn_relevance::states::{PackedStates, ids_of};
 use std::path::{Path, PathBuf};
 
 /// The `relevance` subcommands.
@@ -61,8 +65,13 @@ fn parse_xmin(s: &str, min_tail: usize) -> Result<XminPolicy> {
     if s == "auto" {
         return Ok(XminPolicy::Auto { min_tail });
     }
-    let x: u64 = s.parse().map_err(|_| anyhow::anyhow!("invalid parameter `xmin`: `{s}` is neither `auto` nor an integer"))?;
-    anyhow::ensure!(x >= 1, "invalid parameter `xmin`: must be at least 1, got 0");
+    let x: u64 = s.parse().map_err(|_| {
+        anyhow::anyhow!("invalid parameter `xmin`: `{s}` is neither `auto` nor an integer")
+    })?;
+    anyhow::ensure!(
+        x >= 1,
+        "invalid parameter `xmin`: must be at least 1, got 0"
+    );
     Ok(XminPolicy::Fixed { xmin: x })
 }
 
@@ -70,8 +79,13 @@ fn parse_list(name: &str, s: &str) -> Result<Vec<usize>> {
     s.split(',')
         .filter(|t| !t.trim().is_empty())
         .map(|t| {
-            let v: usize = t.trim().parse().map_err(|_| anyhow::anyhow!("invalid parameter `{name}`: `{t}` is not a positive integer"))?;
-            anyhow::ensure!(v > 0, "invalid parameter `{name}`: entries must be at least 1");
+            let v: usize = t.trim().parse().map_err(|_| {
+                anyhow::anyhow!("invalid parameter `{name}`: `{t}` is not a positive integer")
+            })?;
+            anyhow::ensure!(
+                v > 0,
+                "invalid parameter `{name}`: entries must be at least 1"
+            );
             Ok(v)
         })
         .collect()
@@ -79,14 +93,17 @@ fn parse_list(name: &str, s: &str) -> Result<Vec<usize>> {
 
 /// Reads one integer per non-empty line (`#` comments allowed).
 fn read_integers(path: &Path) -> Result<Vec<i64>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.split('#').next().unwrap_or("").trim();
         if t.is_empty() {
             continue;
         }
-        let v: i64 = t.parse().with_context(|| format!("{}:{}: `{t}` is not an integer", path.display(), i + 1))?;
+        let v: i64 = t
+            .parse()
+            .with_context(|| format!("{}:{}: `{t}` is not an integer", path.display(), i + 1))?;
         out.push(v);
     }
     anyhow::ensure!(!out.is_empty(), "{}: no integers found", path.display());
@@ -95,12 +112,18 @@ fn read_integers(path: &Path) -> Result<Vec<i64>> {
 
 /// True when every non-empty, non-comment line of a text file holds exactly one token.
 fn one_token_per_line(path: &Path) -> Result<bool> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     Ok(text
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty())
-        .all(|l| l.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()).count() == 1))
+        .all(|l| {
+            l.split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|t| !t.is_empty())
+                .count()
+                == 1
+        }))
 }
 
 fn fit_json(f: Option<&PowerLawFit>) -> Value {
@@ -123,7 +146,11 @@ fn write_mk_csv(path: &Path, deg: &[(u64, u64)]) -> Result<()> {
 }
 
 fn mk_series(label: &str, deg: &[(u64, u64)]) -> Series {
-    Series::points(label, deg.iter().map(|d| d.0 as f64).collect(), deg.iter().map(|d| d.1 as f64).collect())
+    Series::points(
+        label,
+        deg.iter().map(|d| d.0 as f64).collect(),
+        deg.iter().map(|d| d.1 as f64).collect(),
+    )
 }
 
 /// `spinlearn relevance analyze FILE`.
@@ -151,20 +178,34 @@ impl Experiment for AnalyzeArgs {
 
     fn validate(&self) -> Result<()> {
         parse_xmin(&self.xmin, self.min_tail)?;
-        anyhow::ensure!(self.threshold.is_finite(), "invalid parameter `threshold`: must be finite");
+        anyhow::ensure!(
+            self.threshold.is_finite(),
+            "invalid parameter `threshold`: must be finite"
+        );
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let ext = self.file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        let is_label_list = self.file.is_file() && matches!(ext.as_str(), "txt" | "csv" | "dat" | "") && one_token_per_line(&self.file)?;
+        let ext = self
+            .file
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let is_label_list = self.file.is_file()
+            && matches!(ext.as_str(), "txt" | "csv" | "dat" | "")
+            && one_token_per_line(&self.file)?;
         let ids: Vec<u32> = if is_label_list {
             ids_of(&read_integers(&self.file)?)
         } else {
             let ds = load_named_or_file(&self.file.to_string_lossy(), None)?;
             PackedStates::from_rows(ds.data.view(), self.threshold).ids()
         };
-        let pl = PowerLawParams { xmin: parse_xmin(&self.xmin, self.min_tail)?, bootstrap: self.bootstrap, seed: ctx.seed };
+        let pl = PowerLawParams {
+            xmin: parse_xmin(&self.xmin, self.min_tail)?,
+            bootstrap: self.bootstrap,
+            seed: ctx.seed,
+        };
         let a = analyze_ids(&ids, 0, None, &pl)?;
         write_mk_csv(&dir.file("m_k.csv"), &a.degeneracy)?;
         let mut plot = LinePlot::new("Degeneracy of frequencies", "k", "m_k");
@@ -180,13 +221,14 @@ impl Experiment for AnalyzeArgs {
             "M": e.m, "n_states": e.n_states, "H_s": e.h_s, "H_k": e.h_k,
             "H_s_norm": e.h_s_norm, "H_k_norm": e.h_k_norm, "powerlaw": fit_json(a.powerlaw.as_ref()),
         });
-        if let Some(f) = &a.powerlaw {
-            s["alpha"] = json!(f.alpha);
-            s["beta"] = json!(f.beta);
-            s["xmin"] = json!(f.xmin);
-            s["alpha_stderr"] = json!(f.alpha_stderr);
-            s["p_value"] = json!(f.p_value);
-        }
+        // The fit's headline figures at the top level too (null when no power law can be fitted,
+        // e.g. when every state is distinct).
+        let f = a.powerlaw.as_ref();
+        s["alpha"] = json!(f.map(|f| f.alpha));
+        s["beta"] = json!(f.map(|f| f.beta));
+        s["xmin"] = json!(f.map(|f| f.xmin));
+        s["alpha_stderr"] = json!(f.map(|f| f.alpha_stderr));
+        s["p_value"] = json!(f.and_then(|f| f.p_value));
         Ok(s)
     }
 }
@@ -195,10 +237,20 @@ impl Experiment for AnalyzeArgs {
 /// states at or above x_min.
 fn power_line(f: &PowerLawFit, deg: &[(u64, u64)]) -> Series {
     let kmax = deg.last().map_or(f.xmin, |d| d.0).max(f.xmin);
-    let ks: Vec<f64> = (0..40).map(|i| f.xmin as f64 * (kmax as f64 / f.xmin as f64).powf(i as f64 / 39.0)).collect();
+    let ks: Vec<f64> = (0..40)
+        .map(|i| f.xmin as f64 * (kmax as f64 / f.xmin as f64).powf(i as f64 / 39.0))
+        .collect();
     let z = spinlearn_relevance::powerlaw::hurwitz_zeta(f.alpha, f.xmin as f64);
-    let ys = ks.iter().map(|k| f.n_tail as f64 * k.powf(-f.alpha) / z).collect();
-    Series::line(format!("fit beta = {:.2} ± {:.2}", f.beta, f.alpha_stderr), ks, ys).with_style(SeriesStyle::Dashed)
+    let ys = ks
+        .iter()
+        .map(|k| f.n_tail as f64 * k.powf(-f.alpha) / z)
+        .collect();
+    Series::line(
+        format!("fit beta = {:.2} ± {:.2}", f.beta, f.alpha_stderr),
+        ks,
+        ys,
+    )
+    .with_style(SeriesStyle::Dashed)
 }
 
 /// `spinlearn relevance powerlaw FILE`.
@@ -228,10 +280,17 @@ impl Experiment for PowerlawArgs {
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let raw = read_integers(&self.file)?;
         if let Some(v) = raw.iter().find(|&&v| v < 1) {
-            bail!("{}: counts must be positive integers, found {v}", self.file.display());
+            bail!(
+                "{}: counts must be positive integers, found {v}",
+                self.file.display()
+            );
         }
         let data: Vec<u64> = raw.iter().map(|&v| v as u64).collect();
-        let p = PowerLawParams { xmin: parse_xmin(&self.xmin, self.min_tail)?, bootstrap: self.bootstrap, seed: ctx.seed };
+        let p = PowerLawParams {
+            xmin: parse_xmin(&self.xmin, self.min_tail)?,
+            bootstrap: self.bootstrap,
+            seed: ctx.seed,
+        };
         let f = fit(&data, &p)?;
         // Empirical and fitted complementary CDFs of the tail.
         let mut tail: Vec<u64> = data.iter().copied().filter(|&x| x >= f.xmin).collect();
@@ -249,13 +308,21 @@ impl Experiment for PowerlawArgs {
             }
         }
         let z = spinlearn_relevance::powerlaw::hurwitz_zeta(f.alpha, f.xmin as f64);
-        let fy: Vec<f64> = xs.iter().map(|&x| spinlearn_relevance::powerlaw::hurwitz_zeta(f.alpha, x) / z).collect();
+        let fy: Vec<f64> = xs
+            .iter()
+            .map(|&x| spinlearn_relevance::powerlaw::hurwitz_zeta(f.alpha, x) / z)
+            .collect();
         let mut plot = LinePlot::new("Tail of the counts", "k", "P(K >= k)");
         plot.log_x = true;
         plot.log_y = true;
-        plot = plot
-            .with(Series::points("data", xs.clone(), ys))
-            .with(Series::line(format!("discrete power law, alpha = {:.3}", f.alpha), xs, fy).with_style(SeriesStyle::Dashed));
+        plot = plot.with(Series::points("data", xs.clone(), ys)).with(
+            Series::line(
+                format!("discrete power law, alpha = {:.3}", f.alpha),
+                xs,
+                fy,
+            )
+            .with_style(SeriesStyle::Dashed),
+        );
         plot.save(&dir.file("ccdf"))?;
         Ok(json!({
             "alpha": f.alpha, "beta": f.beta, "xmin": f.xmin, "alpha_stderr": f.alpha_stderr,
@@ -302,8 +369,16 @@ impl Experiment for BoundArgs {
     const KIND: &'static str = "relevance bound";
 
     fn validate(&self) -> Result<()> {
-        anyhow::ensure!(self.m >= 2, "invalid parameter `m`: must be at least 2, got {}", self.m);
-        anyhow::ensure!(self.points >= 2, "invalid parameter `points`: must be at least 2, got {}", self.points);
+        anyhow::ensure!(
+            self.m >= 2,
+            "invalid parameter `m`: must be at least 2, got {}",
+            self.m
+        );
+        anyhow::ensure!(
+            self.points >= 2,
+            "invalid parameter `points`: must be at least 2, got {}",
+            self.points
+        );
         Ok(())
     }
 
@@ -312,11 +387,18 @@ impl Experiment for BoundArgs {
         let pts = bound_curve(self.m, &default_mus(self.points))?;
         let secs = t.elapsed().as_secs_f64();
         write_bound_csv(&dir.file("bound.csv"), &pts)?;
-        let mut plot = LinePlot::new(format!("Maximal relevance at M = {}", self.m), "H[s] / ln M", "H[k] / ln M");
+        let mut plot = LinePlot::new(
+            format!("Maximal relevance at M = {}", self.m),
+            "H[s] / ln M",
+            "H[k] / ln M",
+        );
         plot.x_range = Some((0.0, 1.0));
         plot.y_range = Some((0.0, 1.0));
         plot.with(bound_series(&pts)).save(&dir.file("bound"))?;
-        let top = pts.iter().max_by(|a, b| a.entropies.h_k.total_cmp(&b.entropies.h_k)).context("empty curve")?;
+        let top = pts
+            .iter()
+            .max_by(|a, b| a.entropies.h_k.total_cmp(&b.entropies.h_k))
+            .context("empty curve")?;
         Ok(json!({
             "M": self.m,
             "points": pts.len(),
@@ -360,7 +442,13 @@ impl NetArgs {
             batch_size: self.batch_size,
             lr: self.lr,
             n_chains: self.n_chains,
-            readout: if self.sampled_readout { Readout::Sampled { seed: ctx.seed.named("readout") } } else { Readout::Threshold },
+            readout: if self.sampled_readout {
+                Readout::Sampled {
+                    seed: ctx.seed.named("readout"),
+                }
+            } else {
+                Readout::Threshold
+            },
             seed: ctx.seed,
             ..DbnParams::default()
         };
@@ -461,7 +549,11 @@ impl DbnAnalyzeArgs {
     fn pipeline(&self, ctx: &Ctx) -> Result<PipelineParams> {
         let mut p = experiments::full_params(ctx.seed);
         p.dbn = self.net.params(ctx)?;
-        p.contrast_widths = if self.contrast_widths == "none" { None } else { Some(parse_list("contrast-widths", &self.contrast_widths)?) };
+        p.contrast_widths = if self.contrast_widths == "none" {
+            None
+        } else {
+            Some(parse_list("contrast-widths", &self.contrast_widths)?)
+        };
         p.shuffled = !self.no_shuffled;
         p.kmeans_ks = parse_list("kmeans-ks", &self.kmeans_ks)?;
         p.kmeans.restarts = self.kmeans_restarts;
@@ -485,17 +577,31 @@ impl Experiment for DbnAnalyzeArgs {
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let ds = self.select.load()?;
-        let labels = ds.labels.clone().context("dbn analyze needs labelled data")?;
+        let labels = ds
+            .labels
+            .clone()
+            .context("dbn analyze needs labelled data")?;
         let p = self.pipeline(ctx)?;
         let pretrained: Option<Dbn> = match &self.model {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-                Some(serde_json::from_str(&text).with_context(|| format!("{}: not a DBN model", path.display()))?)
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("{}: cannot read", path.display()))?;
+                Some(
+                    serde_json::from_str(&text)
+                        .with_context(|| format!("{}: not a DBN model", path.display()))?,
+                )
             }
             None => None,
         };
         let mut progress = ctx.progress("dbn analyze", None);
-        let r = experiments::run_pipeline(ds.data.view(), &labels, ds.image_shape, &p, pretrained, &mut progress)?;
+        let r = experiments::run_pipeline(
+            ds.data.view(),
+            &labels,
+            ds.image_shape,
+            &p,
+            pretrained,
+            &mut progress,
+        )?;
         drop(progress);
         if let Some(d) = &r.dbn {
             write_json(&dir.file("model.json"), d)?;
@@ -564,17 +670,38 @@ pub fn pipeline_summary(r: &PipelineResult) -> Value {
 }
 
 /// Draws the figures of 003 (Fig. 2a-d, Fig. 3) into `dir`; returns `(file stem, caption)`.
-pub fn pipeline_figures(r: &PipelineResult, dir: &Path, image_shape: Option<(usize, usize)>) -> Result<Vec<(String, String)>> {
+pub fn pipeline_figures(
+    r: &PipelineResult,
+    dir: &Path,
+    image_shape: Option<(usize, usize)>,
+) -> Result<Vec<(String, String)>> {
     let mut figs = Vec::new();
-    let hs = |n: &experiments::NetworkResult| n.layers.iter().map(|l| l.analysis.entropies.h_s_norm).collect::<Vec<_>>();
-    let hk = |n: &experiments::NetworkResult| n.layers.iter().map(|l| l.analysis.entropies.h_k_norm).collect::<Vec<_>>();
+    let hs = |n: &experiments::NetworkResult| {
+        n.layers
+            .iter()
+            .map(|l| l.analysis.entropies.h_s_norm)
+            .collect::<Vec<_>>()
+    };
+    let hk = |n: &experiments::NetworkResult| {
+        n.layers
+            .iter()
+            .map(|l| l.analysis.entropies.h_k_norm)
+            .collect::<Vec<_>>()
+    };
     // Fig. 2a
-    let mut a = LinePlot::new(format!("Resolution and relevance (M = {})", r.m), "H[s] / ln M", "H[k] / ln M");
+    let mut a = LinePlot::new(
+        format!("Resolution and relevance (M = {})", r.m),
+        "H[s] / ln M",
+        "H[k] / ln M",
+    );
     a.x_range = Some((0.0, 1.0));
     a.y_range = Some((0.0, 0.6));
     a = a
         .with(bound_series(&r.bound))
-        .with(Series::line("DBN trained", hs(&r.trained), hk(&r.trained)).with_style(SeriesStyle::LinePoints))
+        .with(
+            Series::line("DBN trained", hs(&r.trained), hk(&r.trained))
+                .with_style(SeriesStyle::LinePoints),
+        )
         .with(Series::points("DBN epoch 0", hs(&r.epoch0), hk(&r.epoch0)));
     if let Some(s) = &r.shuffled {
         a = a.with(Series::points("shuffled pixels", hs(s), hk(s)));
@@ -584,8 +711,14 @@ pub fn pipeline_figures(r: &PipelineResult, dir: &Path, image_shape: Option<(usi
     }
     a = a.with(Series::points(
         "k-means",
-        r.kmeans.iter().map(|k| k.analysis.entropies.h_s_norm).collect(),
-        r.kmeans.iter().map(|k| k.analysis.entropies.h_k_norm).collect(),
+        r.kmeans
+            .iter()
+            .map(|k| k.analysis.entropies.h_s_norm)
+            .collect(),
+        r.kmeans
+            .iter()
+            .map(|k| k.analysis.entropies.h_k_norm)
+            .collect(),
     ));
     a.save(&dir.join("fig2a_hs_hk"))?;
     figs.push(("fig2a_hs_hk".into(), "Fig. 2a: H[k] against H[s] (both / ln M) per layer, before and after training, shuffled pixels, a non-narrowing network, k-means, and the maximal-relevance bound (dashed).".into()));
@@ -595,42 +728,80 @@ pub fn pipeline_figures(r: &PipelineResult, dir: &Path, image_shape: Option<(usi
     b.log_y = true;
     let n = r.trained.layers.len();
     for l in [3usize, 6, 9].into_iter().filter(|&l| l <= n) {
-        b = b.with(mk_series(&format!("H{l}"), &r.trained.layers[l - 1].analysis.degeneracy));
+        b = b.with(mk_series(
+            &format!("H{l}"),
+            &r.trained.layers[l - 1].analysis.degeneracy,
+        ));
     }
     if let Some(k) = r.kmeans.iter().rev().nth(1).or(r.kmeans.last()) {
-        b = b.with(mk_series(&format!("k-means K = {}", k.k), &k.analysis.degeneracy));
+        b = b.with(mk_series(
+            &format!("k-means K = {}", k.k),
+            &k.analysis.degeneracy,
+        ));
     }
     b.save(&dir.join("fig2b_mk"))?;
-    figs.push(("fig2b_mk".into(), "Fig. 2b: m_k against k for layers 3, 6, 9 and a k-means clustering.".into()));
+    figs.push((
+        "fig2b_mk".into(),
+        "Fig. 2b: m_k against k for layers 3, 6, 9 and a k-means clustering.".into(),
+    ));
     // Fig. 2c
     let beta = |n: &experiments::NetworkResult| -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-        let pts: Vec<_> = n.layers.iter().filter_map(|l| l.analysis.powerlaw.map(|f| (l.layer as f64, f.beta, f.alpha_stderr))).collect();
-        (pts.iter().map(|p| p.0).collect(), pts.iter().map(|p| p.1).collect(), pts.iter().map(|p| p.2).collect())
+        let pts: Vec<_> = n
+            .layers
+            .iter()
+            .filter_map(|l| {
+                l.analysis
+                    .powerlaw
+                    .map(|f| (l.layer as f64, f.beta, f.alpha_stderr))
+            })
+            .collect();
+        (
+            pts.iter().map(|p| p.0).collect(),
+            pts.iter().map(|p| p.1).collect(),
+            pts.iter().map(|p| p.2).collect(),
+        )
     };
     let (x1, y1, e1) = beta(&r.trained);
     let (x0, y0, e0) = beta(&r.epoch0);
     let mut c = LinePlot::new("Power-law exponent per layer", "layer", "beta");
     c.hlines.push((1.0, "Zipf, beta = 1".into()));
     c = c
-        .with(Series::line("trained", x1, y1).with_err(e1).with_style(SeriesStyle::LinePoints))
+        .with(
+            Series::line("trained", x1, y1)
+                .with_err(e1)
+                .with_style(SeriesStyle::LinePoints),
+        )
         .with(Series::points("epoch 0", x0, y0).with_err(e0));
     c.save(&dir.join("fig2c_beta"))?;
     figs.push(("fig2c_beta".into(), "Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer, trained and untrained.".into()));
     // Fig. 2d
     let err = |n: &experiments::NetworkResult| {
-        (n.layers.iter().map(|l| l.layer as f64).collect::<Vec<_>>(), n.layers.iter().map(|l| l.analysis.classification_error.unwrap_or(f64::NAN)).collect::<Vec<_>>())
+        (
+            n.layers.iter().map(|l| l.layer as f64).collect::<Vec<_>>(),
+            n.layers
+                .iter()
+                .map(|l| l.analysis.classification_error.unwrap_or(f64::NAN))
+                .collect::<Vec<_>>(),
+        )
     };
     let (xe, ye) = err(&r.trained);
     let (xe0, ye0) = err(&r.epoch0);
-    LinePlot::new("Classification error per layer", "layer", "classification error")
-        .with(Series::line("trained", xe, ye).with_style(SeriesStyle::LinePoints))
-        .with(Series::points("epoch 0", xe0, ye0))
-        .save(&dir.join("fig2d_error"))?;
+    LinePlot::new(
+        "Classification error per layer",
+        "layer",
+        "classification error",
+    )
+    .with(Series::line("trained", xe, ye).with_style(SeriesStyle::LinePoints))
+    .with(Series::points("epoch 0", xe0, ye0))
+    .save(&dir.join("fig2d_error"))?;
     figs.push(("fig2d_error".into(), "Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state.".into()));
     // Fig. 3: samples and generation ability against beta.
     if let Some(shape) = image_shape {
         let n = r.trained.layers.len();
-        let picks: Vec<usize> = [2usize, n.div_ceil(2) + 1, n].into_iter().filter(|&l| l >= 1 && l <= n).collect();
+        let picks: Vec<usize> = [2usize, n.div_ceil(2) + 1, n]
+            .into_iter()
+            .filter(|&l| l >= 1 && l <= n)
+            .collect();
         for l in picks {
             if let Some(s) = &r.trained.layers[l - 1].samples {
                 let imgs: Vec<Vec<f32>> = s.rows().into_iter().map(|r| r.to_vec()).collect();
@@ -639,36 +810,84 @@ pub fn pipeline_figures(r: &PipelineResult, dir: &Path, image_shape: Option<(usi
                 g.title = format!("Generated from H{l}");
                 let name = format!("fig3_samples_h{l}");
                 g.save(&dir.join(&name))?;
-                figs.push((name, format!("Fig. 3: samples generated from hidden layer {l} (pixel means).")));
+                figs.push((
+                    name,
+                    format!("Fig. 3: samples generated from hidden layer {l} (pixel means)."),
+                ));
             }
         }
     }
     let gen_pts = |n: &experiments::NetworkResult| -> Vec<(f64, f64, f64)> {
         n.layers
             .iter()
-            .filter_map(|l| Some((l.analysis.powerlaw?.beta, l.generation.as_ref()?.generation_ability, l.analysis.classification_error?)))
+            .filter_map(|l| {
+                Some((
+                    l.analysis.powerlaw?.beta,
+                    l.generation.as_ref()?.generation_ability,
+                    l.analysis.classification_error?,
+                ))
+            })
             .collect()
     };
     let g = gen_pts(&r.trained);
     if !g.is_empty() {
-        let mut plot = LinePlot::new("Generation ability and classification error against beta", "beta", "1/KL (P || Q)  and  10 x error");
+        let mut plot = LinePlot::new(
+            "Generation ability and classification error against beta",
+            "beta",
+            "1/KL (P || Q)  and  10 x error",
+        );
         plot.vlines.push((1.0, "beta = 1".into()));
         plot = plot
-            .with(Series::points("generation ability", g.iter().map(|p| p.0).collect(), g.iter().map(|p| p.1).collect()))
-            .with(Series::points("10 x classification error", g.iter().map(|p| p.0).collect(), g.iter().map(|p| 10.0 * p.2).collect()));
+            .with(Series::points(
+                "generation ability",
+                g.iter().map(|p| p.0).collect(),
+                g.iter().map(|p| p.1).collect(),
+            ))
+            .with(Series::points(
+                "10 x classification error",
+                g.iter().map(|p| p.0).collect(),
+                g.iter().map(|p| 10.0 * p.2).collect(),
+            ));
         if let Some(c) = &r.contrast {
             let gc = gen_pts(c);
-            plot = plot.with(Series::points("contrast: generation ability", gc.iter().map(|p| p.0).collect(), gc.iter().map(|p| p.1).collect()));
+            plot = plot.with(Series::points(
+                "contrast: generation ability",
+                gc.iter().map(|p| p.0).collect(),
+                gc.iter().map(|p| p.1).collect(),
+            ));
         }
         plot.save(&dir.join("fig3g_generation"))?;
         figs.push(("fig3g_generation".into(), "Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) and classification error per layer against beta.".into()));
-        let mut lab = LinePlot::new("Label distribution of generated samples", "label", "frequency");
-        lab = lab.with(Series::line("training P(label)", (0..r.p_label.len()).map(|i| i as f64).collect(), r.p_label.clone()).with_style(SeriesStyle::Dashed));
+        let mut lab = LinePlot::new(
+            "Label distribution of generated samples",
+            "label",
+            "frequency",
+        );
+        lab = lab.with(
+            Series::line(
+                "training P(label)",
+                (0..r.p_label.len()).map(|i| i as f64).collect(),
+                r.p_label.clone(),
+            )
+            .with_style(SeriesStyle::Dashed),
+        );
         for l in &r.trained.layers {
             if let Some(gs) = &l.generation
-                && [2usize, r.trained.layers.len().div_ceil(2) + 1, r.trained.layers.len()].contains(&l.layer)
+                && [
+                    2usize,
+                    r.trained.layers.len().div_ceil(2) + 1,
+                    r.trained.layers.len(),
+                ]
+                .contains(&l.layer)
             {
-                lab = lab.with(Series::line(format!("H{}", l.layer), (0..gs.q.len()).map(|i| i as f64).collect(), gs.q.clone()).with_style(SeriesStyle::LinePoints));
+                lab = lab.with(
+                    Series::line(
+                        format!("H{}", l.layer),
+                        (0..gs.q.len()).map(|i| i as f64).collect(),
+                        gs.q.clone(),
+                    )
+                    .with_style(SeriesStyle::LinePoints),
+                );
             }
         }
         lab.save(&dir.join("fig3def_labels"))?;
@@ -677,18 +896,18 @@ pub fn pipeline_figures(r: &PipelineResult, dir: &Path, image_shape: Option<(usi
     Ok(figs)
 }
 
-/// `PAPER_WIDTHS` as the default flag text (kept in sync by a test).
-pub fn paper_widths_flag() -> String {
-    PAPER_WIDTHS.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(",")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn paper_widths_match_the_flag_default() {
-        assert_eq!(paper_widths_flag(), "500,250,120,60,30,25,20,15,10,5");
+        let flag = PAPER_WIDTHS
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(parse_list("widths", &flag).unwrap(), PAPER_WIDTHS.to_vec());
         assert!(parse_xmin("auto", 10).is_ok());
         assert!(parse_xmin("0", 10).is_err());
         assert!(parse_list("w", "3,0").is_err());

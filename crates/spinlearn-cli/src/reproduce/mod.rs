@@ -8,7 +8,9 @@
 //! [`SECTIONS`].
 
 mod data_overview;
+mod double_well;
 mod ising_activation;
+mod rapid;
 mod zero_synapses;
 
 use crate::common::{Ctx, VERSION};
@@ -115,6 +117,16 @@ pub const SECTIONS: &[(&str, &str, SectionFn)] = &[
         "zero-synapses",
         "Zero synapses in unsupervised feature learning",
         zero_synapses::run,
+    ),
+    (
+        "rapid",
+        "Efficient training of energy-based models via spin-glass control (RAPID)",
+        rapid::run,
+    ),
+    (
+        "double-well",
+        "Attractor networks with double-well synapses",
+        double_well::run,
     ),
 ];
 

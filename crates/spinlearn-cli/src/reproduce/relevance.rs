@@ -1,6 +1,6 @@
 //! The `relevance` section: resolution and relevance of deep representations (paper 003).
-//! Fig. 2a-d and Fig. 3 on the embedded 10,000-digit subset (--quick: 5 epochs per layer, K up to
-//! 256, 500 samples x 100 Gibbs steps per layer) or on the full MNIST training set (--full with
+//! Fig. 2a-d and Fig. 3 on the embedded 10,000-digit subset (--quick: 10 epochs per layer, K up to
+//! 256, 1,000 samples x 200 Gibbs steps per layer) or on the full MNIST training set (--full with
 //! --mnist-dir: the paper's 200 epochs, K up to 2^14, 10,000 Gibbs steps).
 
 use super::{SectionCtx, SectionOutput};
@@ -18,9 +18,20 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         _ => spinlearn_data::mnist::embedded()?,
     };
     let labels = ds.labels.clone().context("MNIST without labels")?;
-    let params = if quick { quick_params(s.seed) } else { full_params(s.seed) };
+    let params = if quick {
+        quick_params(s.seed)
+    } else {
+        full_params(s.seed)
+    };
     let mut progress = s.ctx.progress("relevance", None);
-    let r = run_pipeline(ds.data.view(), &labels, ds.image_shape, &params, None, &mut progress)?;
+    let r = run_pipeline(
+        ds.data.view(),
+        &labels,
+        ds.image_shape,
+        &params,
+        None,
+        &mut progress,
+    )?;
     drop(progress);
     write_json(&s.dir.join("results.json"), &r)?;
     let figs = pipeline_figures(&r, &s.dir, ds.image_shape)?;
@@ -54,9 +65,14 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
                 "H_s {:.3}, H_k {:.3}, beta {}, error {:.3}, 1/KL {}",
                 a.entropies.h_s_norm,
                 a.entropies.h_k_norm,
-                a.powerlaw.map_or("-".into(), |f| format!("{:.2}±{:.2}", f.beta, f.alpha_stderr)),
+                a.powerlaw.map_or("-".into(), |f| format!(
+                    "{:.2}±{:.2}",
+                    f.beta, f.alpha_stderr
+                )),
                 a.classification_error.unwrap_or(f64::NAN),
-                l.generation.as_ref().map_or("-".into(), |g| format!("{:.2}", g.generation_ability)),
+                l.generation
+                    .as_ref()
+                    .map_or("-".into(), |g| format!("{:.2}", g.generation_ability)),
             ),
             paper: None,
             note: "H / ln M".into(),

@@ -1,0 +1,82 @@
+//! Binary Markov synapses and signal-to-noise ratios (Fig. 4, eqs. 12-14 and 39-41), and the
+//! noise robustness of eq. (15).
+//!
+//! A balanced two-state synapse w ∈ {−1, +1} moves to the state the rule asks for with probability
+//! q at each presentation. After a potentiation, P(w = +1) − ½ = q/2 and every later (random)
+//! presentation multiplies this excess by (1 − q), so ⟨w^ideal w(t)⟩ = q (1 − q)^t and, with the
+//! denominator √(cN) of eq. (39)-(40), SNR(t) = √(cN) q (1 − q)^t (t presentations after it). The
+//! double-well SNR is [`crate::theory::Theory::snr`].
+
+/// SNR of the two-state Markov synapse, t = 0..=t_max.
+pub fn markov_snr(q: f64, cn: f64, t_max: usize) -> Vec<f64> {
+    (0..=t_max)
+        .map(|t| cn.sqrt() * q * (1.0 - q).powi(t as i32))
+        .collect()
+}
+
+/// The envelope of all two-state curves (Lahiri and Ganguli's bound restricted to two states):
+/// max over q of √(cN) q (1 − q)^t = √(cN) t^t / (t + 1)^{t+1}, reached at q = 1/(t + 1).
+pub fn two_state_envelope(cn: f64, t_max: usize) -> Vec<f64> {
+    (0..=t_max)
+        .map(|t| {
+            let t = t as f64;
+            // t ln t − (t + 1) ln(t + 1), with 0 ln 0 = 0.
+            let l = if t > 0.0 { t * t.ln() } else { 0.0 } - (t + 1.0) * (t + 1.0).ln();
+            cn.sqrt() * l.exp()
+        })
+        .collect()
+}
+
+/// The last t at which `snr` is at or above `critical` among the leading run (the capacity read
+/// off an SNR curve, Fig. 4B); `None` if already below at t = 0.
+pub fn snr_capacity(snr: &[f64], critical: f64) -> Option<usize> {
+    let lead = snr.iter().take_while(|&&s| s >= critical).count();
+    lead.checked_sub(1)
+}
+
+/// Robustness of eq. (15), R = |dp/dr̃3|⁻¹ with r̃3 = r3/Ω (Ω the RMS of g_∞, eq. 23): the slope is
+/// the least-squares slope of p against r̃3 over the given noise levels. `None` with fewer than two
+/// points or a zero slope.
+pub fn robustness(r3: &[f64], capacity: &[f64], omega: f64) -> Option<f64> {
+    let x: Vec<f64> = r3.iter().map(|r| r / omega).collect();
+    let (slope, _) = crate::theory::linear_fit(&x, capacity)?;
+    if slope == 0.0 {
+        None
+    } else {
+        Some(1.0 / slope.abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markov_snr_matches_enumeration() {
+        // Exact enumeration of the two-state chain: p+ after potentiation, then random inputs.
+        let q = 0.3;
+        let mut p_plus = 0.5 + q * 0.5; // from the stationary 1/2
+        let snr = markov_snr(q, 100.0, 6);
+        for (t, &s) in snr.iter().enumerate() {
+            assert!((s - 10.0 * (2.0 * p_plus - 1.0)).abs() < 1e-12, "t = {t}");
+            // Next presentation: potentiation or depression with probability 1/2.
+            p_plus = 0.5 * (p_plus + (1.0 - p_plus) * q) + 0.5 * (p_plus * (1.0 - q));
+        }
+    }
+
+    #[test]
+    fn envelope_bounds_every_q() {
+        let env = two_state_envelope(1.0, 50);
+        for &q in &[0.01, 0.05, 0.1, 0.3, 0.9] {
+            for (a, b) in markov_snr(q, 1.0, 50).iter().zip(&env) {
+                assert!(a <= &(b + 1e-12));
+            }
+        }
+        assert!((env[9] - markov_snr(0.1, 1.0, 9)[9]).abs() < 1e-12);
+        assert_eq!(snr_capacity(&[3.0, 2.0, 1.0], 1.5), Some(1));
+        assert_eq!(snr_capacity(&[1.0], 1.5), None);
+        let r = robustness(&[0.0, 0.5, 1.0], &[10.0, 8.0, 6.0], 2.0).unwrap();
+        // p falls by 4 while r̃3 = r3/Ω rises by 0.5: slope −8, R = 1/8.
+        assert!((r - 0.125).abs() < 1e-12);
+    }
+}

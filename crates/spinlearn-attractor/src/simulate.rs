@@ -1,0 +1,285 @@
+//! Retrieval by pattern age and storage capacity by simulation (Figs. 1B, 2, 3, 5-8).
+//!
+//! One realization: draw the connectivity, present `burn_in + ages` patterns (so that the weight
+//! distribution is stationary when the tested patterns are shown), then start the network at each
+//! of the last `ages` patterns (ages 0..ages−1, age 0 the most recent) and run the dynamics of
+//! eq. (1) to a fixed point; m_v is the overlap of eq. (8) of the end state with the start pattern,
+//! m_u its overlap with the most recent pattern. A pattern is retrieved when m_v ≥ `threshold`.
+//! The capacity is the largest age a with every pattern of age ≤ a retrieved (so 0 when only the
+//! most recent is, and also 0 when none is: see `retrieved` to tell them apart); the count variant
+//! is the number of retrieved patterns among the `ages` tested.
+
+use serde::Serialize;
+use spinlearn_core::{Control, Observer, Seed, StepReport};
+
+use crate::error::{Error, Result};
+use crate::network::{self, DilutedNetwork, WeightView};
+use crate::params::NetworkParams;
+
+/// Which synapses learn.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub enum SynapseKind {
+    /// Double-well synapses, eqs. (3)-(4).
+    #[default]
+    DoubleWell,
+    /// Binary Markov synapses ±1 with transition probability `q` (balanced rule only; Fig. 4).
+    Markov {
+        /// Probability of moving to the state the rule asks for.
+        q: f64,
+    },
+}
+
+/// A retrieval experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SimParams {
+    /// The network and synapse parameters.
+    pub network: NetworkParams,
+    /// Number of ages tested, 0..ages−1.
+    pub ages: usize,
+    /// Presentations before the tested ones; `None` picks [`auto_burn_in`].
+    pub burn_in: Option<usize>,
+    /// Independent realizations (connectivity, patterns, noise all redrawn).
+    pub realizations: usize,
+    /// Retrieval threshold on m_v (default 0.5).
+    pub threshold: f64,
+    /// Cap on parallel sweeps per retrieval.
+    pub max_sweeps: usize,
+    /// Analog weights, or binarized ones (eq. 12) in the dynamics.
+    pub view: WeightView,
+    /// Double-well or Markov synapses.
+    pub synapses: SynapseKind,
+}
+
+impl Default for SimParams {
+    fn default() -> Self {
+        SimParams {
+            network: NetworkParams::default(),
+            ages: 60,
+            burn_in: None,
+            realizations: 1,
+            threshold: 0.5,
+            max_sweeps: 100,
+            view: WeightView::Analog,
+            synapses: SynapseKind::DoubleWell,
+        }
+    }
+}
+
+/// The default burn-in: no forgetting (r1 = 0) needs none (the Hopfield limit is not stationary);
+/// otherwise max(2·ages, ⌈5/r1⌉) presentations (ten relaxation times 1/(2 r1)), capped at 20,000.
+pub fn auto_burn_in(p: &SimParams) -> usize {
+    match p.synapses {
+        SynapseKind::Markov { q } => {
+            if q > 0.0 {
+                ((5.0 / q).ceil() as usize).max(2 * p.ages).min(20_000)
+            } else {
+                0
+            }
+        }
+        SynapseKind::DoubleWell => {
+            let r1 = p.network.synapse.r1;
+            if r1 <= 0.0 {
+                0
+            } else {
+                ((5.0 / r1).ceil() as usize).max(2 * p.ages).min(20_000)
+            }
+        }
+    }
+}
+
+impl SimParams {
+    /// Validates the parameters.
+    pub fn check(&self) -> Result<Self> {
+        self.network.check()?;
+        spinlearn_core::check::nonzero("ages", self.ages)?;
+        spinlearn_core::check::nonzero("realizations", self.realizations)?;
+        spinlearn_core::check::nonzero("max_sweeps", self.max_sweeps)?;
+        spinlearn_core::check::in_range("threshold", self.threshold, -1.0, 1.0)?;
+        if let SynapseKind::Markov { q } = self.synapses {
+            spinlearn_core::check::in_range("q", q, 0.0, 1.0)?;
+            if self.network.rule != crate::LearningRule::Balanced {
+                return Err(Error::invalid(
+                    "rule",
+                    "Markov synapses use the balanced rule",
+                ));
+            }
+        }
+        Ok(*self)
+    }
+}
+
+/// One realization's measurements, indexed by age 0..ages−1.
+#[derive(Debug, Clone, Serialize)]
+pub struct RealizationResult {
+    /// m_v by age.
+    pub m_v: Vec<f64>,
+    /// m_u (overlap with the most recent pattern) by age.
+    pub m_u: Vec<f64>,
+    /// Whether the pattern of each age was retrieved.
+    pub retrieved: Vec<bool>,
+    /// Largest age a with all ages ≤ a retrieved (0 if none or only age 0).
+    pub capacity: usize,
+    /// Number of retrieved patterns among the tested ages.
+    pub count: usize,
+    /// All tested ages were retrieved: the capacity is at least `ages − 1` (censored).
+    pub censored: bool,
+    /// Retrievals that ended in a 2-cycle.
+    pub cycles: usize,
+    /// Retrievals that hit the sweep cap.
+    pub unconverged: usize,
+}
+
+/// Results over realizations.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimResult {
+    /// The parameters used (with the burn-in resolved).
+    pub params: SimParams,
+    /// The burn-in used.
+    pub burn_in: usize,
+    /// Per realization.
+    pub realizations: Vec<RealizationResult>,
+    /// Mean of m_v by age over realizations.
+    pub m_v_mean: Vec<f64>,
+    /// Standard deviation of m_v by age (unbiased, over realizations).
+    pub m_v_std: Vec<f64>,
+    /// Mean of m_u by age.
+    pub m_u_mean: Vec<f64>,
+    /// Mean capacity.
+    pub capacity_mean: f64,
+    /// Standard deviation of the capacity over realizations.
+    pub capacity_std: f64,
+    /// Mean count-based capacity.
+    pub count_mean: f64,
+    /// Standard deviation of the count-based capacity.
+    pub count_std: f64,
+    /// The run stopped early at the observer's request.
+    pub stopped_early: bool,
+}
+
+/// Capacity and count from a retrieved-by-age list.
+pub fn capacity_from(retrieved: &[bool]) -> (usize, usize) {
+    let lead = retrieved.iter().take_while(|&&r| r).count();
+    (
+        lead.saturating_sub(1),
+        retrieved.iter().filter(|&&r| r).count(),
+    )
+}
+
+/// Runs one realization with its own seed.
+pub fn run_realization(p: &SimParams, seed: Seed) -> Result<RealizationResult> {
+    let p = p.check()?;
+    let np = p.network;
+    let burn_in = p.burn_in.unwrap_or_else(|| auto_burn_in(&p));
+    let mut net = DilutedNetwork::new(&np, seed.named("connectivity"))?;
+    let pat_seed = seed.named("patterns");
+    let noise_seed = seed.named("noise");
+    let total = burn_in + p.ages;
+    if let SynapseKind::Markov { .. } = p.synapses {
+        net.randomize_signs(seed.named("markov-init"));
+    }
+    for t in 0..total {
+        let eta = network::pattern(pat_seed, t as u64, np.n, np.f);
+        match p.synapses {
+            SynapseKind::DoubleWell => net.present(&eta, noise_seed)?,
+            SynapseKind::Markov { q } => net.present_markov(&eta, q, noise_seed)?,
+        }
+    }
+    let last = network::pattern(pat_seed, (total - 1) as u64, np.n, np.f);
+    let starts: Vec<Vec<u8>> = (0..p.ages)
+        .map(|a| network::pattern(pat_seed, (total - 1 - a) as u64, np.n, np.f))
+        .collect();
+    let outs = net.retrieve(&starts, p.max_sweeps, p.view)?;
+    let m_v: Vec<f64> = starts
+        .iter()
+        .zip(&outs)
+        .map(|(s, o)| network::overlap(s, &o.state, np.f))
+        .collect();
+    let m_u: Vec<f64> = outs
+        .iter()
+        .map(|o| network::overlap(&last, &o.state, np.f))
+        .collect();
+    let retrieved: Vec<bool> = m_v.iter().map(|&m| m >= p.threshold).collect();
+    let (capacity, count) = capacity_from(&retrieved);
+    Ok(RealizationResult {
+        censored: retrieved.iter().all(|&r| r),
+        cycles: outs.iter().filter(|o| o.cycle2).count(),
+        unconverged: outs.iter().filter(|o| !o.converged && !o.cycle2).count(),
+        m_v,
+        m_u,
+        retrieved,
+        capacity,
+        count,
+    })
+}
+
+fn mean_std(xs: &[f64]) -> (f64, f64) {
+    spinlearn_core::numerics::mean_std(xs)
+}
+
+/// Runs `realizations` realizations (realization r uses `seed.derive(r)`), reporting each to
+/// `observer` (stage `"realization"`, metric `capacity`).
+pub fn simulate(p: &SimParams, seed: Seed, observer: &mut dyn Observer) -> Result<SimResult> {
+    let p = p.check()?;
+    let burn_in = p.burn_in.unwrap_or_else(|| auto_burn_in(&p));
+    let mut reals = Vec::with_capacity(p.realizations);
+    let mut stopped_early = false;
+    for r in 0..p.realizations {
+        let res = run_realization(
+            &SimParams {
+                burn_in: Some(burn_in),
+                ..p
+            },
+            seed.derive(r as u64),
+        )?;
+        let cap = res.capacity as f64;
+        reals.push(res);
+        let rep = StepReport {
+            stage: "realization",
+            step: r + 1,
+            total: Some(p.realizations),
+            metrics: &[("capacity", cap)],
+        };
+        if observer.observe(&rep) == Control::Stop {
+            stopped_early = r + 1 < p.realizations;
+            break;
+        }
+    }
+    let (m_v_mean, m_v_std): (Vec<f64>, Vec<f64>) = (0..p.ages)
+        .map(|a| mean_std(&reals.iter().map(|r| r.m_v[a]).collect::<Vec<_>>()))
+        .unzip();
+    let m_u_mean = (0..p.ages)
+        .map(|a| mean_std(&reals.iter().map(|r| r.m_u[a]).collect::<Vec<_>>()).0)
+        .collect();
+    let (capacity_mean, capacity_std) =
+        mean_std(&reals.iter().map(|r| r.capacity as f64).collect::<Vec<_>>());
+    let (count_mean, count_std) =
+        mean_std(&reals.iter().map(|r| r.count as f64).collect::<Vec<_>>());
+    Ok(SimResult {
+        params: SimParams {
+            burn_in: Some(burn_in),
+            ..p
+        },
+        burn_in,
+        realizations: reals,
+        m_v_mean,
+        m_v_std,
+        m_u_mean,
+        capacity_mean,
+        capacity_std,
+        count_mean,
+        count_std,
+        stopped_early,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_counts_leading_retrievals() {
+        assert_eq!(capacity_from(&[true, true, true, false, true]), (2, 4));
+        assert_eq!(capacity_from(&[false, true]), (0, 1));
+        assert_eq!(capacity_from(&[true]), (0, 1));
+    }
+}

@@ -1,0 +1,783 @@
+//! Mean-field theory of the balanced case (f = 1/2, θ = 0), Appendix I-II of the paper.
+//!
+//! Weight densities are represented by their masses on a uniform grid J_k = k·dx, |J| ≤ L, with
+//! dx = r2/K so that a jump ±r2 is an exact shift by K cells. One presentation is the jump
+//! (eq. 16: half the mass moves up by r2, half down; the noise r3 ε is a convolution with a
+//! discretized Gaussian) followed by the exact relaxation of eq. (18)-(19) over one time unit: the
+//! mass of cell k moves to y_k = sC + (J_k − sC)e^{−2r1} and is shared between the two cells around
+//! y_k in proportion to proximity ("cloud in cell"), which conserves mass and the mean of every
+//! cell exactly. The cell at J = 0 straddles the barrier and sends half its mass to each well. No
+//! smoothness is assumed, so the singular stationary densities of deep wells (r1 > ln2/2, r3 = 0)
+//! are resolved down to dx. Mass that would leave the grid is put in the edge cell (the range L
+//! is chosen so that this mass is negligible).
+//!
+//! - [`stationary`]: g_∞ (eqs. 16-21) with mean M and RMS Ω (eqs. 22-23).
+//! - [`Theory::overlaps_by_age`]: the conditional densities g_{σv}(J, t) (eqs. 24-26) and
+//!   g_{σvσu} (eqs. 27-29), local-field moments (eqs. 33-34) and the overlap map of eq. (38)
+//!   iterated from m_v = 1, m_u = ε.
+//! - [`Theory::capacity`]: the largest age with a stable retrieval solution.
+//! - [`Theory::snr`], [`Theory::markov_transition_probability`]: eqs. (14), (41).
+//! - [`eq10_capacity`], [`fit_eq10_a`]: the single-well law of eq. (10).
+//!
+//! Local-field moments: with h_i = Σ_j c_ij J_ij V_j (eq. 2), presynaptic pattern bits (η_j^v,
+//! η_j^u) uniform over the four combinations, P(V_j = 1) from eq. (31) and J_ij drawn from
+//! g_{σvσu}(J, u⁺), the mean is μ = N c ¼ Σ P(s,s') M_{σvσu} and the variance
+//! d² = N [c ¼ Σ P(s,s') Q_{σvσu} − (c ¼ Σ P(s,s') M_{σvσu})²] with Q the second moment. This is
+//! eqs. (33)-(34) with the normalization of h written out (the extraction of eq. 34 drops the
+//! condition on η^u; we keep the exact second moment, which differs from c f Ω²/N by O(c) terms).
+//!
+//! Eq. (31) as extracted, P(V=1 | s_v, s_u) = (s_v m_v + (1−m_v)/2)(s_u m_u + (1−m_u)/2), gives
+//! P(V=1 | η^v = 1) = 1/2 at m_v = 1, m_u = 0, which contradicts the definition (30) of m_v. We use
+//! the form linear in both overlaps, P = ½ + (s_v − ½) m_v + (s_u − ½) m_u (clipped to [0, 1]),
+//! which reproduces m_v and m_u through eq. (30) exactly whenever it is not clipped.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::params::SynapseParams;
+
+/// Numerical settings of the density evolution.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GridParams {
+    /// Cells per jump r2 (dx = r2 / K).
+    pub cells_per_r2: usize,
+    /// Convergence tolerance on the L1 change of g_∞ over a block of 50 presentations.
+    pub tol: f64,
+    /// Cap on presentations when computing g_∞.
+    pub max_iter: usize,
+}
+
+impl Default for GridParams {
+    fn default() -> Self {
+        GridParams {
+            cells_per_r2: 20,
+            tol: 1e-10,
+            max_iter: 400_000,
+        }
+    }
+}
+
+/// A weight density as masses on the grid J_k = (k − half)·dx, k = 0..cells.
+#[derive(Debug, Clone, Serialize)]
+pub struct Density {
+    /// Grid spacing dx.
+    pub dx: f64,
+    /// Index of the cell at J = 0 (the grid is symmetric: `mass.len() = 2·half + 1`).
+    pub half: usize,
+    /// Masses (sum 1).
+    pub mass: Vec<f64>,
+}
+
+impl Density {
+    /// J of cell k.
+    pub fn x(&self, k: usize) -> f64 {
+        (k as f64 - self.half as f64) * self.dx
+    }
+
+    /// Mean ∫ g J dJ.
+    pub fn mean(&self) -> f64 {
+        self.mass
+            .iter()
+            .enumerate()
+            .map(|(k, m)| m * self.x(k))
+            .sum()
+    }
+
+    /// Second moment ∫ g J² dJ.
+    pub fn second_moment(&self) -> f64 {
+        self.mass
+            .iter()
+            .enumerate()
+            .map(|(k, m)| m * self.x(k).powi(2))
+            .sum()
+    }
+
+    /// RMS (∫ g J² dJ)^{1/2}, eqs. (23), (26).
+    pub fn rms(&self) -> f64 {
+        self.second_moment().sqrt()
+    }
+
+    /// ∫ g sign(J) dJ (the cell at J = 0 counts zero).
+    pub fn sign_integral(&self) -> f64 {
+        let neg: f64 = self.mass[..self.half].iter().sum();
+        let pos: f64 = self.mass[self.half + 1..].iter().sum();
+        pos - neg
+    }
+
+    /// Total mass (1 up to rounding).
+    pub fn total(&self) -> f64 {
+        self.mass.iter().sum()
+    }
+
+    /// Mass in [a, b) with cell k counted at its centre.
+    pub fn mass_between(&self, a: f64, b: f64) -> f64 {
+        self.mass
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| (a..b).contains(&self.x(*k)))
+            .map(|(_, m)| m)
+            .sum()
+    }
+
+    /// The mirror image g(−J).
+    pub fn mirrored(&self) -> Density {
+        let mut m = self.mass.clone();
+        m.reverse();
+        Density {
+            dx: self.dx,
+            half: self.half,
+            mass: m,
+        }
+    }
+
+    /// A histogram with `bins` equal bins over [lo, hi) (masses, cells assigned by centre).
+    pub fn histogram(&self, lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+        let mut h = vec![0.0; bins];
+        let w = (hi - lo) / bins as f64;
+        for (k, &m) in self.mass.iter().enumerate() {
+            let b = ((self.x(k) - lo) / w).floor();
+            if b >= 0.0 && (b as usize) < bins {
+                h[b as usize] += m;
+            }
+        }
+        h
+    }
+}
+
+/// The one-presentation operators on a fixed grid.
+#[derive(Debug, Clone)]
+pub struct Evolution {
+    syn: SynapseParams,
+    dx: f64,
+    half: usize,
+    shift: usize,
+    /// Per cell: (lower target cell, weight to it, upper weight), or two for the zero cell.
+    decay_map: Vec<(usize, f64)>,
+    noise_kernel: Vec<f64>,
+}
+
+impl Evolution {
+    /// Builds the grid for `syn` (requires r1 > 0: without forgetting there is no stationary
+    /// density).
+    pub fn new(syn: &SynapseParams, grid: &GridParams) -> Result<Self> {
+        let syn = syn.check()?;
+        if syn.r1 <= 0.0 {
+            return Err(Error::invalid(
+                "r1",
+                "the mean-field theory needs r1 > 0 (a stationary density)",
+            ));
+        }
+        spinlearn_core::check::at_least("cells_per_r2", grid.cells_per_r2, 2)?;
+        let e = syn.decay_factor();
+        let k = grid.cells_per_r2;
+        let dx = syn.r2 / k as f64;
+        let s2 = (syn.r2 * syn.r2 + syn.r3 * syn.r3) * e * e / (1.0 - e * e);
+        let noiseless_bound = syn.r2 * e / (1.0 - e);
+        let spread = if syn.r3 > 0.0 {
+            12.0 * s2.sqrt()
+        } else {
+            noiseless_bound.min(12.0 * s2.sqrt())
+        };
+        let l = syn.c_well + 2.0 * syn.r2 + spread + 8.0 * syn.r3;
+        let half = (l / dx).ceil() as usize;
+        let cells = 2 * half + 1;
+        if cells > 50_000_000 {
+            return Err(Error::TooLarge(format!("{cells} grid cells")));
+        }
+        let decay_map = (0..cells)
+            .map(|c| {
+                let x = (c as f64 - half as f64) * dx;
+                let w = if c >= half { syn.c_well } else { -syn.c_well };
+                let y = w + (x - w) * e;
+                let pos = y / dx + half as f64;
+                let lo = pos.floor().clamp(0.0, (cells - 2) as f64);
+                let frac = (pos - lo).clamp(0.0, 1.0);
+                (lo as usize, 1.0 - frac)
+            })
+            .collect();
+        let noise_kernel = if syn.r3 > 0.0 {
+            let sd = syn.r3 / dx;
+            let r = (8.0 * sd).ceil() as i64;
+            let cdf = |z: f64| 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2);
+            let mut ker: Vec<f64> = (-r..=r)
+                .map(|i| cdf((i as f64 + 0.5) / sd) - cdf((i as f64 - 0.5) / sd))
+                .collect();
+            let s: f64 = ker.iter().sum();
+            ker.iter_mut().for_each(|x| *x /= s);
+            ker
+        } else {
+            vec![1.0]
+        };
+        Ok(Evolution {
+            syn,
+            dx,
+            half,
+            shift: k,
+            decay_map,
+            noise_kernel,
+        })
+    }
+
+    /// Number of cells.
+    pub fn cells(&self) -> usize {
+        2 * self.half + 1
+    }
+
+    /// A density with all mass at J (nearest cell).
+    pub fn point(&self, j: f64) -> Density {
+        let mut mass = vec![0.0; self.cells()];
+        let k = ((j / self.dx).round() + self.half as f64).clamp(0.0, (self.cells() - 1) as f64);
+        mass[k as usize] = 1.0;
+        Density {
+            dx: self.dx,
+            half: self.half,
+            mass,
+        }
+    }
+
+    fn shifted(&self, src: &[f64], up: bool, weight: f64, dst: &mut [f64]) {
+        let n = src.len();
+        let s = self.shift;
+        if up {
+            for (k, &v) in src.iter().enumerate() {
+                dst[(k + s).min(n - 1)] += weight * v;
+            }
+        } else {
+            for (k, &v) in src.iter().enumerate() {
+                dst[k.saturating_sub(s)] += weight * v;
+            }
+        }
+    }
+
+    fn convolve_noise(&self, m: Vec<f64>) -> Vec<f64> {
+        if self.noise_kernel.len() == 1 {
+            return m;
+        }
+        let n = m.len() as i64;
+        let r = (self.noise_kernel.len() / 2) as i64;
+        let mut out = vec![0.0; m.len()];
+        for (k, &v) in m.iter().enumerate() {
+            if v == 0.0 {
+                continue;
+            }
+            for (d, &w) in self.noise_kernel.iter().enumerate() {
+                let t = (k as i64 + d as i64 - r).clamp(0, n - 1) as usize;
+                out[t] += v * w;
+            }
+        }
+        out
+    }
+
+    /// The jump of a presentation with a known sign σ (eqs. 24, 27): shift by σ r2, plus noise.
+    pub fn jump(&self, g: &Density, sigma: f64) -> Density {
+        let mut out = vec![0.0; g.mass.len()];
+        self.shifted(&g.mass, sigma > 0.0, 1.0, &mut out);
+        Density {
+            mass: self.convolve_noise(out),
+            ..g.clone()
+        }
+    }
+
+    /// The jump of a presentation with a random balanced sign (eq. 16): half up, half down, noise.
+    pub fn jump_random(&self, g: &Density) -> Density {
+        let mut out = vec![0.0; g.mass.len()];
+        self.shifted(&g.mass, true, 0.5, &mut out);
+        self.shifted(&g.mass, false, 0.5, &mut out);
+        Density {
+            mass: self.convolve_noise(out),
+            ..g.clone()
+        }
+    }
+
+    /// The exact relaxation over one time unit (eqs. 17-19), mass conserving.
+    pub fn decay(&self, g: &Density) -> Density {
+        let n = g.mass.len();
+        let mut out = vec![0.0; n];
+        let zero_split = self.syn.c_well > 0.0;
+        for (k, &m) in g.mass.iter().enumerate() {
+            if m == 0.0 {
+                continue;
+            }
+            if k == self.half && zero_split {
+                // Half of the barrier cell goes to each well (mirror image of the upper half).
+                let (lo, w) = self.decay_map[k];
+                out[lo] += 0.5 * m * w;
+                out[lo + 1] += 0.5 * m * (1.0 - w);
+                let (mlo, mw) = self.decay_map[k];
+                let mirror_lo = n - 2 - mlo;
+                out[mirror_lo + 1] += 0.5 * m * mw;
+                out[mirror_lo] += 0.5 * m * (1.0 - mw);
+                continue;
+            }
+            let (lo, w) = self.decay_map[k];
+            out[lo] += m * w;
+            out[lo + 1] += m * (1.0 - w);
+        }
+        Density {
+            mass: out,
+            ..g.clone()
+        }
+    }
+
+    /// One full time unit with a random balanced input: jump then relaxation.
+    pub fn step(&self, g: &Density) -> Density {
+        self.decay(&self.jump_random(g))
+    }
+}
+
+/// The stationary density just before a presentation, g_∞ (eqs. 16-21), by iterating
+/// [`Evolution::step`] from a symmetric start (mass ½ at each minimum ±C) until the L1 change over
+/// 50 presentations is below `grid.tol`.
+pub fn stationary(ev: &Evolution, grid: &GridParams) -> Result<Density> {
+    let c = ev.syn.c_well;
+    let mut g = ev.point(c);
+    let m = ev.point(-c);
+    for (a, b) in g.mass.iter_mut().zip(&m.mass) {
+        *a = 0.5 * (*a + b);
+    }
+    let block = 50;
+    let mut iter = 0;
+    loop {
+        let before = g.mass.clone();
+        for _ in 0..block {
+            g = ev.step(&g);
+        }
+        iter += block;
+        let change: f64 = before.iter().zip(&g.mass).map(|(a, b)| (a - b).abs()).sum();
+        if change < grid.tol {
+            return Ok(g);
+        }
+        if iter >= grid.max_iter {
+            return Err(Error::NonConvergence {
+                what: "stationary weight density".into(),
+                iterations: iter,
+                residual: change,
+            });
+        }
+    }
+}
+
+/// Parameters of the mean-field computation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TheoryParams {
+    /// Synapse dynamics (balanced rule, f = 1/2, θ = 0).
+    pub synapse: SynapseParams,
+    /// Network size N.
+    pub n: usize,
+    /// Connection probability c.
+    pub c: f64,
+    /// Initial perturbation toward the most recent pattern, m_u = ε (paper: 0.05).
+    pub eps: f64,
+    /// Retrieval threshold on the converged m_v (as in the simulations, default 0.5).
+    pub threshold: f64,
+    /// Grid settings.
+    pub grid: GridParams,
+}
+
+impl Default for TheoryParams {
+    fn default() -> Self {
+        TheoryParams {
+            synapse: SynapseParams::default(),
+            n: 10_000,
+            c: 0.05,
+            eps: 0.05,
+            threshold: 0.5,
+            grid: GridParams::default(),
+        }
+    }
+}
+
+/// Moments of the conditional weight densities at one age (σv = +1; σv = −1 by symmetry).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AgeMoments {
+    /// Age u − v.
+    pub age: usize,
+    /// M_{+}(u⁻), eq. (25).
+    pub mean_plus: f64,
+    /// Ω_{+}(u⁻), eq. (26).
+    pub rms_plus: f64,
+    /// M_{++}(u⁺), eq. (28).
+    pub mean_pp: f64,
+    /// M_{+−}(u⁺), eq. (28).
+    pub mean_pm: f64,
+    /// Ω_{++}(u⁺), eq. (29).
+    pub rms_pp: f64,
+    /// Ω_{+−}(u⁺), eq. (29).
+    pub rms_pm: f64,
+}
+
+/// The fixed point of the overlap map at one age.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AgeOverlap {
+    /// Age u − v.
+    pub age: usize,
+    /// Converged m_v.
+    pub m_v: f64,
+    /// Converged m_u.
+    pub m_u: f64,
+    /// The map reached a fixed point (|Δm| < 1e-10) within 2,000 iterations.
+    pub converged: bool,
+    /// m_v ≥ threshold and m_v > m_u.
+    pub retrieved: bool,
+    /// The moments used.
+    pub moments: AgeMoments,
+}
+
+/// Standard normal CDF.
+fn norm_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// The mean-field model at fixed parameters: the stationary density and the evolution operators.
+#[derive(Debug, Clone)]
+pub struct Theory {
+    /// Parameters.
+    pub params: TheoryParams,
+    /// The grid operators.
+    pub evolution: Evolution,
+    /// g_∞.
+    pub stationary: Density,
+}
+
+/// Result of a capacity computation.
+#[derive(Debug, Clone, Serialize)]
+pub struct TheoryCapacity {
+    /// Largest age a with every age 1..=a retrieved (0 if age 1 is not).
+    pub capacity: usize,
+    /// The scan stopped at `max_age` with every age retrieved (capacity censored).
+    pub censored: bool,
+    /// Overlaps by age 1..=capacity+1 (or up to `max_age`).
+    pub overlaps: Vec<AgeOverlap>,
+}
+
+impl Theory {
+    /// Computes g_∞ for the parameters.
+    pub fn new(params: &TheoryParams) -> Result<Self> {
+        spinlearn_core::check::at_least("n", params.n, 2)?;
+        spinlearn_core::check::in_range("c", params.c, 0.0, 1.0)?;
+        spinlearn_core::check::in_range("eps", params.eps, 0.0, 1.0)?;
+        spinlearn_core::check::in_range("threshold", params.threshold, 0.0, 1.0)?;
+        let evolution = Evolution::new(&params.synapse, &params.grid)?;
+        let stationary = stationary(&evolution, &params.grid)?;
+        Ok(Theory {
+            params: *params,
+            evolution,
+            stationary,
+        })
+    }
+
+    /// Mean M (eq. 22) and RMS Ω (eq. 23) of g_∞.
+    pub fn stationary_moments(&self) -> (f64, f64) {
+        (self.stationary.mean(), self.stationary.rms())
+    }
+
+    /// g_{+}(J, v⁺) (eq. 24): g_∞ after a potentiation.
+    pub fn potentiated(&self) -> Density {
+        self.evolution.jump(&self.stationary, 1.0)
+    }
+
+    /// Moments at age a from g_{+}(u⁻).
+    fn moments(&self, age: usize, g_minus: &Density) -> AgeMoments {
+        let ev = &self.evolution;
+        let gp = ev.jump(g_minus, 1.0);
+        let gm = ev.jump(g_minus, -1.0);
+        AgeMoments {
+            age,
+            mean_plus: g_minus.mean(),
+            rms_plus: g_minus.rms(),
+            mean_pp: gp.mean(),
+            mean_pm: gm.mean(),
+            rms_pp: gp.rms(),
+            rms_pm: gm.rms(),
+        }
+    }
+
+    /// Iterates the map of eq. (38) from m_v = 1, m_u = ε with the moments of one age.
+    pub fn solve_overlaps(&self, mo: &AgeMoments) -> AgeOverlap {
+        let n = self.params.n as f64;
+        let c = self.params.c;
+        // M and Q (second moment) of g_{σvσu}(u⁺) for σ ∈ {+,−}: index [σv][σu] with 0 = +, 1 = −.
+        let q_pp = mo.rms_pp * mo.rms_pp;
+        let q_pm = mo.rms_pm * mo.rms_pm;
+        let mm = [[mo.mean_pp, mo.mean_pm], [-mo.mean_pm, -mo.mean_pp]];
+        let qq = [[q_pp, q_pm], [q_pm, q_pp]];
+        let (mut mv, mut mu) = (1.0, self.params.eps);
+        let mut converged = false;
+        for _ in 0..2000 {
+            // P(V_j = 1 | η_j^v = s, η_j^u = s'), see the module docs on eq. (31).
+            let p = |s: usize, s2: usize| {
+                let sv = if s == 1 { 0.5 } else { -0.5 };
+                let su = if s2 == 1 { 0.5 } else { -0.5 };
+                (0.5 + sv * mv + su * mu).clamp(0.0, 1.0)
+            };
+            // P(h > 0 | η_i^v = sv, η_i^u = su).
+            let mut ph = [[0.0; 2]; 2];
+            for (sv, row) in ph.iter_mut().enumerate() {
+                for (su, out) in row.iter_mut().enumerate() {
+                    let (mut m1, mut m2) = (0.0, 0.0);
+                    for s in 0..2 {
+                        for s2 in 0..2 {
+                            let iv = usize::from(sv != s);
+                            let iu = usize::from(su != s2);
+                            let w = 0.25 * c * p(s, s2);
+                            m1 += w * mm[iv][iu];
+                            m2 += w * qq[iv][iu];
+                        }
+                    }
+                    let mu_h = n * m1;
+                    let var = n * (m2 - m1 * m1);
+                    *out = if var > 0.0 {
+                        norm_cdf(mu_h / var.sqrt())
+                    } else if mu_h > 0.0 {
+                        1.0
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            let nv = 0.5 * (ph[1][1] + ph[1][0] - ph[0][1] - ph[0][0]);
+            let nu = 0.5 * (ph[1][1] + ph[0][1] - ph[1][0] - ph[0][0]);
+            let delta = (nv - mv).abs() + (nu - mu).abs();
+            mv = nv;
+            mu = nu;
+            if delta < 1e-10 {
+                converged = true;
+                break;
+            }
+        }
+        AgeOverlap {
+            age: mo.age,
+            m_v: mv,
+            m_u: mu,
+            converged,
+            retrieved: mv >= self.params.threshold && mv > mu,
+            moments: *mo,
+        }
+    }
+
+    /// Overlaps by age 1..=max_age.
+    pub fn overlaps_by_age(&self, max_age: usize) -> Vec<AgeOverlap> {
+        let ev = &self.evolution;
+        let mut g = ev.decay(&self.potentiated());
+        let mut out = Vec::with_capacity(max_age);
+        for age in 1..=max_age {
+            if age > 1 {
+                g = ev.step(&g);
+            }
+            out.push(self.solve_overlaps(&self.moments(age, &g)));
+        }
+        out
+    }
+
+    /// The capacity: the largest age a with every age 1..=a retrieved, scanning ages up to
+    /// `max_age`.
+    pub fn capacity(&self, max_age: usize) -> TheoryCapacity {
+        let ev = &self.evolution;
+        let mut g = ev.decay(&self.potentiated());
+        let mut out = Vec::new();
+        for age in 1..=max_age {
+            if age > 1 {
+                g = ev.step(&g);
+            }
+            let o = self.solve_overlaps(&self.moments(age, &g));
+            out.push(o);
+            if !o.retrieved {
+                return TheoryCapacity {
+                    capacity: age - 1,
+                    censored: false,
+                    overlaps: out,
+                };
+            }
+        }
+        TheoryCapacity {
+            capacity: max_age,
+            censored: true,
+            overlaps: out,
+        }
+    }
+
+    /// SNR of the binarized weights, eq. (14)/(41): SNR(t) = √(cN) ∫ g_{+}(J, t) sign(J) dJ for
+    /// t = 0..=t_max further presentations after the potentiation (t = 0 just after it).
+    pub fn snr(&self, t_max: usize) -> Vec<f64> {
+        let ev = &self.evolution;
+        let scale = (self.params.c * self.params.n as f64).sqrt();
+        let mut g = self.potentiated();
+        let mut out = vec![scale * g.sign_integral()];
+        for _ in 0..t_max {
+            g = ev.jump_random(&ev.decay(&g));
+            out.push(scale * g.sign_integral());
+        }
+        out
+    }
+
+    /// The transition probability of the matching two-state Markov synapse: the fraction of
+    /// synapses in the low well that cross to the high one at a potentiation, which makes the
+    /// initial SNRs equal (SNR(0) = √(cN) q).
+    pub fn markov_transition_probability(&self) -> f64 {
+        self.potentiated().sign_integral()
+    }
+
+    /// g_{+}(J, t) at t = 1..=t_max presentations after the potentiation (just before each next
+    /// presentation), for Fig. 4D.
+    pub fn conditional_densities(&self, t_max: usize) -> Vec<Density> {
+        let ev = &self.evolution;
+        let mut g = ev.decay(&self.potentiated());
+        let mut out = vec![g.clone()];
+        for _ in 1..t_max {
+            g = ev.step(&g);
+            out.push(g.clone());
+        }
+        out
+    }
+}
+
+/// Eq. (10), the capacity of the single well (C = 0): p = (τ/2) ln(τ0/τ), τ = 1/(2 r1),
+/// τ0 = 2 A N; 0 when τ ≥ τ0.
+pub fn eq10_capacity(n: usize, r1: f64, a: f64) -> f64 {
+    let tau = 1.0 / (2.0 * r1);
+    let tau0 = 2.0 * a * n as f64;
+    if tau >= tau0 {
+        0.0
+    } else {
+        0.5 * tau * (tau0 / tau).ln()
+    }
+}
+
+/// Fits A of eq. (10) to capacities `(n, r1, p)`: each point gives ln A = ln(τ/(2N)) + 2p/τ; the
+/// fit is their mean (least squares in ln A). Returns (A, rms residual of p in patterns).
+pub fn fit_eq10_a(points: &[(usize, f64, f64)]) -> Option<(f64, f64)> {
+    if points.is_empty() {
+        return None;
+    }
+    let ln_a: f64 = points
+        .iter()
+        .map(|&(n, r1, p)| {
+            let tau = 1.0 / (2.0 * r1);
+            (tau / (2.0 * n as f64)).ln() + 2.0 * p / tau
+        })
+        .sum::<f64>()
+        / points.len() as f64;
+    let a = ln_a.exp();
+    let rms = (points
+        .iter()
+        .map(|&(n, r1, p)| (eq10_capacity(n, r1, a) - p).powi(2))
+        .sum::<f64>()
+        / points.len() as f64)
+        .sqrt();
+    Some((a, rms))
+}
+
+/// Least-squares slope and intercept of y against x.
+pub fn linear_fit(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+    let n = x.len();
+    if n < 2 || y.len() != n {
+        return None;
+    }
+    let mx = x.iter().sum::<f64>() / n as f64;
+    let my = y.iter().sum::<f64>() / n as f64;
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let slope = sxy / sxx;
+    Some((slope, my - slope * mx))
+}
+
+/// The exponent a of p ∝ N^a (eq. 11): the slope of ln p against ln N (points with p > 0).
+pub fn power_law_exponent(ns: &[f64], ps: &[f64]) -> Option<f64> {
+    let (x, y): (Vec<f64>, Vec<f64>) = ns
+        .iter()
+        .zip(ps)
+        .filter(|(_, p)| **p > 0.0)
+        .map(|(n, p)| (n.ln(), p.ln()))
+        .unzip();
+    linear_fit(&x, &y).map(|f| f.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syn(r1: f64, c: f64, r3: f64) -> SynapseParams {
+        SynapseParams {
+            r1,
+            r2: 1.0,
+            r3,
+            c_well: c,
+        }
+    }
+
+    #[test]
+    fn single_well_moments_match_closed_forms() {
+        // C = 0: J = Σ_k ±r2 e^k (k ≥ 1 presentations ago) plus noise, so g_∞ has mean 0 and
+        // variance (r2² + r3²) e²/(1 − e²); after a potentiation, M_+(age a, u⁻) = r2 e^a.
+        for &(r1, r3) in &[(0.05, 0.0), (0.2, 0.5)] {
+            let p = TheoryParams {
+                synapse: syn(r1, 0.0, r3),
+                ..TheoryParams::default()
+            };
+            let th = Theory::new(&p).unwrap();
+            let e: f64 = (-2.0f64 * r1).exp();
+            let var = (1.0 + r3 * r3) * e * e / (1.0 - e * e);
+            let (m, rms) = th.stationary_moments();
+            assert!(m.abs() < 1e-9, "{m}");
+            // Cloud-in-cell adds at most dx²/4 per step, contracted by e²: a relative bias
+            // below (dx²/4)/(1 − e²)/var.
+            let bias = (0.05f64 * 0.05 / 4.0) / (1.0 - e * e);
+            assert!(
+                (rms * rms - var).abs() < bias + 1e-9,
+                "{} vs {var}",
+                rms * rms
+            );
+            let ov = th.overlaps_by_age(5);
+            for o in &ov {
+                let expect = e.powi(o.age as i32);
+                assert!((o.moments.mean_plus - expect).abs() < 1e-9, "{o:?}");
+                assert!((o.moments.mean_pp - o.moments.mean_plus - 1.0).abs() < 1e-9);
+            }
+            assert!((th.stationary.total() - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn overlap_map_limits() {
+        // Very large N: the signal dominates, every recent age is retrieved with m_v → 1.
+        let p = TheoryParams {
+            synapse: syn(0.1, 0.0, 0.0),
+            n: 10_000_000,
+            c: 0.05,
+            ..TheoryParams::default()
+        };
+        let th = Theory::new(&p).unwrap();
+        let ov = th.overlaps_by_age(3);
+        assert!(
+            ov.iter()
+                .all(|o| o.retrieved && o.m_v > 0.999 && o.m_u.abs() < 0.01),
+            "{ov:?}"
+        );
+        // The capacity grows with N (more synapses average out the interference).
+        let cap = |n| {
+            Theory::new(&TheoryParams { n, ..p })
+                .unwrap()
+                .capacity(2000)
+                .capacity
+        };
+        let (small, large) = (cap(2_000), cap(200_000));
+        assert!(small < large, "{small} vs {large}");
+    }
+
+    #[test]
+    fn eq10_fit_recovers_a() {
+        let a = 0.3;
+        let pts: Vec<(usize, f64, f64)> = [(1000, 0.05), (10_000, 0.05), (10_000, 0.01)]
+            .iter()
+            .map(|&(n, r1)| (n, r1, eq10_capacity(n, r1, a)))
+            .collect();
+        let (fit, rms) = fit_eq10_a(&pts).unwrap();
+        assert!((fit - a).abs() < 1e-12 && rms < 1e-9);
+        assert_eq!(eq10_capacity(10, 0.001, 0.1), 0.0);
+        let e = power_law_exponent(&[10.0, 100.0, 1000.0], &[2.0, 20.0, 200.0]).unwrap();
+        assert!((e - 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,6 @@
+//! Prints the message-passing sweep benchmark (`cargo run --release -p spinlearn-bp --example bp_bench`).
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let report = spinlearn_bp::bench::bench(&spinlearn_bp::bench::BenchConfig::default())?;
+    println!("{report}");
+    Ok(())
+}

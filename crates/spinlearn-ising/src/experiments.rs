@@ -1,0 +1,416 @@
+//! The paper's experiments as plain computations returning plain structs (the CLI only draws and
+//! writes them): Fig. 1 (bifurcation), Fig. 2 (tanh fit), the firing-rate curves of section 2.4,
+//! and the lattice check (mean field against Monte Carlo against Onsager, Binder crossing).
+
+use crate::Activation;
+use crate::error::{Result, invalid};
+use crate::firing::{integrate, rate_logistic, rate_mean_field, rate_tanh};
+use crate::fit::{TanhFit, fit_tanh, fit_tanh_shifted};
+use crate::mc::{Algorithm, McParams, McResult, Start, simulate};
+use crate::mean_field::{BifurcationPoint, CurieWeiss, bifurcation, firing_branch};
+use crate::onsager;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use spinlearn_core::numerics::logistic;
+use spinlearn_core::{NoObserver, Seed, check};
+
+/// `n` evenly spaced points from `a` to `b` inclusive (n >= 2; n = 1 gives `[a]`).
+pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    match n {
+        0 => vec![],
+        1 => vec![a],
+        _ => (0..n)
+            .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
+            .collect(),
+    }
+}
+
+/// Parameters of the mean-field activation experiment (Figs. 1-2, section 2.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivationParams {
+    /// Critical temperature (the paper's Tc = 1).
+    pub tc: f64,
+    /// Largest temperature of the branch and fit; T runs over (0, t_max].
+    pub t_max: f64,
+    /// Temperatures on the branch (the fit uses all of them).
+    pub n_t: usize,
+    /// Quench range of the firing-rate curves.
+    pub q_min: f64,
+    /// Quench range of the firing-rate curves.
+    pub q_max: f64,
+    /// Points on the firing-rate curves.
+    pub n_q: usize,
+    /// Steepness a of the tanh integrated into the firing rate (the paper integrates a = 1).
+    pub rate_a: f64,
+}
+
+impl Default for ActivationParams {
+    fn default() -> Self {
+        ActivationParams {
+            tc: 1.0,
+            t_max: 2.0,
+            n_t: 200,
+            q_min: -4.0,
+            q_max: 4.0,
+            n_q: 161,
+            rate_a: 1.0,
+        }
+    }
+}
+
+impl ActivationParams {
+    /// Validates.
+    pub fn check(&self) -> Result<()> {
+        check::positive("tc", self.tc)?;
+        check::positive("t_max", self.t_max)?;
+        check::at_least("n_t", self.n_t, 3)?;
+        check::finite("q_min", self.q_min)?;
+        check::finite("q_max", self.q_max)?;
+        if self.q_max <= self.q_min {
+            return Err(invalid("q_max", "must exceed q_min"));
+        }
+        check::at_least("n_q", self.n_q, 2)?;
+        check::positive("rate_a", self.rate_a)?;
+        Ok(())
+    }
+}
+
+/// Firing rates against the quench Q, with the usual activations beside them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiringCurves {
+    /// Quench values.
+    pub q: Vec<f64>,
+    /// ∫_0^Q (1 + tanh(a t)) / 2 dt, closed form.
+    pub tanh_rate: Vec<f64>,
+    /// The same by adaptive quadrature.
+    pub tanh_rate_quadrature: Vec<f64>,
+    /// ∫_0^Q logistic(t) dt = softplus(Q) - ln 2, closed form.
+    pub logistic_rate: Vec<f64>,
+    /// The same by adaptive quadrature.
+    pub logistic_rate_quadrature: Vec<f64>,
+    /// ∫_0^Q m(Tc - t) dt over the exact mean-field branch (quadrature).
+    pub mean_field_rate: Vec<f64>,
+    /// max(0, Q).
+    pub relu: Vec<f64>,
+    /// ln(1 + e^Q).
+    pub softplus: Vec<f64>,
+    /// ELU with alpha = 1.
+    pub elu: Vec<f64>,
+    /// logistic(Q).
+    pub sigmoid: Vec<f64>,
+    /// tanh(Q).
+    pub tanh: Vec<f64>,
+    /// Largest |closed form - quadrature| over both cases.
+    pub max_quadrature_error: f64,
+    /// The tanh rate's floor for Q -> -inf, -ln 2 / (2a) (the ELU-like offset).
+    pub tanh_rate_floor: f64,
+    /// Steepness a used.
+    pub a: f64,
+}
+
+/// Everything of the mean-field activation experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivationResult {
+    /// Parameters.
+    pub params: ActivationParams,
+    /// Temperatures of the branch.
+    pub branch_t: Vec<f64>,
+    /// The m >= 0 branch m(T) of eq. (1) (0 above Tc).
+    pub branch_m: Vec<f64>,
+    /// Eq. (2) with b = 1: a and the residual.
+    pub fit: TanhFit,
+    /// Eq. (2) with Tc scaled by a fitted b.
+    pub fit_shifted: TanhFit,
+    /// Fig. 1: all solutions over the branch temperatures.
+    pub bifurcation: Vec<BifurcationPoint>,
+    /// Section 2.4 firing rates.
+    pub firing: FiringCurves,
+}
+
+/// Runs Figs. 1-2 and the firing-rate curves.
+pub fn activation_experiment(p: &ActivationParams) -> Result<ActivationResult> {
+    p.check()?;
+    let branch_t: Vec<f64> = (1..=p.n_t)
+        .map(|i| p.t_max * i as f64 / p.n_t as f64)
+        .collect();
+    let branch_m = branch_t
+        .iter()
+        .map(|&t| firing_branch(t, p.tc))
+        .collect::<Result<Vec<_>>>()?;
+    let fit = fit_tanh(&branch_t, &branch_m, p.tc)?;
+    let fit_shifted = fit_tanh_shifted(&branch_t, &branch_m, p.tc)?;
+    let bif = bifurcation(&branch_t, p.tc, 0.0)?;
+    let firing = firing_curves(p.q_min, p.q_max, p.n_q, p.rate_a, p.tc)?;
+    Ok(ActivationResult {
+        params: p.clone(),
+        branch_t,
+        branch_m,
+        fit,
+        fit_shifted,
+        bifurcation: bif,
+        firing,
+    })
+}
+
+/// The firing-rate curves over `n` quenches in [q_min, q_max].
+pub fn firing_curves(q_min: f64, q_max: f64, n: usize, a: f64, tc: f64) -> Result<FiringCurves> {
+    let q = linspace(q_min, q_max, n);
+    let tanh_rate: Vec<f64> = q.iter().map(|&x| rate_tanh(x, a)).collect();
+    let tanh_rate_quadrature = q
+        .iter()
+        .map(|&x| integrate(|t| 0.5 * (1.0 + (a * t).tanh()), 0.0, x, 1e-11))
+        .collect::<Result<Vec<_>>>()?;
+    let logistic_rate: Vec<f64> = q.iter().map(|&x| rate_logistic(x)).collect();
+    let logistic_rate_quadrature = q
+        .iter()
+        .map(|&x| integrate(logistic, 0.0, x, 1e-11))
+        .collect::<Result<Vec<_>>>()?;
+    let mean_field_rate = q
+        .iter()
+        .map(|&x| rate_mean_field(x, tc))
+        .collect::<Result<Vec<_>>>()?;
+    let max_err = tanh_rate
+        .iter()
+        .zip(&tanh_rate_quadrature)
+        .chain(logistic_rate.iter().zip(&logistic_rate_quadrature))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    let apply = |act: Activation| q.iter().map(|&x| act.value(x)).collect::<Vec<f64>>();
+    Ok(FiringCurves {
+        relu: apply(Activation::Relu),
+        softplus: apply(Activation::Softplus),
+        elu: apply(Activation::Elu { alpha: 1.0 }),
+        sigmoid: apply(Activation::Logistic),
+        tanh: apply(Activation::Tanh),
+        q,
+        tanh_rate,
+        tanh_rate_quadrature,
+        logistic_rate,
+        logistic_rate_quadrature,
+        mean_field_rate,
+        max_quadrature_error: max_err,
+        tanh_rate_floor: crate::firing::rate_tanh_floor(a),
+        a,
+    })
+}
+
+/// Parameters of the lattice check: Monte Carlo at every (L, T).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatticeSweepParams {
+    /// Side lengths, increasing.
+    pub ls: Vec<usize>,
+    /// Temperatures, increasing.
+    pub ts: Vec<f64>,
+    /// Update algorithm.
+    pub algorithm: Algorithm,
+    /// Thermalization sweeps per point.
+    pub n_therm: usize,
+    /// Measured sweeps per point.
+    pub n_measure: usize,
+}
+
+impl LatticeSweepParams {
+    /// Validates (every point's [`McParams`] too).
+    pub fn check(&self) -> Result<()> {
+        if self.ls.is_empty() || self.ts.is_empty() {
+            return Err(invalid(
+                "ls/ts",
+                "need at least one size and one temperature",
+            ));
+        }
+        if self.ls.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(invalid("ls", "must be strictly increasing"));
+        }
+        if self.ts.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(invalid("ts", "must be strictly increasing"));
+        }
+        for &l in &self.ls {
+            for &t in &self.ts {
+                self.point(l, t).check()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn point(&self, l: usize, t: f64) -> McParams {
+        McParams {
+            l,
+            t,
+            h: 0.0,
+            algorithm: self.algorithm,
+            n_therm: self.n_therm,
+            n_measure: self.n_measure,
+            wolff_clusters: None,
+            start: Start::Cold,
+            parallel: false,
+        }
+    }
+}
+
+/// Where the Binder cumulants of two sizes cross.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BinderCrossing {
+    /// Smaller size.
+    pub l_small: usize,
+    /// Larger size.
+    pub l_large: usize,
+    /// Crossing temperature (linear interpolation between grid points).
+    pub t: f64,
+}
+
+/// The lattice check's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatticeSweep {
+    /// Parameters.
+    pub params: LatticeSweepParams,
+    /// One result per (L, T), L-major in the order of `params`.
+    pub points: Vec<McResult>,
+    /// Crossings of consecutive sizes (those found).
+    pub crossings: Vec<BinderCrossing>,
+    /// Mean of the crossings' temperatures, the Monte Carlo estimate of Tc.
+    pub tc_binder_crossing: Option<f64>,
+    /// 2 / ln(1 + sqrt 2).
+    pub tc_exact: f64,
+    /// z J = 4.
+    pub tc_mean_field: f64,
+    /// Mean-field m(T) for Tc = 4 on `params.ts`.
+    pub mean_field_m: Vec<f64>,
+    /// Onsager's m(T) on `params.ts`.
+    pub onsager_m: Vec<f64>,
+}
+
+impl LatticeSweep {
+    /// The points of size `l`, in temperature order.
+    pub fn for_size(&self, l: usize) -> Vec<&McResult> {
+        self.points.iter().filter(|p| p.l == l).collect()
+    }
+}
+
+/// The temperature where U_large - U_small changes sign from + (below Tc, the larger lattice is
+/// more ordered) to -, by linear interpolation; with several such changes the steepest one.
+pub fn binder_crossing(ts: &[f64], u_small: &[f64], u_large: &[f64]) -> Option<f64> {
+    let d: Vec<f64> = u_large.iter().zip(u_small).map(|(a, b)| a - b).collect();
+    let mut best: Option<(f64, f64)> = None;
+    for i in 0..d.len().saturating_sub(1).min(ts.len().saturating_sub(1)) {
+        if d[i] > 0.0 && d[i + 1] <= 0.0 {
+            let drop = d[i] - d[i + 1];
+            let t = ts[i] + (ts[i + 1] - ts[i]) * d[i] / drop;
+            if best.is_none_or(|(bd, _)| drop > bd) {
+                best = Some((drop, t));
+            }
+        }
+    }
+    best.map(|(_, t)| t)
+}
+
+/// Runs every (L, T) point in parallel (point k = L index * n_T + T index draws from
+/// `seed.derive(k)`, so results do not depend on the thread count); `on_done` is called as each
+/// point finishes (in any order).
+pub fn lattice_sweep(
+    p: &LatticeSweepParams,
+    seed: Seed,
+    on_done: &(dyn Fn(&McResult) + Sync),
+) -> Result<LatticeSweep> {
+    p.check()?;
+    let nt = p.ts.len();
+    let jobs: Vec<(usize, usize, f64)> =
+        p.ls.iter()
+            .enumerate()
+            .flat_map(|(li, &l)| {
+                p.ts.iter()
+                    .enumerate()
+                    .map(move |(ti, &t)| (li * nt + ti, l, t))
+            })
+            .collect();
+    let points = jobs
+        .par_iter()
+        .map(|&(k, l, t)| {
+            let v = p.point(l, t).check()?;
+            let r = simulate(&v, seed.derive(k as u64), &mut NoObserver)?;
+            on_done(&r);
+            Ok(r)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut crossings = Vec::new();
+    for w in p.ls.windows(2) {
+        let u = |l: usize| -> Vec<f64> {
+            points
+                .iter()
+                .filter(|r| r.l == l)
+                .map(|r| r.binder.mean)
+                .collect()
+        };
+        if let Some(t) = binder_crossing(&p.ts, &u(w[0]), &u(w[1])) {
+            crossings.push(BinderCrossing {
+                l_small: w[0],
+                l_large: w[1],
+                t,
+            });
+        }
+    }
+    let tc_binder_crossing = if crossings.is_empty() {
+        None
+    } else {
+        Some(crossings.iter().map(|c| c.t).sum::<f64>() / crossings.len() as f64)
+    };
+    let mean_field_m =
+        p.ts.iter()
+            .map(|&t| {
+                CurieWeiss::new(t, onsager::TC_MEAN_FIELD)
+                    .equilibrium()
+                    .map(|s| s.m)
+            })
+            .collect::<Result<Vec<_>>>()?;
+    Ok(LatticeSweep {
+        params: p.clone(),
+        points,
+        crossings,
+        tc_binder_crossing,
+        tc_exact: onsager::tc_exact(),
+        tc_mean_field: onsager::TC_MEAN_FIELD,
+        mean_field_m,
+        onsager_m: p.ts.iter().map(|&t| onsager::magnetization(t)).collect(),
+    })
+}
+
+/// All activation kinds evaluated on a grid (for the activation-function figure).
+pub fn activation_table(acts: &[Activation], xs: &[f64]) -> Vec<(String, Vec<f64>, Vec<f64>)> {
+    acts.iter()
+        .map(|a| {
+            (
+                a.name(),
+                xs.iter().map(|&x| a.value(x)).collect(),
+                xs.iter().map(|&x| a.derivative(x)).collect(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binder_crossing_interpolates() {
+        let ts = [1.0, 2.0, 3.0, 4.0];
+        let small = [0.6, 0.5, 0.3, 0.1];
+        let large = [0.66, 0.6, 0.2, 0.01];
+        // d = 0.06, 0.1, -0.1, -0.09: crossing halfway between 2 and 3.
+        assert!((binder_crossing(&ts, &small, &large).unwrap() - 2.5).abs() < 1e-12);
+        assert!(binder_crossing(&ts, &large, &small).is_none());
+    }
+
+    #[test]
+    fn activation_experiment_runs_and_quadrature_agrees() {
+        let p = ActivationParams {
+            n_t: 50,
+            n_q: 21,
+            ..Default::default()
+        };
+        let r = activation_experiment(&p).unwrap();
+        assert!(r.firing.max_quadrature_error < 1e-8);
+        assert!(r.fit.a > 1.0 && r.fit.a < 20.0);
+        assert!(r.fit_shifted.residual_rms <= r.fit.residual_rms);
+        assert_eq!(r.bifurcation.len(), 50);
+    }
+}

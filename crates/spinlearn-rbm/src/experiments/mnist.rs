@@ -1,0 +1,318 @@
+//! Binarized MNIST (004 section V B, Fig. 6): an RA-RBM (eq. 5) with continuous patterns clipped to
+//! `[-x, x]` after every update (Appendix B, value restriction) trained with PID whose negative
+//! phase runs `gibbs_k` Gibbs steps seeded by the sign of the visible patterns; its AIS estimate of
+//! the NLL on training and test images against epoch (a stochastic lower bound of log Z, hence of
+//! the NLL), samples from random starts, and a logistic-regression probe on the hidden means `E[h|v]`
+//! compared with a standard 0/1 RBM with biases trained by PCD.
+//!
+//! Input images are 0/1 (already binarized); the RA-RBM sees them as ±1 spins.
+
+use super::{Band, MeanStd};
+use crate::eval::{AisParams, BetaSchedule, ProbeParams, ais, base_visible_bias, probe};
+use crate::model::UnitsSpec;
+use crate::train::{Binarize, Estimator, Optimizer, TrainParams, Trainer, WeightsSpec};
+use crate::{Rbm, RbmError, Result};
+use ndarray::{Array2, ArrayView2, s};
+use serde::{Deserialize, Serialize};
+use spinlearn_core::{Control, Observer, Seed, StepReport, Units, check};
+
+/// Configuration. Validate with [`MnistParams::check`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MnistParams {
+    /// Hidden units of the RA-RBM (004: 3000).
+    pub n_hidden: usize,
+    /// Patterns K (004: 190).
+    pub k: usize,
+    /// Learning rate (004: 0.015).
+    pub lr: f64,
+    /// Gibbs steps from the patterns (004: 10).
+    pub gibbs_k: usize,
+    /// Pattern bound x (004: 1).
+    pub clip_x: f64,
+    /// Training epochs.
+    pub epochs: usize,
+    /// Mini-batch size.
+    pub batch_size: usize,
+    /// Independent RA-RBM trainings (004: 25 for the NLL, 100 for the probe).
+    pub n_runs: usize,
+    /// Epochs at which the AIS NLL is estimated (0 = untrained).
+    pub ais_epochs: Vec<usize>,
+    /// AIS chains.
+    pub ais_chains: usize,
+    /// AIS intermediate distributions.
+    pub ais_betas: usize,
+    /// Images of each set used for the NLL (0: all).
+    pub nll_max_images: usize,
+    /// Hidden units of the standard RBM of the probe comparison (004: 300).
+    pub rbm_hidden: usize,
+    /// Its training epochs.
+    pub rbm_epochs: usize,
+    /// Its learning rate (SGD, momentum 0.5).
+    pub rbm_lr: f64,
+    /// Its PCD chains (1 Gibbs step per update).
+    pub rbm_chains: usize,
+    /// Logistic-regression settings.
+    pub probe: ProbeParams,
+    /// Samples drawn from the first trained RA-RBM.
+    pub n_samples: usize,
+    /// Gibbs steps per sample.
+    pub sample_steps: usize,
+    /// Master seed.
+    pub seed: Seed,
+}
+
+impl MnistParams {
+    /// Checks every field.
+    pub fn check(&self) -> Result<()> {
+        check::nonzero("n_hidden", self.n_hidden)?;
+        check::nonzero("k", self.k)?;
+        check::positive("lr", self.lr)?;
+        check::nonzero("gibbs_k", self.gibbs_k)?;
+        check::positive("clip_x", self.clip_x)?;
+        check::nonzero("epochs", self.epochs)?;
+        check::nonzero("batch_size", self.batch_size)?;
+        check::nonzero("n_runs", self.n_runs)?;
+        check::at_least("ais_chains", self.ais_chains, 2)?;
+        check::at_least("ais_betas", self.ais_betas, 2)?;
+        check::nonzero("rbm_hidden", self.rbm_hidden)?;
+        check::nonzero("rbm_epochs", self.rbm_epochs)?;
+        check::positive("rbm_lr", self.rbm_lr)?;
+        check::nonzero("rbm_chains", self.rbm_chains)?;
+        if self.ais_epochs.iter().any(|&e| e > self.epochs) {
+            return Err(RbmError::invalid(
+                "ais_epochs",
+                "lists an epoch beyond `epochs`",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Outcome of the MNIST experiment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MnistResult {
+    /// AIS NLL of the training images against epoch (nats per image).
+    pub ais_train_nll: Band,
+    /// AIS NLL of the test images against epoch.
+    pub ais_test_nll: Band,
+    /// Probe accuracy of the RA-RBMs on the training set.
+    pub ra_probe_train: MeanStd,
+    /// Probe accuracy of the RA-RBMs on the test set.
+    pub ra_probe_test: MeanStd,
+    /// Probe accuracy of the standard RBM on the training set.
+    pub rbm_probe_train: MeanStd,
+    /// Probe accuracy of the standard RBM on the test set.
+    pub rbm_probe_test: MeanStd,
+    /// Samples of the first RA-RBM, `(n_samples, 784)` as ±1.
+    #[serde(skip)]
+    pub samples: Array2<f32>,
+    /// Mean seconds of RA-RBM training per run.
+    pub train_seconds: f64,
+}
+
+fn to_spins(x: ArrayView2<'_, f32>) -> Array2<f32> {
+    x.mapv(|b| if b > 0.5 { 1.0 } else { -1.0 })
+}
+
+fn head(x: &Array2<f32>, n: usize) -> ArrayView2<'_, f32> {
+    let n = if n == 0 { x.nrows() } else { x.nrows().min(n) };
+    x.slice(s![..n, ..])
+}
+
+/// AIS NLL of two sets of ±1 rows: mean free energy plus the AIS log Z (shared by both).
+fn ais_nll_pair(
+    rbm: &Rbm,
+    base: ndarray::ArrayView1<'_, f64>,
+    a: ArrayView2<'_, f32>,
+    b: ArrayView2<'_, f32>,
+    ap: &AisParams,
+) -> Result<((f64, f64), f64)> {
+    let lz = ais(rbm, base, ap)?.log_z;
+    let fa = rbm
+        .free_energy(a.mapv(f64::from).view())
+        .mean()
+        .unwrap_or(f64::NAN);
+    let fb = rbm
+        .free_energy(b.mapv(f64::from).view())
+        .mean()
+        .unwrap_or(f64::NAN);
+    Ok(((fa + lz, fb + lz), lz))
+}
+
+/// Runs the experiment on 0/1 images `(n, 784)` with labels.
+pub fn mnist_experiment(
+    train: ArrayView2<'_, f32>,
+    train_labels: &[u8],
+    test: ArrayView2<'_, f32>,
+    test_labels: &[u8],
+    p: &MnistParams,
+    observer: &mut dyn Observer,
+) -> Result<MnistResult> {
+    p.check()?;
+    if train_labels.len() != train.nrows()
+        || test_labels.len() != test.nrows()
+        || train.ncols() != test.ncols()
+    {
+        return Err(RbmError::Shape("images and labels do not match".into()));
+    }
+    let trs = to_spins(train);
+    let tes = to_spins(test);
+    let base = base_visible_bias(Units::Spin, trs.mapv(f64::from).view());
+    let tr64 = trs.mapv(f64::from);
+    let te64 = tes.mapv(f64::from);
+    let (mut nll_tr, mut nll_te) = (Vec::new(), Vec::new());
+    let (mut ptr, mut pte) = (Vec::new(), Vec::new());
+    let mut secs = Vec::new();
+    let mut samples = Array2::zeros((0, train.ncols()));
+    let total = p.n_runs + 1;
+    for r in 0..p.n_runs {
+        let seed = p.seed.named("ra").derive(r as u64);
+        let tp = TrainParams {
+            n_hidden: p.n_hidden,
+            units: UnitsSpec::SPINS_NO_BIAS,
+            weights: WeightsSpec::Ra {
+                k: p.k,
+                binarize: Binarize::Clip { x: p.clip_x },
+            },
+            estimator: Estimator::PidGibbs { k: p.gibbs_k },
+            optimizer: Optimizer::Sgd {
+                lr: p.lr,
+                momentum: 0.0,
+                weight_decay: 0.0,
+                lr_decay: 1.0,
+            },
+            epochs: p.epochs,
+            batch_size: p.batch_size,
+            seed,
+            track_exact_nll: false,
+        };
+        let trainer = Trainer::new(tp.check()?);
+        let mut state = trainer.init(train.ncols())?;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut t_train = 0.0;
+        for e in 0..=p.epochs {
+            if e > 0 {
+                let t = std::time::Instant::now();
+                trainer.epoch(&mut state, trs.view())?;
+                t_train += t.elapsed().as_secs_f64();
+            }
+            if p.ais_epochs.contains(&e) {
+                let rbm = state.model.as_ref().expect("model").to_f64();
+                let ap = AisParams {
+                    n_chains: p.ais_chains,
+                    n_betas: p.ais_betas,
+                    schedule: BetaSchedule::Piecewise,
+                    seed: seed.named("ais").derive(e as u64),
+                };
+                let ((x, y), _) = ais_nll_pair(
+                    &rbm,
+                    base.view(),
+                    head(&trs, p.nll_max_images),
+                    head(&tes, p.nll_max_images),
+                    &ap,
+                )?;
+                a.push(x);
+                b.push(y);
+            }
+        }
+        secs.push(t_train);
+        let rbm = state.model.as_ref().expect("model").to_f64();
+        let pr = probe(
+            &rbm,
+            tr64.view(),
+            train_labels,
+            te64.view(),
+            test_labels,
+            &ProbeParams {
+                seed: seed.named("probe"),
+                ..p.probe
+            },
+        )?;
+        ptr.push(pr.train_accuracy);
+        pte.push(pr.test_accuracy);
+        if r == 0 {
+            samples = super::curves::samples_from_random_starts(
+                &rbm,
+                p.n_samples,
+                p.sample_steps,
+                seed.named("samples"),
+            );
+        }
+        nll_tr.push(a);
+        nll_te.push(b);
+        let metrics = [
+            (
+                "ais_test_nll",
+                nll_te
+                    .last()
+                    .and_then(|v| v.last())
+                    .copied()
+                    .unwrap_or(f64::NAN),
+            ),
+            ("probe_test", pr.test_accuracy),
+        ];
+        let rep = StepReport {
+            stage: "ra-rbm",
+            step: r + 1,
+            total: Some(total),
+            metrics: &metrics,
+        };
+        if observer.observe(&rep) == Control::Stop {
+            break;
+        }
+    }
+    // the standard RBM of the probe comparison: 0/1 units with biases, PCD-1
+    let seed = p.seed.named("rbm");
+    let tp = TrainParams {
+        n_hidden: p.rbm_hidden,
+        units: UnitsSpec::BITS_WITH_BIAS,
+        weights: WeightsSpec::Dense { init_std: 0.01 },
+        estimator: Estimator::Pcd {
+            k: 1,
+            n_chains: p.rbm_chains,
+        },
+        optimizer: Optimizer::Sgd {
+            lr: p.rbm_lr,
+            momentum: 0.5,
+            weight_decay: 0.0,
+            lr_decay: 1.0,
+        },
+        epochs: p.rbm_epochs,
+        batch_size: p.batch_size,
+        seed,
+        track_exact_nll: false,
+    };
+    let bits_tr = train.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
+    let bits_te = test.mapv(|x| if x > 0.5 { 1.0f64 } else { 0.0 });
+    let (model, _, _) = crate::train::train(&tp, bits_tr.view(), &mut spinlearn_core::NoObserver)?;
+    let rbm = model.rbm();
+    let pr = probe(
+        &rbm,
+        bits_tr.mapv(f64::from).view(),
+        train_labels,
+        bits_te.view(),
+        test_labels,
+        &ProbeParams {
+            seed: seed.named("probe"),
+            ..p.probe
+        },
+    )?;
+    let metrics = [("probe_test", pr.test_accuracy)];
+    let _ = observer.observe(&StepReport {
+        stage: "rbm",
+        step: total,
+        total: Some(total),
+        metrics: &metrics,
+    });
+    let x: Vec<f64> = p.ais_epochs.iter().map(|&e| e as f64).collect();
+    Ok(MnistResult {
+        ais_train_nll: Band::from_runs(x.clone(), &nll_tr),
+        ais_test_nll: Band::from_runs(x, &nll_te),
+        ra_probe_train: MeanStd::of(&ptr),
+        ra_probe_test: MeanStd::of(&pte),
+        rbm_probe_train: MeanStd::of(&[pr.train_accuracy]),
+        rbm_probe_test: MeanStd::of(&[pr.test_accuracy]),
+        samples,
+        train_seconds: MeanStd::of(&secs).mean,
+    })
+}

@@ -1,0 +1,219 @@
+//! Model files: `.npz` archives a NumPy user opens with `np.load(path)`.
+//!
+//! Arrays: `weights (n_visible, n_hidden)` (f64; for RA models computed from the patterns),
+//! `visible_bias`, `hidden_bias` (when the model has biases), `patterns_visible (K, n_visible)` and
+//! `patterns_hidden (K, n_hidden)` (RA models), and `metadata`: a uint8 array holding JSON
+//! (`json.loads(bytes(f["metadata"]))`) with `visible`, `hidden` ("spin"/"bit"), `biases`, `k`,
+//! `format` and any caller-supplied `extra`. With a training state: `state_json` (uint8 JSON: epoch,
+//! step, RNG streams), `state_chains` (f32 PCD chains) and `state_opt_first_<slot>`,
+//! `state_opt_second_<slot>` (f32 optimizer moments).
+//!
+//! [`load_npz`] accepts any archive with these names; without `metadata` it assumes ±1 units and
+//! takes the biases flag from the presence of bias arrays.
+
+use crate::model::{Model, RaRbm, Rbm, UnitsSpec};
+use crate::train::{ChainState, OptState, State};
+use crate::{RbmError, Result};
+use ndarray::{Array1, ArrayD};
+use serde::{Deserialize, Serialize};
+use spinlearn_core::{SpinRng, Units};
+use spinlearn_data::npy::{NpyArray, NpzWriter, read_npz};
+use std::path::Path;
+
+/// Format tag written into `metadata`.
+pub const FORMAT: &str = "spinlearn-rbm/1";
+
+#[derive(Serialize, Deserialize)]
+struct StateMeta {
+    epoch: usize,
+    step: u64,
+    rngs: Vec<SpinRng>,
+    first: Vec<bool>,
+    second: Vec<bool>,
+}
+
+/// A loaded model file.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The model.
+    pub model: Model,
+    /// The training state, when the file holds one.
+    pub state: Option<State>,
+    /// The `metadata` JSON (an empty object when absent).
+    pub metadata: serde_json::Value,
+}
+
+fn json_bytes(v: &impl Serialize) -> Result<ndarray::Array1<u8>> {
+    let s = serde_json::to_vec(v).map_err(|e| RbmError::Numerical(format!("json: {e}")))?;
+    Ok(Array1::from(s))
+}
+
+/// Writes `model` (and `state`, to resume training) to `path`; `extra` is stored under
+/// `metadata.extra` (e.g. the training parameters).
+pub fn save_npz(
+    path: &Path,
+    model: &Model,
+    state: Option<&State>,
+    extra: Option<&serde_json::Value>,
+) -> Result<()> {
+    let units = model.units();
+    let mut w = NpzWriter::new(path, true);
+    let rbm = model.rbm();
+    w.add("weights", &rbm.weights)?;
+    if units.biases {
+        w.add("visible_bias", &rbm.visible_bias)?;
+        w.add("hidden_bias", &rbm.hidden_bias)?;
+    }
+    let mut k = 0;
+    if let Some((pv, ph)) = model.patterns() {
+        w.add("patterns_visible", pv)?;
+        w.add("patterns_hidden", ph)?;
+        k = pv.nrows();
+    }
+    let meta = serde_json::json!({
+        "format": FORMAT,
+        "visible": units.visible.name(),
+        "hidden": units.hidden.name(),
+        "biases": units.biases,
+        "weights": if k > 0 { "ra" } else { "dense" },
+        "k": k,
+        "extra": extra.cloned().unwrap_or(serde_json::Value::Null),
+    });
+    w.add("metadata", &json_bytes(&meta)?)?;
+    if let Some(st) = state {
+        let sm = StateMeta {
+            epoch: st.epoch,
+            step: st.step,
+            rngs: st.chains.rngs.clone(),
+            first: st.optimizer.first.iter().map(Option::is_some).collect(),
+            second: st.optimizer.second.iter().map(Option::is_some).collect(),
+        };
+        w.add("state_json", &json_bytes(&sm)?)?;
+        if let Some(c) = &st.chains.visible {
+            w.add("state_chains", c)?;
+        }
+        for (i, a) in st.optimizer.first.iter().enumerate() {
+            if let Some(a) = a {
+                w.add(&format!("state_opt_first_{i}"), a)?;
+            }
+        }
+        for (i, a) in st.optimizer.second.iter().enumerate() {
+            if let Some(a) = a {
+                w.add(&format!("state_opt_second_{i}"), a)?;
+            }
+        }
+    }
+    w.finish()?;
+    Ok(())
+}
+
+fn bytes_of(a: &NpyArray) -> Option<Vec<u8>> {
+    match a {
+        NpyArray::U8(x) => Some(x.iter().copied().collect()),
+        _ => None,
+    }
+}
+
+/// Reads a model file written by [`save_npz`] or by anyone using the same array names.
+pub fn load_npz(path: &Path) -> Result<Saved> {
+    let npz = read_npz(path)?;
+    let fmt_err = |reason: String| RbmError::Format {
+        path: path.display().to_string(),
+        reason,
+    };
+    let names = npz.names();
+    let has = |n: &str| names.contains(&n);
+    let metadata: serde_json::Value = match npz.get("metadata").ok().and_then(bytes_of) {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| fmt_err(format!("metadata: {e}")))?,
+        None => serde_json::json!({}),
+    };
+    let unit = |key: &str| -> Result<Units> {
+        match metadata.get(key).and_then(|v| v.as_str()) {
+            None => Ok(Units::Spin),
+            Some(s) => Units::parse(s).ok_or_else(|| fmt_err(format!("unknown {key} units `{s}`"))),
+        }
+    };
+    let biases = metadata
+        .get("biases")
+        .and_then(|b| b.as_bool())
+        .unwrap_or(has("visible_bias") || has("hidden_bias"));
+    let units = UnitsSpec {
+        visible: unit("visible")?,
+        hidden: unit("hidden")?,
+        biases,
+    };
+    let model = if has("patterns_visible") && has("patterns_hidden") {
+        let pv = npz.f64_2d("patterns_visible")?;
+        let ph = npz.f64_2d("patterns_hidden")?;
+        let mut ra = RaRbm::new(units, pv, ph)?;
+        if has("visible_bias") {
+            ra.visible_bias = npz.f64_1d("visible_bias")?;
+        }
+        if has("hidden_bias") {
+            ra.hidden_bias = npz.f64_1d("hidden_bias")?;
+        }
+        if ra.visible_bias.len() != ra.patterns_visible.ncols()
+            || ra.hidden_bias.len() != ra.patterns_hidden.ncols()
+        {
+            return Err(fmt_err("bias lengths do not match the patterns".into()));
+        }
+        Model::Ra(ra)
+    } else {
+        let w = npz.f64_2d("weights")?;
+        let (nv, nh) = w.dim();
+        let a = if has("visible_bias") {
+            npz.f64_1d("visible_bias")?
+        } else {
+            Array1::zeros(nv)
+        };
+        let b = if has("hidden_bias") {
+            npz.f64_1d("hidden_bias")?
+        } else {
+            Array1::zeros(nh)
+        };
+        Model::Dense(Rbm::with_biases(units, w, a, b)?)
+    };
+    model.rbm().check_finite()?;
+    let state = match npz.get("state_json").ok().and_then(bytes_of) {
+        None => None,
+        Some(b) => {
+            let sm: StateMeta =
+                serde_json::from_slice(&b).map_err(|e| fmt_err(format!("state_json: {e}")))?;
+            let mut st = State::from_model(&model);
+            st.epoch = sm.epoch;
+            st.step = sm.step;
+            let visible = if has("state_chains") {
+                Some(npz.f32_2d("state_chains")?)
+            } else {
+                None
+            };
+            st.chains = ChainState {
+                visible,
+                rngs: sm.rngs,
+            };
+            let load = |flags: &[bool], stem: &str| -> Result<Vec<Option<ArrayD<f32>>>> {
+                flags
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &p)| {
+                        if p {
+                            Ok(Some(npz.get(&format!("{stem}_{i}"))?.to_f32()))
+                        } else {
+                            Ok(None)
+                        }
+                    })
+                    .collect()
+            };
+            st.optimizer = OptState {
+                first: load(&sm.first, "state_opt_first")?,
+                second: load(&sm.second, "state_opt_second")?,
+            };
+            Some(st)
+        }
+    };
+    Ok(Saved {
+        model,
+        state,
+        metadata,
+    })
+}

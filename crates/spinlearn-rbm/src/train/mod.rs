@@ -1,0 +1,607 @@
+//! Training: parameters ([`TrainParams`]), optimizers ([`Optimizer`]), the pluggable negative phase
+//! ([`NegativePhase`], built-ins in [`Estimator`]), the serializable [`State`] (parameters, chains,
+//! RNG streams, optimizer moments: the checkpoint) and the epoch loop ([`Trainer`]).
+//!
+//! The update ascends the mean log-likelihood (004 eq. 4 with the opposite sign):
+//! `∂⟨log P⟩/∂W = ⟨v E[h|v]ᵀ⟩_data - ⟨v hᵀ⟩_model`, and likewise for the biases. For RA models
+//! (004 eq. 5) the gradient flows to the patterns by the chain rule (004 eqs. A7a, A7b):
+//! `∂/∂ξ_v = ξ_h Gᵀ / √K`, `∂/∂ξ_h = ξ_v G / √K`, `G` the weight gradient. Binarization follows
+//! 004 Appendix B. All arithmetic is f32.
+
+pub mod negative;
+mod optim;
+
+pub use negative::{ChainState, Estimator, Negative, NegativeCtx, NegativePhase, PidHidden};
+pub use optim::{OptState, Optimizer};
+
+use crate::linalg::{gemm, par};
+use crate::model::{Model, RaRbm, Rbm, UnitsSpec};
+use crate::sample::Rbm32;
+use crate::{RbmError, Result};
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use spinlearn_core::{Control, Observer, Seed, StepReport, check};
+use std::time::Instant;
+
+/// How pattern values are brought back to spins (004 Appendix B).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Binarize {
+    /// Keep continuous patterns unconstrained.
+    None,
+    /// `ξ ← sign(ξ)` after every epoch (B1; used for Bars and BAS).
+    #[default]
+    Sign,
+    /// Clip to `[-x, x]` after every update (value restriction; used for MNIST with x = 1).
+    Clip {
+        /// Bound x.
+        x: f64,
+    },
+    /// One Gibbs step from the patterns after every epoch (B2a, B2b): `ξ_v ~ p(v | ξ_h)`, then
+    /// `ξ_h ~ p(h | ξ_v)`.
+    Gibbs,
+}
+
+/// The weight parameterization and its initialization.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum WeightsSpec {
+    /// Dense `W` initialized i.i.d. Gaussian with standard deviation `init_std`.
+    Dense {
+        /// Standard deviation of the initial weights (0.01 is Hinton's guide).
+        init_std: f64,
+    },
+    /// Regularized Axons (004 eq. 5) with `k` random ±1 patterns.
+    Ra {
+        /// Number of patterns K.
+        k: usize,
+        /// Binarization of the patterns (004 Appendix B).
+        binarize: Binarize,
+    },
+}
+
+/// Training configuration. Validate with [`TrainParams::check`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainParams {
+    /// Number of hidden units.
+    pub n_hidden: usize,
+    /// Unit types and bias flag.
+    pub units: UnitsSpec,
+    /// Dense or RA weights.
+    pub weights: WeightsSpec,
+    /// The negative-phase estimator.
+    pub estimator: Estimator,
+    /// Optimizer and learning-rate schedule.
+    pub optimizer: Optimizer,
+    /// Number of epochs (passes over the data).
+    pub epochs: usize,
+    /// Mini-batch size.
+    pub batch_size: usize,
+    /// Master seed (initialization, shuffling, chains, sampling).
+    pub seed: Seed,
+    /// Report the exact mean negative log-likelihood after each epoch (smaller layer <= 20 units).
+    pub track_exact_nll: bool,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            n_hidden: 500,
+            units: UnitsSpec::BITS_WITH_BIAS,
+            weights: WeightsSpec::Dense { init_std: 0.01 },
+            estimator: Estimator::Cd { k: 1 },
+            optimizer: Optimizer::default(),
+            epochs: 10,
+            batch_size: 100,
+            seed: Seed(0),
+            track_exact_nll: false,
+        }
+    }
+}
+
+/// Parameters that passed [`TrainParams::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidTrainParams(TrainParams);
+
+impl std::ops::Deref for ValidTrainParams {
+    type Target = TrainParams;
+    fn deref(&self) -> &TrainParams {
+        &self.0
+    }
+}
+
+impl TrainParams {
+    /// Validates every field once.
+    pub fn check(&self) -> Result<ValidTrainParams> {
+        check::nonzero("n_hidden", self.n_hidden)?;
+        check::nonzero("epochs", self.epochs)?;
+        check::nonzero("batch_size", self.batch_size)?;
+        self.estimator.check()?;
+        self.optimizer.check()?;
+        match self.weights {
+            WeightsSpec::Dense { init_std } => {
+                check::non_negative("init_std", init_std)?;
+            }
+            WeightsSpec::Ra { k, binarize } => {
+                check::nonzero("k", k)?;
+                if let Binarize::Clip { x } = binarize {
+                    check::positive("x", x)?;
+                }
+            }
+        }
+        if self.estimator.needs_patterns() && !matches!(self.weights, WeightsSpec::Ra { .. }) {
+            return Err(RbmError::invalid(
+                "estimator",
+                "PID needs weights = ra (Regularized Axons)",
+            ));
+        }
+        Ok(ValidTrainParams(self.clone()))
+    }
+}
+
+/// Everything that changes during training: the checkpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct State {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Parameter updates done.
+    pub step: u64,
+    /// The model in f32 (for RA models the weights are kept equal to eq. 5 of the patterns).
+    pub model: Option<Rbm32>,
+    /// RA patterns `(ξ_v (K, n_visible), ξ_h (K, n_hidden))`.
+    pub patterns: Option<(Array2<f32>, Array2<f32>)>,
+    /// Negative-phase chains and their streams.
+    pub chains: ChainState,
+    /// Optimizer moments.
+    pub optimizer: OptState,
+}
+
+impl State {
+    /// The current model in f64 (an empty dense model if the state holds none).
+    pub fn model(&self) -> Model {
+        let Some(m) = self.model.as_ref() else {
+            return Model::Dense(Rbm::new(UnitsSpec::SPINS_NO_BIAS, Array2::zeros((0, 0))));
+        };
+        match &self.patterns {
+            Some((pv, ph)) => Model::Ra(RaRbm {
+                units: m.units,
+                patterns_visible: pv.mapv(f64::from),
+                patterns_hidden: ph.mapv(f64::from),
+                visible_bias: m.visible_bias.mapv(f64::from),
+                hidden_bias: m.hidden_bias.mapv(f64::from),
+            }),
+            None => Model::Dense(m.to_f64()),
+        }
+    }
+
+    /// A state holding `model` (parameters converted to f32), with empty chains and moments.
+    pub fn from_model(model: &Model) -> State {
+        let (m32, patterns) = match model {
+            Model::Dense(r) => (r.to_f32(), None),
+            Model::Ra(r) => {
+                let pv = r.patterns_visible.mapv(|x| x as f32);
+                let ph = r.patterns_hidden.mapv(|x| x as f32);
+                let mut m = r.to_rbm().to_f32();
+                m.weights = ra_weights(pv.view(), ph.view());
+                (m, Some((pv, ph)))
+            }
+        };
+        State {
+            epoch: 0,
+            step: 0,
+            model: Some(m32),
+            patterns,
+            chains: ChainState::default(),
+            optimizer: OptState::default(),
+        }
+    }
+}
+
+/// `W = ξ_vᵀ ξ_h / √K` in f32.
+pub fn ra_weights(pv: ArrayView2<'_, f32>, ph: ArrayView2<'_, f32>) -> Array2<f32> {
+    let mut w = Array2::zeros((pv.ncols(), ph.ncols()));
+    let s = 1.0 / (pv.nrows() as f32).sqrt();
+    gemm(w.view_mut(), false, pv.t(), ph, s, par());
+    w
+}
+
+/// The chain rule from a weight gradient `G (n_visible, n_hidden)` to the patterns (004 eqs.
+/// A7a, A7b): returns `(ξ_h Gᵀ / √K (K, n_visible), ξ_v G / √K (K, n_hidden))`.
+pub fn ra_pattern_gradient(
+    pv: ArrayView2<'_, f64>,
+    ph: ArrayView2<'_, f64>,
+    g: ArrayView2<'_, f64>,
+) -> (Array2<f64>, Array2<f64>) {
+    let s = 1.0 / (pv.nrows() as f64).sqrt();
+    (ph.dot(&g.t()) * s, pv.dot(&g) * s)
+}
+
+/// Figures of one epoch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Wall-clock seconds of the epoch (excluding the exact NLL).
+    pub seconds: f64,
+    /// Learning rate used.
+    pub lr: f64,
+    /// Root mean square of the weights.
+    pub weight_rms: f64,
+    /// Exact mean negative log-likelihood of the training data (nats), when tracked.
+    pub exact_nll: Option<f64>,
+}
+
+/// The outcome of [`Trainer::run`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainSummary {
+    /// Per-epoch figures of this run.
+    pub epochs: Vec<EpochMetrics>,
+    /// Whether an observer stopped the loop early.
+    pub stopped_early: bool,
+}
+
+/// The epoch loop for one negative-phase estimator.
+pub struct Trainer<'a> {
+    params: ValidTrainParams,
+    custom: Option<&'a dyn NegativePhase>,
+}
+
+impl<'a> Trainer<'a> {
+    /// A trainer with the parameters' own estimator.
+    pub fn new(params: ValidTrainParams) -> Trainer<'static> {
+        Trainer {
+            params,
+            custom: None,
+        }
+    }
+
+    /// A trainer with a user-supplied negative phase in place of `params.estimator`.
+    pub fn with_negative_phase(params: ValidTrainParams, negative: &'a dyn NegativePhase) -> Self {
+        Trainer {
+            params,
+            custom: Some(negative),
+        }
+    }
+
+    fn estimator(&self) -> &dyn NegativePhase {
+        match self.custom {
+            Some(n) => n,
+            None => &self.params.estimator,
+        }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &TrainParams {
+        &self.params
+    }
+
+    /// A fresh state for data with `n_visible` columns: initial model and chains.
+    pub fn init(&self, n_visible: usize) -> Result<State> {
+        let p = &self.params;
+        check::nonzero("n_visible", n_visible)?;
+        let mut rng = p.seed.named("init").stream(0);
+        let model = match p.weights {
+            WeightsSpec::Dense { init_std } => Model::Dense(Rbm::random(
+                n_visible, p.n_hidden, p.units, init_std, &mut rng,
+            )),
+            WeightsSpec::Ra { k, .. } => {
+                Model::Ra(RaRbm::random(n_visible, p.n_hidden, k, p.units, &mut rng)?)
+            }
+        };
+        self.init_from(&model)
+    }
+
+    /// A fresh state starting from a given model.
+    pub fn init_from(&self, model: &Model) -> Result<State> {
+        let mut st = State::from_model(model);
+        if st.patterns.is_none() && self.params.estimator.needs_patterns() {
+            return Err(RbmError::invalid("estimator", "PID needs an RA model"));
+        }
+        let m = st.model.as_ref().expect("model");
+        st.chains = self.estimator().init(m, self.params.seed.named("chains"))?;
+        Ok(st)
+    }
+
+    /// Runs epochs `state.epoch + 1 ..= params.epochs` over `data (n_samples, n_visible)`,
+    /// reporting each epoch to `observer` (metrics `seconds`, `lr`, `weight_rms`, `exact_nll`).
+    pub fn run(
+        &self,
+        state: &mut State,
+        data: ArrayView2<'_, f32>,
+        observer: &mut dyn Observer,
+    ) -> Result<TrainSummary> {
+        let mut out = TrainSummary {
+            epochs: Vec::new(),
+            stopped_early: false,
+        };
+        while state.epoch < self.params.epochs {
+            let m = self.epoch(state, data)?;
+            let mut metrics = vec![
+                ("seconds", m.seconds),
+                ("lr", m.lr),
+                ("weight_rms", m.weight_rms),
+            ];
+            if let Some(nll) = m.exact_nll {
+                metrics.push(("exact_nll", nll));
+            }
+            let report = StepReport {
+                stage: "epoch",
+                step: m.epoch,
+                total: Some(self.params.epochs),
+                metrics: &metrics,
+            };
+            out.epochs.push(m);
+            if observer.observe(&report) == Control::Stop {
+                out.stopped_early = state.epoch < self.params.epochs;
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One epoch (shuffled mini-batches); advances `state.epoch`.
+    pub fn epoch(&self, state: &mut State, data: ArrayView2<'_, f32>) -> Result<EpochMetrics> {
+        let p = &self.params;
+        let t0 = Instant::now();
+        let model = state
+            .model
+            .as_ref()
+            .ok_or_else(|| RbmError::invalid("state", "no model"))?;
+        let nv = model.n_visible();
+        if data.ncols() != nv {
+            return Err(RbmError::Shape(format!(
+                "data has {} columns, the model {nv} visible units",
+                data.ncols()
+            )));
+        }
+        if data.nrows() == 0 {
+            return Err(RbmError::invalid("data", "has no samples"));
+        }
+        let epoch = state.epoch;
+        let lr = p.optimizer.lr_at(epoch);
+        let n = data.nrows();
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut rng = p.seed.named("shuffle").stream(epoch as u64);
+        for i in (1..n).rev() {
+            order.swap(i, rng.random_range(0..=i));
+        }
+        let bs = p.batch_size.min(n);
+        let mut batch = Array2::<f32>::zeros((bs, nv));
+        let neg_seed = p.seed.named("negative").derive(epoch as u64);
+        for (b, idx) in order.chunks(bs).enumerate() {
+            let mut view = batch.slice_mut(s![..idx.len(), ..]);
+            for (mut row, &i) in view.rows_mut().into_iter().zip(idx) {
+                row.assign(&data.row(i));
+            }
+            let bview = batch.slice(s![..idx.len(), ..]);
+            self.update(state, bview, neg_seed.derive(b as u64), lr)?;
+        }
+        if matches!(
+            p.weights,
+            WeightsSpec::Ra {
+                binarize: Binarize::Sign | Binarize::Gibbs,
+                ..
+            }
+        ) {
+            self.binarize_epoch(state, epoch)?;
+        }
+        state.epoch += 1;
+        let model = state.model.as_ref().expect("model");
+        let finite = model.weights.iter().all(|x| x.is_finite())
+            && model.visible_bias.iter().all(|x| x.is_finite())
+            && model.hidden_bias.iter().all(|x| x.is_finite());
+        if !finite {
+            return Err(RbmError::Diverged { epoch: state.epoch });
+        }
+        let weight_rms = (model
+            .weights
+            .iter()
+            .map(|&x| f64::from(x).powi(2))
+            .sum::<f64>()
+            / model.weights.len() as f64)
+            .sqrt();
+        let seconds = t0.elapsed().as_secs_f64();
+        let exact_nll = if p.track_exact_nll {
+            let rbm = model.to_f64();
+            let d64 = data.mapv(f64::from);
+            Some(-crate::eval::mean_log_likelihood(&rbm, d64.view())?)
+        } else {
+            None
+        };
+        Ok(EpochMetrics {
+            epoch: state.epoch,
+            seconds,
+            lr,
+            weight_rms,
+            exact_nll,
+        })
+    }
+
+    fn binarize_epoch(&self, state: &mut State, epoch: usize) -> Result<()> {
+        let WeightsSpec::Ra { binarize, .. } = self.params.weights else {
+            return Ok(());
+        };
+        let model = state.model.as_mut().expect("model");
+        let (pv, ph) = state.patterns.as_mut().expect("RA patterns");
+        match binarize {
+            Binarize::Sign => {
+                pv.mapv_inplace(sign);
+                ph.mapv_inplace(sign);
+            }
+            Binarize::Gibbs => {
+                let mut rngs = self
+                    .params
+                    .seed
+                    .named("binarize")
+                    .derive(epoch as u64)
+                    .streams(pv.nrows());
+                let spin = UnitsSpec {
+                    visible: spinlearn_core::Units::Spin,
+                    hidden: spinlearn_core::Units::Spin,
+                    biases: false,
+                };
+                let m = Rbm32 {
+                    units: spin,
+                    weights: model.weights.clone(),
+                    visible_bias: Array1::zeros(model.n_visible()),
+                    hidden_bias: Array1::zeros(model.n_hidden()),
+                };
+                let (mut v, mut h) = (pv.clone(), ph.clone());
+                m.sample_visible(ph.view(), &mut v, &mut rngs);
+                m.sample_hidden(v.view(), &mut h, &mut rngs);
+                *pv = v;
+                *ph = h;
+            }
+            _ => {}
+        }
+        model.weights = ra_weights(pv.view(), ph.view());
+        Ok(())
+    }
+
+    fn update(
+        &self,
+        state: &mut State,
+        batch: ArrayView2<'_, f32>,
+        seed: Seed,
+        lr: f64,
+    ) -> Result<()> {
+        let model = state.model.as_ref().expect("model");
+        let (nv, nh) = (model.n_visible(), model.n_hidden());
+        let n = batch.nrows();
+        let mut hpos = Array2::<f32>::zeros((n, nh));
+        model.hidden_mean_into(batch, &mut hpos);
+        let neg = {
+            let ctx = NegativeCtx {
+                model,
+                patterns: state.patterns.as_ref().map(|(a, b)| (a.view(), b.view())),
+                batch,
+                positive_hidden: hpos.view(),
+                seed,
+            };
+            self.estimator().negative(&ctx, &mut state.chains)?
+        };
+        // weight gradient G = <v h>_data - <v h>_model (one product over the stacked samples),
+        // bias gradients likewise
+        let mut g = Array2::<f32>::zeros((nv, nh));
+        let mut ga = batch.mean_axis(Axis(0)).expect("nonempty");
+        let mut gb = hpos.mean_axis(Axis(0)).expect("nonempty");
+        match &neg {
+            Negative::Samples { visible, hidden } => {
+                let m = visible.nrows();
+                if m == 0 || hidden.nrows() != m || visible.ncols() != nv || hidden.ncols() != nh {
+                    return Err(RbmError::Shape(
+                        "negative samples are empty or mismatched".into(),
+                    ));
+                }
+                let vs = ndarray::concatenate![Axis(0), batch, visible.view()];
+                let mut hs = ndarray::concatenate![Axis(0), hpos.view(), hidden.view()];
+                hs.slice_mut(s![..n, ..]).mapv_inplace(|x| x / n as f32);
+                hs.slice_mut(s![n.., ..]).mapv_inplace(|x| -x / m as f32);
+                gemm(g.view_mut(), false, vs.t(), hs.view(), 1.0, par());
+                ga -= &visible.mean_axis(Axis(0)).expect("nonempty");
+                gb -= &hidden.mean_axis(Axis(0)).expect("nonempty");
+            }
+            Negative::Moments { vh, v, h } => {
+                gemm(
+                    g.view_mut(),
+                    false,
+                    batch.t(),
+                    hpos.view(),
+                    1.0 / n as f32,
+                    par(),
+                );
+                g -= vh;
+                ga -= v;
+                gb -= h;
+            }
+        }
+        let biases = model.units.biases;
+        let opt = &self.params.optimizer;
+        let step = state.step;
+        let model = state.model.as_mut().expect("model");
+        match state.patterns.as_mut() {
+            None => {
+                opt.step(
+                    &mut state.optimizer,
+                    0,
+                    model.weights.view_mut().into_dyn(),
+                    g.view().into_dyn(),
+                    lr,
+                    step,
+                );
+            }
+            Some((pv, ph)) => {
+                let k = pv.nrows();
+                let s = 1.0 / (k as f32).sqrt();
+                let mut gv = Array2::<f32>::zeros((k, nv));
+                let mut gh = Array2::<f32>::zeros((k, nh));
+                gemm(gv.view_mut(), false, ph.view(), g.t(), s, par());
+                gemm(gh.view_mut(), false, pv.view(), g.view(), s, par());
+                opt.step(
+                    &mut state.optimizer,
+                    0,
+                    pv.view_mut().into_dyn(),
+                    gv.view().into_dyn(),
+                    lr,
+                    step,
+                );
+                opt.step(
+                    &mut state.optimizer,
+                    1,
+                    ph.view_mut().into_dyn(),
+                    gh.view().into_dyn(),
+                    lr,
+                    step,
+                );
+                if let WeightsSpec::Ra {
+                    binarize: Binarize::Clip { x },
+                    ..
+                } = self.params.weights
+                {
+                    let x = x as f32;
+                    pv.mapv_inplace(|v| v.clamp(-x, x));
+                    ph.mapv_inplace(|v| v.clamp(-x, x));
+                }
+                model.weights = ra_weights(pv.view(), ph.view());
+            }
+        }
+        if biases {
+            opt.step(
+                &mut state.optimizer,
+                2,
+                model.visible_bias.view_mut().into_dyn(),
+                ga.view_mut().into_dyn().view(),
+                lr,
+                step,
+            );
+            opt.step(
+                &mut state.optimizer,
+                3,
+                model.hidden_bias.view_mut().into_dyn(),
+                gb.view_mut().into_dyn().view(),
+                lr,
+                step,
+            );
+        }
+        state.step += 1;
+        Ok(())
+    }
+}
+
+fn sign(x: f32) -> f32 {
+    if x >= 0.0 { 1.0 } else { -1.0 }
+}
+
+/// Trains a fresh model on `data (n_samples, n_visible)`; returns the model, the final state and
+/// the per-epoch figures.
+pub fn train(
+    params: &TrainParams,
+    data: ArrayView2<'_, f32>,
+    observer: &mut dyn Observer,
+) -> Result<(Model, State, TrainSummary)> {
+    let trainer = Trainer::new(params.check()?);
+    let mut state = trainer.init(data.ncols())?;
+    let summary = trainer.run(&mut state, data, observer)?;
+    Ok((state.model(), state, summary))
+}

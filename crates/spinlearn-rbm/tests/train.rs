@@ -1,0 +1,301 @@
+//! Training cross-checks: one update equals the exact gradient step, exact-gradient training lowers
+//! the exact NLL on 4x4 Bars, results do not depend on the thread count, checkpoints resume exactly.
+mod common;
+
+use common::*;
+use ndarray::Array2;
+use spinlearn_core::{NoObserver, Seed, Units};
+use spinlearn_rbm::eval;
+use spinlearn_rbm::train::{
+    Binarize, Estimator, Optimizer, PidHidden, State, TrainParams, Trainer, WeightsSpec,
+    ra_pattern_gradient,
+};
+use spinlearn_rbm::{Model, RaRbm, UnitsSpec};
+
+fn sgd(lr: f64) -> Optimizer {
+    Optimizer::Sgd {
+        lr,
+        momentum: 0.0,
+        weight_decay: 0.0,
+        lr_decay: 1.0,
+    }
+}
+
+fn nll(model: &Model, data: &Array2<f64>) -> f64 {
+    -eval::mean_log_likelihood(&model.rbm(), data.view()).unwrap()
+}
+
+#[test]
+fn one_exact_update_is_a_step_along_the_exact_gradient() {
+    let units = UnitsSpec::BITS_WITH_BIAS;
+    let data = random_data(10, 6, Units::Bit, 4);
+    let params = TrainParams {
+        n_hidden: 5,
+        units,
+        weights: WeightsSpec::Dense { init_std: 0.5 },
+        estimator: Estimator::Exact,
+        optimizer: sgd(0.1),
+        epochs: 1,
+        batch_size: 10,
+        seed: Seed(3),
+        track_exact_nll: false,
+    };
+    let trainer = Trainer::new(params.check().unwrap());
+    let mut st = trainer.init(6).unwrap();
+    let before = st.model().rbm();
+    let g = eval::exact_gradient(&before, data.view()).unwrap();
+    trainer
+        .run(&mut st, data.mapv(|x| x as f32).view(), &mut NoObserver)
+        .unwrap();
+    let after = st.model().rbm();
+    let dw = (&after.weights - &before.weights) / 0.1;
+    for (a, b) in dw.iter().zip(g.weights.iter()) {
+        assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+    }
+    let da = (&after.visible_bias - &before.visible_bias) / 0.1;
+    for (a, b) in da.iter().zip(g.visible_bias.iter()) {
+        assert!((a - b).abs() < 1e-4);
+    }
+    let db = (&after.hidden_bias - &before.hidden_bias) / 0.1;
+    for (a, b) in db.iter().zip(g.hidden_bias.iter()) {
+        assert!((a - b).abs() < 1e-4);
+    }
+}
+
+#[test]
+fn one_exact_update_of_an_ra_model_moves_the_patterns_along_eq_a7() {
+    let data = random_data(8, 6, Units::Spin, 5);
+    let params = TrainParams {
+        n_hidden: 7,
+        units: UnitsSpec::SPINS_NO_BIAS,
+        weights: WeightsSpec::Ra {
+            k: 3,
+            binarize: Binarize::None,
+        },
+        estimator: Estimator::Exact,
+        optimizer: sgd(0.01),
+        epochs: 1,
+        batch_size: 8,
+        seed: Seed(9),
+        track_exact_nll: false,
+    };
+    let trainer = Trainer::new(params.check().unwrap());
+    let mut st = trainer.init(6).unwrap();
+    let Model::Ra(before) = st.model() else {
+        panic!("RA model expected")
+    };
+    let g = eval::exact_gradient(&before.to_rbm(), data.view()).unwrap();
+    let (gv, gh) = ra_pattern_gradient(
+        before.patterns_visible.view(),
+        before.patterns_hidden.view(),
+        g.weights.view(),
+    );
+    trainer
+        .run(&mut st, data.mapv(|x| x as f32).view(), &mut NoObserver)
+        .unwrap();
+    let Model::Ra(after) = st.model() else {
+        panic!("RA model expected")
+    };
+    let dv = (&after.patterns_visible - &before.patterns_visible) / 0.01;
+    let dh = (&after.patterns_hidden - &before.patterns_hidden) / 0.01;
+    for (a, b) in dv.iter().zip(gv.iter()).chain(dh.iter().zip(gh.iter())) {
+        assert!((a - b).abs() < 2e-3, "{a} vs {b}");
+    }
+}
+
+fn bars_params(
+    estimator: Estimator,
+    weights: WeightsSpec,
+    lr: f64,
+    batch_size: usize,
+    epochs: usize,
+) -> TrainParams {
+    TrainParams {
+        n_hidden: 40,
+        units: UnitsSpec::SPINS_NO_BIAS,
+        weights,
+        estimator,
+        optimizer: sgd(lr),
+        epochs,
+        batch_size,
+        seed: Seed(11),
+        track_exact_nll: false,
+    }
+}
+
+#[test]
+fn exact_gradient_training_on_bars_lowers_the_exact_nll() {
+    let data = bars4(Units::Spin);
+    let p = TrainParams {
+        track_exact_nll: true,
+        ..bars_params(
+            Estimator::Exact,
+            WeightsSpec::Dense { init_std: 0.1 },
+            0.05,
+            14,
+            25,
+        )
+    };
+    let trainer = Trainer::new(p.check().unwrap());
+    let mut st = trainer.init(16).unwrap();
+    let initial = nll(&st.model(), &data);
+    let summary = trainer
+        .run(&mut st, data.mapv(|x| x as f32).view(), &mut NoObserver)
+        .unwrap();
+    let last = summary.epochs.last().unwrap().exact_nll.unwrap();
+    let final_nll = nll(&st.model(), &data);
+    assert!((last - final_nll).abs() < 1e-6);
+    // initial ~ 16 ln 2 = 11.09 nats; the data's entropy, the optimum, is ln 14 = 2.64
+    eprintln!("exact training on bars: NLL {initial:.3} -> {final_nll:.3}");
+    assert!(
+        initial > 10.0 && final_nll < initial - 3.0,
+        "{initial} -> {final_nll}"
+    );
+    assert!(final_nll > 14f64.ln() - 1e-6);
+}
+
+#[test]
+fn sampling_estimators_lower_the_exact_nll_on_bars() {
+    let data = bars4(Units::Spin);
+    // RA models start cold (weights of order sqrt(K)), hence their high initial NLL; with sign
+    // binarization after each epoch the updates of one epoch must add up to flip a sign
+    // (004 Appendix B), so they take several mini-batches per epoch.
+    let sign = WeightsSpec::Ra {
+        k: 8,
+        binarize: Binarize::Sign,
+    };
+    let clip = WeightsSpec::Ra {
+        k: 8,
+        binarize: Binarize::Clip { x: 1.0 },
+    };
+    let dense = WeightsSpec::Dense { init_std: 0.1 };
+    for (est, w, lr, bs) in [
+        (Estimator::Cd { k: 1 }, dense, 0.05, 14),
+        (Estimator::Pcd { k: 1, n_chains: 64 }, dense, 0.05, 14),
+        (
+            Estimator::Pid {
+                hidden: PidHidden::Mean,
+            },
+            sign,
+            0.1,
+            2,
+        ),
+        (Estimator::PidGibbs { k: 1 }, clip, 0.05, 2),
+    ] {
+        let p = bars_params(est, w, lr, bs, 30);
+        let trainer = Trainer::new(p.check().unwrap());
+        let mut st = trainer.init(16).unwrap();
+        let initial = nll(&st.model(), &data);
+        trainer
+            .run(&mut st, data.mapv(|x| x as f32).view(), &mut NoObserver)
+            .unwrap();
+        let final_nll = nll(&st.model(), &data);
+        eprintln!("{est:?}: NLL {initial:.3} -> {final_nll:.3}");
+        assert!(
+            final_nll < initial - 1.0,
+            "{est:?}: {initial} -> {final_nll}"
+        );
+    }
+}
+
+fn run_with_threads(threads: usize, est: Estimator) -> State {
+    let data = random_data(300, 64, Units::Bit, 1).mapv(|x| x as f32);
+    let p = TrainParams {
+        n_hidden: 100,
+        units: UnitsSpec::BITS_WITH_BIAS,
+        weights: WeightsSpec::Dense { init_std: 0.01 },
+        estimator: est,
+        optimizer: Optimizer::adam(0.01),
+        epochs: 2,
+        batch_size: 100,
+        seed: Seed(5),
+        track_exact_nll: false,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let (_, st, _) = spinlearn_rbm::train::train(&p, data.view(), &mut NoObserver).unwrap();
+        st
+    })
+}
+
+#[test]
+fn training_does_not_depend_on_the_thread_count() {
+    for est in [
+        Estimator::Cd { k: 1 },
+        Estimator::Pcd {
+            k: 2,
+            n_chains: 100,
+        },
+    ] {
+        let a = run_with_threads(1, est).model().rbm();
+        let b = run_with_threads(2, est).model().rbm();
+        assert!(
+            a.weights
+                .iter()
+                .zip(b.weights.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits()),
+            "{est:?}"
+        );
+        assert_eq!(a.hidden_bias, b.hidden_bias);
+    }
+}
+
+#[test]
+fn checkpoints_resume_exactly() {
+    let data = random_data(120, 20, Units::Bit, 2).mapv(|x| x as f32);
+    let p = TrainParams {
+        n_hidden: 15,
+        units: UnitsSpec::BITS_WITH_BIAS,
+        weights: WeightsSpec::Dense { init_std: 0.1 },
+        estimator: Estimator::Pcd { k: 1, n_chains: 30 },
+        optimizer: Optimizer::adam(0.01),
+        epochs: 4,
+        batch_size: 40,
+        seed: Seed(8),
+        track_exact_nll: false,
+    };
+    let (straight, _, _) = spinlearn_rbm::train::train(&p, data.view(), &mut NoObserver).unwrap();
+    let half = TrainParams {
+        epochs: 2,
+        ..p.clone()
+    };
+    let (_, st, _) = spinlearn_rbm::train::train(&half, data.view(), &mut NoObserver).unwrap();
+    let dir = std::env::temp_dir().join(format!("spinlearn-rbm-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ckpt.npz");
+    spinlearn_rbm::io::save_npz(&path, &st.model(), Some(&st), None).unwrap();
+    let saved = spinlearn_rbm::io::load_npz(&path).unwrap();
+    let mut st2 = saved.state.unwrap();
+    assert_eq!(st2.epoch, 2);
+    let trainer = Trainer::new(p.check().unwrap());
+    trainer.run(&mut st2, data.view(), &mut NoObserver).unwrap();
+    assert_eq!(st2.model(), straight);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn model_files_round_trip_ra_models() {
+    let mut rng = Seed(1).stream(0);
+    let units = UnitsSpec {
+        visible: Units::Spin,
+        hidden: Units::Bit,
+        biases: true,
+    };
+    let mut ra = RaRbm::random(5, 4, 3, units, &mut rng).unwrap();
+    ra.visible_bias[1] = 0.25;
+    let model = Model::Ra(ra);
+    let dir = std::env::temp_dir().join(format!("spinlearn-rbm-io-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("m.npz");
+    spinlearn_rbm::io::save_npz(&path, &model, None, Some(&serde_json::json!({"note": 1})))
+        .unwrap();
+    let back = spinlearn_rbm::io::load_npz(&path).unwrap();
+    assert_eq!(back.model, model);
+    assert!(back.state.is_none());
+    assert_eq!(back.metadata["extra"]["note"], 1);
+    assert_eq!(back.metadata["hidden"], "bit");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,6 @@
+//! Prints the relevance benchmark: `cargo run --release -p spinlearn-relevance --example bench`.
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let r = spinlearn_relevance::bench::bench(&spinlearn_relevance::bench::BenchConfig::default())?;
+    println!("{r}");
+    Ok(())
+}

@@ -1,0 +1,391 @@
+//! Deep belief networks (003 Fig. 1a and section S1): a stack of 0/1 RBMs with biases, trained
+//! greedily layer by layer with PCD-1 on the `spinlearn-rbm` engine (batch 100, learning rate 0.1,
+//! persistent chains). The first layer sees real-valued pixels in [0, 1] (as means); each
+//! further layer is trained on the read-out states of the layer below.
+//!
+//! Read-out (S1): by default deterministic, `h_j = 1` iff `P(h_j = 1 | v) > 0.5` (the
+//! zero-temperature limit the paper uses); optionally sampled, `h_j ~ Bernoulli(P(h_j = 1 | v))`
+//! with one stream per sample.
+//!
+//! Generation from hidden layer `l` (003 Fig. 3): Gibbs sampling `h_l -> v_{l-1} -> h_l ...` in
+//! the RBM whose hidden layer is `l`, starting from uniformly random `h_l`, then propagation
+//! down through the lower RBMs by sampling `P(v | h)`, ending with the pixel means
+//! `P(v_0 = 1 | h_1)`.
+
+use crate::{RelevanceError, Result};
+use ndarray::{Array2, ArrayView2, Axis};
+use rand::RngExt;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use spinlearn_core::{Control, NoObserver, Observer, Seed, StepReport, check};
+use spinlearn_rbm::Rbm;
+use spinlearn_rbm::model::UnitsSpec;
+use spinlearn_rbm::train::{Estimator, Optimizer, TrainParams, WeightsSpec};
+
+/// The paper's hidden widths: 784-500-250-120-60-30-25-20-15-10-5 without the visible layer.
+pub const PAPER_WIDTHS: [usize; 10] = [500, 250, 120, 60, 30, 25, 20, 15, 10, 5];
+
+/// How hidden states are read out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Readout {
+    /// `h_j = 1` iff `P(h_j = 1 | v) > 0.5` (the paper's choice).
+    Threshold,
+    /// `h_j ~ Bernoulli(P(h_j = 1 | v))`, sample `i` drawing from `seed.stream(i)`.
+    Sampled {
+        /// Seed of the read-out noise.
+        seed: Seed,
+    },
+}
+
+/// DBN training configuration. Validate with [`DbnParams::check`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DbnParams {
+    /// Hidden widths, shallow to deep.
+    pub widths: Vec<usize>,
+    /// Epochs (passes over the data) per layer.
+    pub epochs: usize,
+    /// Mini-batch size (paper: 100).
+    pub batch_size: usize,
+    /// Learning rate (paper: 0.1).
+    pub lr: f64,
+    /// SGD momentum (paper: none).
+    pub momentum: f64,
+    /// Persistent chains (paper: one per batch sample, 100).
+    pub n_chains: usize,
+    /// Standard deviation of the initial weights.
+    pub init_std: f64,
+    /// Read-out used to feed each layer to the next.
+    pub readout: Readout,
+    /// Master seed; layer `l` is trained from `seed.derive(l)`.
+    pub seed: Seed,
+}
+
+impl Default for DbnParams {
+    fn default() -> Self {
+        DbnParams {
+            widths: PAPER_WIDTHS.to_vec(),
+            epochs: 200,
+            batch_size: 100,
+            lr: 0.1,
+            momentum: 0.0,
+            n_chains: 100,
+            init_std: 0.01,
+            readout: Readout::Threshold,
+            seed: Seed(0),
+        }
+    }
+}
+
+impl DbnParams {
+    /// Validates the parameters.
+    pub fn check(&self) -> Result<DbnParams> {
+        if self.widths.is_empty() {
+            return Err(RelevanceError::invalid(
+                "widths",
+                "need at least one hidden layer",
+            ));
+        }
+        for &w in &self.widths {
+            check::nonzero("widths", w)?;
+        }
+        check::nonzero("epochs", self.epochs)?;
+        check::nonzero("batch_size", self.batch_size)?;
+        check::positive("lr", self.lr)?;
+        check::in_range("momentum", self.momentum, 0.0, 0.999)?;
+        check::nonzero("n_chains", self.n_chains)?;
+        check::non_negative("init_std", self.init_std)?;
+        Ok(self.clone())
+    }
+
+    fn layer_params(&self, l: usize) -> TrainParams {
+        TrainParams {
+            n_hidden: self.widths[l],
+            units: UnitsSpec::BITS_WITH_BIAS,
+            weights: WeightsSpec::Dense {
+                init_std: self.init_std,
+            },
+            estimator: Estimator::Pcd {
+                k: 1,
+                n_chains: self.n_chains,
+            },
+            optimizer: Optimizer::Sgd {
+                lr: self.lr,
+                momentum: self.momentum,
+                weight_decay: 0.0,
+                lr_decay: 1.0,
+            },
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            seed: self.seed.derive(l as u64),
+            track_exact_nll: false,
+        }
+    }
+}
+
+/// A deep belief network: `layers[l]` is the RBM between layer `l` (0 = pixels) and hidden layer
+/// `l + 1`; weights `(width_l, width_{l+1})`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dbn {
+    /// The RBMs, bottom to top.
+    pub layers: Vec<Rbm>,
+}
+
+fn read_out(p: Array2<f64>, readout: Readout) -> Array2<f32> {
+    match readout {
+        Readout::Threshold => p.mapv(|x| if x > 0.5 { 1.0 } else { 0.0 }),
+        Readout::Sampled { seed } => bernoulli_rows(&p, seed, 0),
+    }
+}
+
+/// Bernoulli draws of a probability matrix, row `i` from `seed.stream(offset + i)`.
+fn bernoulli_rows(p: &Array2<f64>, seed: Seed, offset: u64) -> Array2<f32> {
+    let mut out = Array2::<f32>::zeros(p.dim());
+    for (i, (mut o, pr)) in out
+        .axis_iter_mut(Axis(0))
+        .zip(p.axis_iter(Axis(0)))
+        .enumerate()
+    {
+        let mut rng = seed.stream(offset + i as u64);
+        for (ov, &pv) in o.iter_mut().zip(pr.iter()) {
+            *ov = if rng.random::<f64>() < pv { 1.0 } else { 0.0 };
+        }
+    }
+    out
+}
+
+impl Dbn {
+    /// An untrained network ("epoch 0"): weights i.i.d. Gaussian with standard deviation
+    /// `init_std`, zero biases, layer `l` from `seed.derive(l)`.
+    pub fn random(n_visible: usize, widths: &[usize], init_std: f64, seed: Seed) -> Result<Dbn> {
+        check::nonzero("n_visible", n_visible)?;
+        check::non_negative("init_std", init_std)?;
+        let mut prev = n_visible;
+        let mut layers = Vec::new();
+        for (l, &w) in widths.iter().enumerate() {
+            check::nonzero("widths", w)?;
+            let mut rng = seed.derive(l as u64).stream(0);
+            layers.push(Rbm::random(
+                prev,
+                w,
+                UnitsSpec::BITS_WITH_BIAS,
+                init_std,
+                &mut rng,
+            ));
+            prev = w;
+        }
+        Ok(Dbn { layers })
+    }
+
+    /// Hidden widths, shallow to deep.
+    pub fn widths(&self) -> Vec<usize> {
+        self.layers.iter().map(Rbm::n_hidden).collect()
+    }
+
+    /// Number of visible units.
+    pub fn n_visible(&self) -> usize {
+        self.layers.first().map_or(0, Rbm::n_visible)
+    }
+
+    /// Propagates `data (n_samples, n_visible)` up the stack; returns the read-out 0/1 states of
+    /// every hidden layer, `states[l]` of shape `(n_samples, width_{l+1})`.
+    pub fn forward(&self, data: ArrayView2<'_, f32>, readout: Readout) -> Result<Vec<Array2<f32>>> {
+        if data.ncols() != self.n_visible() {
+            return Err(RelevanceError::Input(format!(
+                "data has {} columns, the network {} visible units",
+                data.ncols(),
+                self.n_visible()
+            )));
+        }
+        let mut out = Vec::with_capacity(self.layers.len());
+        let mut cur = data.mapv(f64::from);
+        for (l, rbm) in self.layers.iter().enumerate() {
+            let ro = match readout {
+                Readout::Sampled { seed } => Readout::Sampled {
+                    seed: seed.derive(l as u64),
+                },
+                r => r,
+            };
+            let h = read_out(rbm.hidden_mean(cur.view()), ro);
+            cur = h.mapv(f64::from);
+            out.push(h);
+        }
+        Ok(out)
+    }
+
+    /// Generates `n_samples` pixel images from hidden layer `layer` (1-based): `gibbs_steps`
+    /// alternating updates in RBM `layer` from uniform random hidden states, then sampling down
+    /// the stack; returns pixel means `P(v_0 = 1 | h_1)`, shape `(n_samples, n_visible)`. Chain `i`
+    /// draws from `seed.stream(i)` (in blocks), so the output does not depend on the thread count.
+    pub fn generate(
+        &self,
+        layer: usize,
+        n_samples: usize,
+        gibbs_steps: usize,
+        seed: Seed,
+    ) -> Result<Array2<f32>> {
+        if layer == 0 || layer > self.layers.len() {
+            return Err(RelevanceError::invalid(
+                "layer",
+                format!("must be in 1..={}, got {layer}", self.layers.len()),
+            ));
+        }
+        check::nonzero("n_samples", n_samples)?;
+        let top = &self.layers[layer - 1];
+        const BLOCK: usize = 256;
+        let blocks: Vec<Array2<f32>> = (0..n_samples.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let n = BLOCK.min(n_samples - b * BLOCK);
+                let s = seed.derive(b as u64);
+                let mut rng = s.stream(0);
+                let mut h = Array2::from_shape_fn((n, top.n_hidden()), |_| {
+                    if rng.random::<bool>() { 1.0 } else { 0.0 }
+                });
+                let mut step = 1u64;
+                let mut v = Array2::<f64>::zeros((n, top.n_visible()));
+                for _ in 0..gibbs_steps.max(1) {
+                    let pv = top.visible_mean(h.view());
+                    v = bernoulli_rows(&pv, s.derive(step), 0).mapv(f64::from);
+                    step += 1;
+                    let ph = top.hidden_mean(v.view());
+                    h = bernoulli_rows(&ph, s.derive(step), 0).mapv(f64::from);
+                    step += 1;
+                }
+                // v is a sample of layer `layer - 1`; go down to the pixels.
+                if layer == 1 {
+                    return top.visible_mean(h.view()).mapv(|x| x as f32);
+                }
+                let mut cur = v;
+                for l in (0..layer - 1).rev() {
+                    let pv = self.layers[l].visible_mean(cur.view());
+                    if l == 0 {
+                        return pv.mapv(|x| x as f32);
+                    }
+                    cur = bernoulli_rows(&pv, s.derive(step), 0).mapv(f64::from);
+                    step += 1;
+                }
+                unreachable!("the loop returns at l = 0")
+            })
+            .collect();
+        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+        ndarray::concatenate(Axis(0), &views).map_err(|e| RelevanceError::Input(e.to_string()))
+    }
+}
+
+/// Trains a DBN greedily on `data (n_samples, n_visible)` with values in [0, 1]; reports each
+/// epoch of each layer to `observer` (stage `"layer L epoch"`, metrics `layer`, `seconds`).
+pub fn train_dbn(
+    data: ArrayView2<'_, f32>,
+    params: &DbnParams,
+    observer: &mut dyn Observer,
+) -> Result<Dbn> {
+    let p = params.check()?;
+    if data.nrows() == 0 {
+        return Err(RelevanceError::Input("no training samples".into()));
+    }
+    if data.iter().any(|&x| !(0.0..=1.0).contains(&x)) {
+        return Err(RelevanceError::Input(
+            "DBN inputs must lie in [0, 1]".into(),
+        ));
+    }
+    let mut layers: Vec<Rbm> = Vec::with_capacity(p.widths.len());
+    let mut input = data.to_owned();
+    let total = p.widths.len() * p.epochs;
+    let mut step = 0usize;
+    for l in 0..p.widths.len() {
+        let tp = p.layer_params(l);
+        let mut stop = false;
+        let mut obs = |r: &StepReport<'_>| {
+            step += 1;
+            let secs = r
+                .metrics
+                .iter()
+                .find(|m| m.0 == "seconds")
+                .map_or(0.0, |m| m.1);
+            let metrics = [("layer", (l + 1) as f64), ("seconds", secs)];
+            let rep = StepReport {
+                stage: "dbn epoch",
+                step,
+                total: Some(total),
+                metrics: &metrics,
+            };
+            let c = observer.observe(&rep);
+            if c == Control::Stop {
+                stop = true;
+            }
+            c
+        };
+        let (model, _, _) =
+            spinlearn_rbm::train::train(&tp, input.view(), &mut obs).map_err(|source| {
+                RelevanceError::Rbm {
+                    layer: l + 1,
+                    source,
+                }
+            })?;
+        let rbm = model.rbm();
+        rbm.check_finite().map_err(|source| RelevanceError::Rbm {
+            layer: l + 1,
+            source,
+        })?;
+        let ro = match p.readout {
+            Readout::Sampled { seed } => Readout::Sampled {
+                seed: seed.derive(l as u64),
+            },
+            r => r,
+        };
+        input = read_out(rbm.hidden_mean(input.mapv(f64::from).view()), ro);
+        layers.push(rbm);
+        if stop {
+            break;
+        }
+    }
+    let _ = NoObserver;
+    Ok(Dbn { layers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_and_thresholds() {
+        let d = Dbn::random(6, &[4, 3], 0.5, Seed(1)).unwrap();
+        assert_eq!(d.widths(), vec![4, 3]);
+        let x = Array2::from_shape_fn((5, 6), |(i, j)| ((i + j) % 2) as f32);
+        let st = d.forward(x.view(), Readout::Threshold).unwrap();
+        assert_eq!(st[0].dim(), (5, 4));
+        assert_eq!(st[1].dim(), (5, 3));
+        // Threshold read-out equals P(h = 1 | v) > 0.5 computed by hand.
+        let r = &d.layers[0];
+        for i in 0..5 {
+            for j in 0..4 {
+                let field: f64 = (0..6)
+                    .map(|k| f64::from(x[[i, k]]) * r.weights[[k, j]])
+                    .sum::<f64>()
+                    + r.hidden_bias[j];
+                let want = if 1.0 / (1.0 + (-field).exp()) > 0.5 {
+                    1.0
+                } else {
+                    0.0
+                };
+                assert_eq!(st[0][[i, j]], want);
+            }
+        }
+        assert!(
+            d.forward(Array2::<f32>::zeros((2, 5)).view(), Readout::Threshold)
+                .is_err()
+        );
+        let g = d.generate(2, 300, 3, Seed(2)).unwrap();
+        assert_eq!(g.dim(), (300, 6));
+        assert!(g.iter().all(|&v| (0.0..=1.0).contains(&v)));
+        // Same seed, one thread: same samples.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let g1 = pool.install(|| d.generate(2, 300, 3, Seed(2)).unwrap());
+        assert_eq!(g, g1);
+        assert!(d.generate(3, 10, 1, Seed(0)).is_err());
+    }
+}
