@@ -37,6 +37,12 @@ enum Cmd {
     /// Attractor networks with double-well synapses: simulate, theory, capacity scans (paper 001).
     #[command(subcommand)]
     Attractor(cmd::attractor::AttractorCmd),
+    /// Resolution and relevance of representations: analyze states, power-law fits, bound (paper 003).
+    #[command(subcommand)]
+    Relevance(cmd::relevance::RelevanceCmd),
+    /// Deep belief networks: train and analyze the relevance of every layer (paper 003).
+    #[command(subcommand)]
+    Dbn(cmd::relevance::DbnCmd),
     /// Run any experiment from a TOML config whose `kind` names it.
     Run(config::RunArgs),
     /// Reproduce the papers' headline results into an HTML report.
@@ -53,6 +59,8 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
         Cmd::Ising(c) => cmd::ising::run_cmd(c, ctx),
         Cmd::Rbm(c) => cmd::rbm::run_cmd(c, ctx),
         Cmd::Attractor(c) => cmd::attractor::run_cmd(c, ctx),
+        Cmd::Relevance(c) => cmd::relevance::run_cmd(c, ctx),
+        Cmd::Dbn(c) => cmd::relevance::run_dbn_cmd(c, ctx),
         Cmd::Run(a) => config::run_config(a, &cli.global),
         Cmd::Reproduce(a) => reproduce::run(a, ctx),
         Cmd::Bench(c) => cmd::bench::run_cmd(c, ctx),

@@ -300,7 +300,12 @@ fn fast_spin_moments_match_the_exact_enumeration() {
 fn fast_log_z_and_ground_state_match_the_enumeration() {
     use spinlearn_rbm::experiments::curves::spin_log_z_and_ground_state;
     let mut rng = Seed(22).stream(0);
-    for (nv, nh, std) in [(1usize, 3usize, 1.0), (6, 9, 0.7), (12, 150, 0.3), (10, 40, 8.0)] {
+    for (nv, nh, std) in [
+        (1usize, 3usize, 1.0),
+        (6, 9, 0.7),
+        (12, 150, 0.3),
+        (10, 40, 8.0),
+    ] {
         let rbm = spinlearn_rbm::Rbm::random(nv, nh, UnitsSpec::SPINS_NO_BIAS, std, &mut rng);
         // the f32 weights are what the fast path sees; compare with the f64 enumeration of them
         let m32 = rbm.to_f32();
@@ -308,7 +313,13 @@ fn fast_log_z_and_ground_state_match_the_enumeration() {
         let (lz, gs) = spin_log_z_and_ground_state(&m32).unwrap();
         let lz_ref = spinlearn_rbm::eval::exact_log_z(&r64).unwrap();
         let gs_ref = spinlearn_rbm::eval::ground_state(&r64).unwrap().energy;
-        assert!((lz - lz_ref).abs() < 2e-5 * lz_ref.abs().max(1.0), "{nv}x{nh}: {lz} vs {lz_ref}");
-        assert!((gs - gs_ref).abs() < 2e-5 * gs_ref.abs().max(1.0), "{nv}x{nh}: {gs} vs {gs_ref}");
+        assert!(
+            (lz - lz_ref).abs() < 2e-5 * lz_ref.abs().max(1.0),
+            "{nv}x{nh}: {lz} vs {lz_ref}"
+        );
+        assert!(
+            (gs - gs_ref).abs() < 2e-5 * gs_ref.abs().max(1.0),
+            "{nv}x{nh}: {gs} vs {gs_ref}"
+        );
     }
 }

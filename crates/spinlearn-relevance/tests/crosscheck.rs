@@ -154,7 +154,11 @@ fn fit_recovers_known_exponents() {
         }
         let var = m2 / z - (m1 / z).powi(2);
         let want = 1.0 / (f.n_tail as f64 * var).sqrt();
-        assert!((f.alpha_stderr - want).abs() < 0.15 * want, "stderr {} vs {want}", f.alpha_stderr);
+        assert!(
+            (f.alpha_stderr - want).abs() < 0.15 * want,
+            "stderr {} vs {want}",
+            f.alpha_stderr
+        );
         assert!(f.alpha_stderr > 0.005 && f.alpha_stderr < 0.05);
     }
 }

@@ -20,6 +20,9 @@ pub enum BenchCmd {
     /// Attractor networks (paper 001): 40 patterns learned and retrieved at N = 30,000, c = 0.05,
     /// synapse updates/s beside the streaming-copy memory bandwidth.
     Attractor,
+    /// Relevance (paper 003): counting 60,000 states of width 500, the bound at M = 60,000, k-means,
+    /// one DBN epoch.
+    Relevance,
 }
 
 /// Runs a benchmark and prints its figures.
@@ -49,6 +52,13 @@ pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
         BenchCmd::Attractor => {
             let r = spinlearn_attractor::bench::bench(30_000, 0.05, 40, ctx.seed)?;
             println!("{r}");
+            Ok(())
+        }
+        BenchCmd::Relevance => {
+            let report = spinlearn_relevance::bench::bench(
+                &spinlearn_relevance::bench::BenchConfig::default(),
+            )?;
+            println!("{report}");
             Ok(())
         }
         BenchCmd::Data => {

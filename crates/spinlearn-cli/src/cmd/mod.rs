@@ -21,3 +21,4 @@ pub mod bp;
 pub mod data;
 pub mod ising;
 pub mod rbm;
+pub mod relevance;

@@ -11,6 +11,7 @@ mod data_overview;
 mod double_well;
 mod ising_activation;
 mod rapid;
+mod relevance;
 mod zero_synapses;
 
 use crate::common::{Ctx, VERSION};
@@ -122,6 +123,11 @@ pub const SECTIONS: &[(&str, &str, SectionFn)] = &[
         "rapid",
         "Efficient training of energy-based models via spin-glass control (RAPID)",
         rapid::run,
+    ),
+    (
+        "relevance",
+        "Resolution and relevance trade-offs in deep learning",
+        relevance::run,
     ),
     (
         "double-well",

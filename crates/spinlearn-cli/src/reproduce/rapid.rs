@@ -539,7 +539,7 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
     };
     let mtr = transform::binarize(&mtr, 0.5)?;
     let mte = transform::binarize(&mte, 0.5)?;
-    let m_epochs = if quick { 4 } else { 30 };
+    let m_epochs = if quick { 8 } else { 30 };
     let mp = MnistParams {
         n_hidden: if quick { 500 } else { 3000 },
         k: if quick { 50 } else { 190 },
@@ -550,7 +550,7 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         batch_size: 100,
         n_runs: if quick { 2 } else { 25 },
         ais_epochs: if quick {
-            vec![0, 2, 4]
+            vec![0, 2, 4, 8]
         } else {
             log_epochs(m_epochs, 10)
         },
@@ -558,12 +558,12 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         ais_betas: if quick { 400 } else { 10_000 },
         nll_max_images: if quick { 1000 } else { 0 },
         rbm_hidden: 300,
-        rbm_epochs: if quick { 4 } else { 30 },
+        rbm_epochs: if quick { 8 } else { 30 },
         rbm_lr: 0.05,
         rbm_chains: 100,
         probe: ProbeParams {
             epochs: if quick { 10 } else { 30 },
-            lr: 0.01,
+            lr: 0.1,
             l2: 1e-4,
             batch_size: 100,
             seed: Seed(0),

@@ -241,7 +241,14 @@ pub fn spin_log_z_and_ground_state(model: &crate::Rbm32) -> Result<(f64, f64)> {
     let fields = |start: usize| {
         let st = half_states(nv, start, clen.min(total - start));
         let mut x = Array2::<f32>::zeros((st.nrows(), nh));
-        gemm(x.view_mut(), false, st.view(), model.weights.view(), 1.0, faer::Par::Seq);
+        gemm(
+            x.view_mut(),
+            false,
+            st.view(),
+            model.weights.view(),
+            1.0,
+            faer::Par::Seq,
+        );
         (st, x)
     };
     let (_, lz, best) = half_free_energies(&starts, &fields);
