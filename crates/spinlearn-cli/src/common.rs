@@ -125,7 +125,6 @@ impl Progress {
     }
 
     /// Sets the message shown after the bar.
-    #[allow(dead_code)]
     pub fn message(&self, msg: impl Into<String>) {
         if let Some(b) = &self.bar {
             b.set_message(msg.into());

@@ -50,7 +50,9 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
     ];
     let mut table = Vec::new();
     let mut figures = Vec::new();
+    let progress = s.ctx.progress("double-well", Some(10));
 
+    progress.message("theory vs simulation, N = 10,000");
     // Theory against simulation at the summary's parameters (N = 10,000, r1 = 0.1, C = 2.7).
     let n_cmp = 10_000;
     let th = Theory::new(&TheoryParams {
@@ -85,6 +87,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         note: format!("{} realizations", sim_p.realizations),
     });
 
+    progress.inc();
+    progress.message("Fig. 1B");
     // Fig. 1B: m_v against age for several r1 at their optimal C; simulation markers.
     let n_fig1 = if quick { 10_000 } else { 30_000 };
     let mut fig1 = LinePlot::new(
@@ -134,6 +138,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
     fig1.save(&s.stem("fig1b_overlap_by_age"))?;
     figures.push(s.figure("fig1b_overlap_by_age", "m_v against the age of the pattern: theory lines, simulation markers (mean ± sd over realizations), C at the theory's optimum."));
 
+    progress.inc();
+    progress.message("Fig. 2A-B");
     // Fig. 2A-B: capacity against C.
     let mut fig2ab = LinePlot::new(
         "Capacity against C, N = 10,000 (Fig. 2A-B)",
@@ -155,6 +161,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
     fig2ab.save(&s.stem("fig2ab_capacity_vs_c"))?;
     figures.push(s.figure("fig2ab_capacity_vs_c", "Theory capacity against the well position C below (r1 = 0.002) and above (r1 = 0.05) the critical r1*."));
 
+    progress.inc();
+    progress.message("Fig. 2C");
     // Fig. 2C: single well against N, and eq. (10).
     let ns: Vec<usize> = if quick {
         vec![1_000, 3_000, 10_000, 30_000, 100_000]
@@ -207,6 +215,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
     figures.push(s.figure("fig2c_single_well", format!("Single-well capacity against N (semi-log): theory points and eq. (10) with A fitted to all points, A = {a_fit:.4} (rms residual {a_rms:.2} patterns).")));
     text.push(format!("Eq. (10): p = (τ/2) ln(2AN/τ) with τ = 1/(2 r1); A fitted (least squares in ln A) to the theory's single-well capacities: A = {a_fit:.4}."));
 
+    progress.inc();
+    progress.message("Fig. 2D and 3B");
     // Fig. 2D and 3B: optimal capacity against N, exponent a.
     let r1_exp: Vec<f64> = if quick {
         vec![0.02, 0.05, 0.1, 0.5]
@@ -271,6 +281,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         "Fitted exponent a of p* ∝ N^a against r1 (theory at the optimal C).",
     ));
 
+    progress.inc();
+    progress.message("Fig. 3A");
     // Fig. 3A: C* against r1, the critical r1*.
     let r1_grid: Vec<f64> = if quick {
         vec![0.002, 0.004, 0.006, 0.008, 0.01, 0.015, 0.02]
@@ -299,6 +311,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         note: "smallest r1 of the grid with C* > 0, N = 10,000".into(),
     });
 
+    progress.inc();
+    progress.message("Fig. 4");
     // Fig. 4: SNR of binarized double-well synapses against Markov synapses.
     let n4 = 40_000; // cN = 2,000
     let o4 = optimal_c(&base, n4, syn(0.1, 0.0, 0.0), &c_grid, max_age)?;
@@ -364,6 +378,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         "Conditional weight densities g_+(J, t) at t = 2, 3 (theory grid masses).",
     ));
 
+    progress.inc();
+    progress.message("Figs. 5-6");
     // Figs. 5-6: capacity against noise, robustness.
     let r3s: Vec<f64> = if quick {
         grid(0.0, 1.0, 0.2)
@@ -432,6 +448,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
     )
     .save(&s.stem("fig6_robustness"))?;
     figures.push(s.figure("fig6_robustness", "Robustness R = |dp/d(r3/Ω)|⁻¹ (slope fitted over r3 ≤ 0.2) against the noiseless capacity p0, C = C* for each r1."));
+    progress.inc();
+    progress.message("Fig. 4A");
     // Fig. 4A: network capacity with binarized double-well weights against Markov synapses with
     // the same transition probability (cN = 2,000).
     let (n4a, c4a) = if quick { (5_000, 0.4) } else { (40_000, 0.05) };
@@ -469,6 +487,8 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
         note: format!("two-state Markov, q = {q:.4}"),
     });
 
+    progress.inc();
+    progress.message("Figs. 7D");
     // Figs. 7D: sparse coding, rule (7), deep wells; capacity maximized over C and θ.
     let ns_sp: Vec<usize> = if quick {
         vec![200, 300, 400]
@@ -532,6 +552,7 @@ pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
             }
         ),
     });
+    progress.inc();
     text.push("Not reproduced yet: the Tsodyks-Feigel'man rule in the sparse case (Fig. 7A, C), the noise dependence of Fig. 8, and the simulated exponent markers of Fig. 3B.".into());
     text.push(format!("Measured gap: the theory gives {} and the simulation {:.2} ± {:.2} at N = 10,000, r1 = 0.1, C = 2.7 (the issue expects agreement within 10 %).", th_cap.capacity, sim.capacity_mean, sim.capacity_std));
 
