@@ -226,7 +226,6 @@ fn half_free_energies(starts: &[usize], fields: &Fields<'_>) -> (Vec<Vec<f64>>, 
 /// path of the exact metrics: `Z = 2 Σ_{v: v_0 = +1} Π_j 2cosh(x_j)` and
 /// `E_GS = -max_v Σ_j |x_j|`, `x = Wᵀv`. Needs `n_visible <= 24`.
 pub fn spin_log_z_and_ground_state(model: &crate::Rbm32) -> Result<(f64, f64)> {
-    use crate::linalg::gemm;
     let nv = model.n_visible();
     if model.units != UnitsSpec::SPINS_NO_BIAS || nv == 0 || nv > crate::eval::MAX_EXACT {
         return Err(RbmError::invalid(
@@ -234,25 +233,28 @@ pub fn spin_log_z_and_ground_state(model: &crate::Rbm32) -> Result<(f64, f64)> {
             "the fast path needs 1..=24 ±1 visible units and no biases",
         ));
     }
-    let nh = model.n_hidden();
     let total = 1usize << (nv - 1);
     let clen = total.min(2048);
     let starts: Vec<usize> = (0..total).step_by(clen).collect();
-    let fields = |start: usize| {
-        let st = half_states(nv, start, clen.min(total - start));
-        let mut x = Array2::<f32>::zeros((st.nrows(), nh));
-        gemm(
-            x.view_mut(),
-            false,
-            st.view(),
-            model.weights.view(),
-            1.0,
-            faer::Par::Seq,
-        );
-        (st, x)
-    };
+    let fields = |start: usize| half_state_fields(model, start, clen.min(total - start));
     let (_, lz, best) = half_free_energies(&starts, &fields);
     Ok((lz + std::f64::consts::LN_2, -best))
+}
+
+/// The visible states `start..start + len` of the half with `v_0 = +1` and their hidden fields
+/// `W^T v`, `(len, n_visible)` and `(len, n_hidden)`, computed on the calling thread.
+fn half_state_fields(model: &crate::Rbm32, start: usize, len: usize) -> (Array2<f32>, Array2<f32>) {
+    let st = half_states(model.n_visible(), start, len);
+    let mut x = Array2::<f32>::zeros((st.nrows(), model.n_hidden()));
+    crate::linalg::gemm(
+        x.view_mut(),
+        false,
+        st.view(),
+        model.weights.view(),
+        1.0,
+        faer::Par::Seq,
+    );
+    (st, x)
 }
 
 /// Exact model moments of a ±1 RBM without biases, the fast path of the exact negative phase:
@@ -267,19 +269,7 @@ pub fn spin_exact_moments(model: &crate::Rbm32) -> Negative {
     let total = 1usize << (nv - 1);
     let clen = total.min(2048);
     let starts: Vec<usize> = (0..total).step_by(clen).collect();
-    let fields = |start: usize| {
-        let st = half_states(nv, start, clen.min(total - start));
-        let mut x = Array2::<f32>::zeros((st.nrows(), nh));
-        gemm(
-            x.view_mut(),
-            false,
-            st.view(),
-            model.weights.view(),
-            1.0,
-            Par::Seq,
-        );
-        (st, x)
-    };
+    let fields = |start: usize| half_state_fields(model, start, clen.min(total - start));
     // pass 1: minus the free energies, for the normalization
     let (neg_free, log_z_half, _) = half_free_energies(&starts, &fields);
     // pass 2: Σ_v P(v) v tanh(Wᵀv) over the half, each chunk's gemm in f32
