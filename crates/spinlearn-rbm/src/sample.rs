@@ -4,9 +4,10 @@
 //! Conventions: a state batch is `(n_rows, n_units)` f32 with entries in the layer's values (±1 or
 //! 0/1); one Gibbs step is `h ~ p(h|v)` then `v ~ p(v|h)`.
 
-use crate::linalg::{gemm, par};
+use crate::linalg::gemm;
 use crate::model::UnitsSpec;
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
+use faer::Par;
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
 use spinlearn_core::{SpinRng, Units};
@@ -177,6 +178,45 @@ pub fn sample_inplace(mut x: ArrayViewMut2<'_, f32>, units: Units, rngs: &mut [S
     }
 }
 
+/// Rows per task when a batch of states is split over threads. It depends on the number of rows
+/// only (at most 64 rows, chunks of equal size), so every product, every draw and hence every
+/// result is the same whatever the number of threads.
+pub fn row_chunk_len(n_rows: usize) -> usize {
+    let chunks = n_rows.div_ceil(64).max(1);
+    n_rows.div_ceil(chunks).max(1)
+}
+
+/// Samples a chunk of fields `(rows, units)` in place, row `r` from `rngs[r]`, on this thread.
+fn sample_rows(mut x: ArrayViewMut2<'_, f32>, units: Units, rngs: &mut [SpinRng], u: &mut [f32]) {
+    let (s, lo) = (p_high_scale(units), units.low() as f32);
+    let n = x.ncols();
+    let u = &mut u[..n];
+    for (mut row, rng) in x.rows_mut().into_iter().zip(rngs.iter_mut()) {
+        fill_uniform(rng, u);
+        match row.as_slice_mut() {
+            Some(r) => sample_slice(r, u, s, lo),
+            None => {
+                let mut tmp = row.to_vec();
+                sample_slice(&mut tmp, u, s, lo);
+                row.assign(&ndarray::ArrayView1::from(&tmp));
+            }
+        }
+    }
+}
+
+/// Replaces a chunk of fields by conditional means, on this thread.
+fn mean_rows(mut x: ArrayViewMut2<'_, f32>, units: Units) {
+    let (s, lo) = (p_high_scale(units), units.low() as f32);
+    match x.as_slice_mut() {
+        Some(sl) => mean_slice(sl, s, lo),
+        None => x.rows_mut().into_iter().for_each(|mut r| {
+            let mut tmp = r.to_vec();
+            mean_slice(&mut tmp, s, lo);
+            r.assign(&ndarray::ArrayView1::from(&tmp));
+        }),
+    }
+}
+
 impl Rbm32 {
     /// Number of visible units.
     pub fn n_visible(&self) -> usize {
@@ -188,24 +228,19 @@ impl Rbm32 {
         self.weights.ncols()
     }
 
-    /// `out = beta (v W + b)`, `v (n, n_visible)`, `out (n, n_hidden)`.
-    pub fn hidden_field_into(
-        &self,
-        v: ArrayView2<'_, f32>,
-        mut out: ArrayViewMut2<'_, f32>,
-        beta: f32,
-    ) {
+    /// `out = beta (v W + b)` on this thread (`Par::Seq`).
+    fn hidden_field_seq(&self, v: ArrayView2<'_, f32>, mut out: ArrayViewMut2<'_, f32>, beta: f32) {
         if self.units.biases {
             let b = &self.hidden_bias * beta;
             out.rows_mut().into_iter().for_each(|mut r| r.assign(&b));
-            gemm(out, true, v, self.weights.view(), beta, par());
+            gemm(out, true, v, self.weights.view(), beta, Par::Seq);
         } else {
-            gemm(out, false, v, self.weights.view(), beta, par());
+            gemm(out, false, v, self.weights.view(), beta, Par::Seq);
         }
     }
 
-    /// `out = beta (h Wᵀ + a)`, `h (n, n_hidden)`, `out (n, n_visible)`.
-    pub fn visible_field_into(
+    /// `out = beta (h Wᵀ + a)` on this thread (`Par::Seq`).
+    fn visible_field_seq(
         &self,
         h: ArrayView2<'_, f32>,
         mut out: ArrayViewMut2<'_, f32>,
@@ -214,10 +249,153 @@ impl Rbm32 {
         if self.units.biases {
             let b = &self.visible_bias * beta;
             out.rows_mut().into_iter().for_each(|mut r| r.assign(&b));
-            gemm(out, true, h, self.weights.t(), beta, par());
+            gemm(out, true, h, self.weights.t(), beta, Par::Seq);
         } else {
-            gemm(out, false, h, self.weights.t(), beta, par());
+            gemm(out, false, h, self.weights.t(), beta, Par::Seq);
         }
+    }
+
+    /// `out = beta (v W + b)`, `v (n, n_visible)`, `out (n, n_hidden)`; rows are split into fixed
+    /// chunks ([`row_chunk_len`]) computed in parallel, each by a sequential product.
+    pub fn hidden_field_into(
+        &self,
+        v: ArrayView2<'_, f32>,
+        out: ArrayViewMut2<'_, f32>,
+        beta: f32,
+    ) {
+        assert_eq!(v.nrows(), out.nrows(), "hidden_field_into: rows differ");
+        let cl = row_chunk_len(v.nrows());
+        if v.nrows() <= cl {
+            return self.hidden_field_seq(v, out, beta);
+        }
+        let mut out = out;
+        let tasks: Vec<_> = v
+            .axis_chunks_iter(Axis(0), cl)
+            .zip(out.axis_chunks_iter_mut(Axis(0), cl))
+            .collect();
+        tasks
+            .into_par_iter()
+            .for_each(|(v, o)| self.hidden_field_seq(v, o, beta));
+    }
+
+    /// `out = beta (h Wᵀ + a)`, `h (n, n_hidden)`, `out (n, n_visible)`; fixed row chunks in
+    /// parallel as in [`Rbm32::hidden_field_into`].
+    pub fn visible_field_into(
+        &self,
+        h: ArrayView2<'_, f32>,
+        out: ArrayViewMut2<'_, f32>,
+        beta: f32,
+    ) {
+        assert_eq!(h.nrows(), out.nrows(), "visible_field_into: rows differ");
+        let cl = row_chunk_len(h.nrows());
+        if h.nrows() <= cl {
+            return self.visible_field_seq(h, out, beta);
+        }
+        let mut out = out;
+        let tasks: Vec<_> = h
+            .axis_chunks_iter(Axis(0), cl)
+            .zip(out.axis_chunks_iter_mut(Axis(0), cl))
+            .collect();
+        tasks
+            .into_par_iter()
+            .for_each(|(h, o)| self.visible_field_seq(h, o, beta));
+    }
+
+    /// The chain of one chunk of rows, on this thread: optionally `h ~ p(h = high) = start` then
+    /// `v ~ p(v|h)` (CD's first half step), `steps` block Gibbs steps, and at the end either the
+    /// last hidden sample or (with `means`) `E[h | v]` in `h`.
+    #[allow(clippy::too_many_arguments)]
+    fn chain_chunk(
+        &self,
+        mut v: ArrayViewMut2<'_, f32>,
+        mut h: ArrayViewMut2<'_, f32>,
+        start_from_hidden_means: bool,
+        steps: usize,
+        means: bool,
+        rngs: &mut [SpinRng],
+        u: &mut [f32],
+    ) {
+        let (hu, vu) = (self.units.hidden, self.units.visible);
+        if start_from_hidden_means {
+            let lo = hu.low() as f32;
+            let n = h.ncols();
+            for (mut row, rng) in h.rows_mut().into_iter().zip(rngs.iter_mut()) {
+                fill_uniform(rng, &mut u[..n]);
+                for (xi, &ui) in row.iter_mut().zip(u.iter()) {
+                    let p = (*xi - lo) / (1.0 - lo);
+                    *xi = if ui < p { 1.0 } else { lo };
+                }
+            }
+            self.visible_field_seq(h.view(), v.view_mut(), 1.0);
+            sample_rows(v.view_mut(), vu, rngs, u);
+        }
+        for _ in 0..steps {
+            self.hidden_field_seq(v.view(), h.view_mut(), 1.0);
+            sample_rows(h.view_mut(), hu, rngs, u);
+            self.visible_field_seq(h.view(), v.view_mut(), 1.0);
+            sample_rows(v.view_mut(), vu, rngs, u);
+        }
+        if means {
+            self.hidden_field_seq(v.view(), h.view_mut(), 1.0);
+            mean_rows(h.view_mut(), hu);
+        }
+    }
+
+    /// Runs [`Rbm32::chain_chunk`] over fixed row chunks in parallel.
+    fn chains(
+        &self,
+        v: &mut Array2<f32>,
+        h: &mut Array2<f32>,
+        start_from_hidden_means: bool,
+        steps: usize,
+        means: bool,
+        rngs: &mut [SpinRng],
+    ) {
+        assert_eq!(v.nrows(), rngs.len(), "one RNG stream per chain");
+        assert_eq!(h.dim(), (v.nrows(), self.n_hidden()), "hidden shape");
+        let cl = row_chunk_len(v.nrows());
+        let width = self.n_visible().max(self.n_hidden());
+        let tasks: Vec<_> = v
+            .axis_chunks_iter_mut(Axis(0), cl)
+            .zip(h.axis_chunks_iter_mut(Axis(0), cl))
+            .zip(rngs.chunks_mut(cl))
+            .collect();
+        tasks.into_par_iter().for_each(|((v, h), rngs)| {
+            let mut u = vec![0f32; width];
+            self.chain_chunk(v, h, start_from_hidden_means, steps, means, rngs, &mut u);
+        });
+    }
+
+    /// `steps` block Gibbs steps from `v` (in place), then `hmean = E[h | v]` of the final states;
+    /// row `r` draws from `rngs[r]`. Fused per fixed chunk of rows (PCD's negative phase).
+    pub fn gibbs_then_means(
+        &self,
+        v: &mut Array2<f32>,
+        hmean: &mut Array2<f32>,
+        steps: usize,
+        rngs: &mut [SpinRng],
+    ) {
+        if hmean.dim() != (v.nrows(), self.n_hidden()) {
+            *hmean = Array2::zeros((v.nrows(), self.n_hidden()));
+        }
+        self.chains(v, hmean, false, steps, true, rngs);
+    }
+
+    /// CD-k from the hidden means of the data: on entry `h` holds `E[h | data]`; draws
+    /// `h ~ p(h = high) = E[h | data]`, `v ~ p(v | h)`, runs `k - 1` more Gibbs steps and leaves the
+    /// final visible states in `v` and `E[h | v]` in `h`. Fused per fixed chunk of rows.
+    pub fn cd_from_hidden_means(
+        &self,
+        v: &mut Array2<f32>,
+        h: &mut Array2<f32>,
+        k: usize,
+        rngs: &mut [SpinRng],
+    ) {
+        assert!(k >= 1, "CD needs k >= 1");
+        if v.dim() != (h.nrows(), self.n_visible()) {
+            *v = Array2::zeros((h.nrows(), self.n_visible()));
+        }
+        self.chains(v, h, true, k - 1, true, rngs);
     }
 
     /// Samples `h ~ p(h | v)` into `h`.
@@ -261,10 +439,7 @@ impl Rbm32 {
         if h.dim() != (v.nrows(), self.n_hidden()) {
             *h = Array2::zeros((v.nrows(), self.n_hidden()));
         }
-        for _ in 0..steps {
-            self.sample_hidden(v.view(), h, rngs);
-            self.sample_visible(h.view(), v, rngs);
-        }
+        self.chains(v, h, false, steps, false, rngs);
     }
 
     /// The f64 model.

@@ -481,12 +481,12 @@ impl<'a> Trainer<'a> {
             };
             self.estimator().negative(&ctx, &mut state.chains)?
         };
-        // weight gradient G = <v h>_data - <v h>_model (one product over the stacked samples),
-        // bias gradients likewise
-        let mut g = Array2::<f32>::zeros((nv, nh));
+        // weight gradient G = <v h>_data - <v h>_model = vsᵀ hs over the stacked samples (kept as
+        // the two factors for dense models, whose update runs block by block); bias gradients
+        // likewise
         let mut ga = batch.mean_axis(Axis(0)).expect("nonempty");
         let mut gb = hpos.mean_axis(Axis(0)).expect("nonempty");
-        match &neg {
+        let (factors, g_full) = match &neg {
             Negative::Samples { visible, hidden } => {
                 let m = visible.nrows();
                 if m == 0 || hidden.nrows() != m || visible.ncols() != nv || hidden.ncols() != nh {
@@ -498,11 +498,12 @@ impl<'a> Trainer<'a> {
                 let mut hs = ndarray::concatenate![Axis(0), hpos.view(), hidden.view()];
                 hs.slice_mut(s![..n, ..]).mapv_inplace(|x| x / n as f32);
                 hs.slice_mut(s![n.., ..]).mapv_inplace(|x| -x / m as f32);
-                gemm(g.view_mut(), false, vs.t(), hs.view(), 1.0, par());
                 ga -= &visible.mean_axis(Axis(0)).expect("nonempty");
                 gb -= &hidden.mean_axis(Axis(0)).expect("nonempty");
+                (Some((vs, hs)), None)
             }
             Negative::Moments { vh, v, h } => {
+                let mut g = Array2::<f32>::zeros((nv, nh));
                 gemm(
                     g.view_mut(),
                     false,
@@ -514,24 +515,44 @@ impl<'a> Trainer<'a> {
                 g -= vh;
                 ga -= v;
                 gb -= h;
+                (None, Some(g))
             }
-        }
+        };
         let biases = model.units.biases;
         let opt = &self.params.optimizer;
         let step = state.step;
         let model = state.model.as_mut().expect("model");
         match state.patterns.as_mut() {
-            None => {
-                opt.step(
+            None => match (g_full, factors) {
+                (Some(g), _) => opt.step(
                     &mut state.optimizer,
                     0,
                     model.weights.view_mut().into_dyn(),
                     g.view().into_dyn(),
                     lr,
                     step,
-                );
-            }
+                ),
+                (None, Some((vs, hs))) => dense_weight_step(
+                    opt,
+                    &mut state.optimizer,
+                    &mut model.weights,
+                    vs.view(),
+                    hs.view(),
+                    lr,
+                    step,
+                ),
+                (None, None) => unreachable!("a gradient is always formed"),
+            },
             Some((pv, ph)) => {
+                let g = match (g_full, factors) {
+                    (Some(g), _) => g,
+                    (None, Some((vs, hs))) => {
+                        let mut g = Array2::<f32>::zeros((nv, nh));
+                        gemm(g.view_mut(), false, vs.t(), hs.view(), 1.0, par());
+                        g
+                    }
+                    (None, None) => unreachable!("a gradient is always formed"),
+                };
                 let k = pv.nrows();
                 let s = 1.0 / (k as f32).sqrt();
                 let mut gv = Array2::<f32>::zeros((k, nv));
@@ -587,6 +608,70 @@ impl<'a> Trainer<'a> {
         state.step += 1;
         Ok(())
     }
+}
+
+/// Rows of `W` per task in the blocked weight update: depends on `n_visible` only (an even number
+/// of blocks of at most 128 rows), so results do not depend on the number of threads.
+fn weight_block_rows(n_visible: usize) -> usize {
+    let blocks = n_visible.div_ceil(128).max(1);
+    let blocks = blocks + blocks % 2;
+    n_visible.div_ceil(blocks).max(1)
+}
+
+/// The dense weight update `W += step(G)` with `G = vsᵀ hs`, computed block by block of rows of
+/// `W`: each task forms its block of `G` by a sequential product (fixed shapes, so the same numbers
+/// whatever the thread count) and applies the optimizer to it while it is in cache.
+fn dense_weight_step(
+    opt: &Optimizer,
+    st: &mut optim::OptState,
+    w: &mut Array2<f32>,
+    vs: ArrayView2<'_, f32>,
+    hs: ArrayView2<'_, f32>,
+    lr: f64,
+    step: u64,
+) {
+    use rayon::prelude::*;
+    let (nv, nh) = w.dim();
+    opt.ensure_slot(st, 0, &[nv, nh]);
+    let blk = weight_block_rows(nv);
+    let len = blk * nh;
+    let adam = matches!(opt, Optimizer::Adam { .. });
+    let first = st.first[0]
+        .as_mut()
+        .expect("slot")
+        .as_slice_mut()
+        .expect("contiguous");
+    let mut second: Vec<Option<&mut [f32]>> = match st.second[0].as_mut().filter(|_| adam) {
+        Some(a) => a
+            .as_slice_mut()
+            .expect("contiguous")
+            .chunks_mut(len)
+            .map(Some)
+            .collect(),
+        None => (0..nv.div_ceil(blk)).map(|_| None).collect(),
+    };
+    let w = w.as_slice_mut().expect("weights are contiguous");
+    let tasks: Vec<_> = w
+        .chunks_mut(len)
+        .zip(first.chunks_mut(len))
+        .zip(second.iter_mut().map(Option::take))
+        .enumerate()
+        .collect();
+    tasks.into_par_iter().for_each(|(b, ((wb, mb), sb))| {
+        let r0 = b * blk;
+        let rows = wb.len() / nh;
+        let mut g = Array2::<f32>::zeros((rows, nh));
+        gemm(
+            g.view_mut(),
+            false,
+            vs.slice(s![.., r0..r0 + rows]).t(),
+            hs,
+            1.0,
+            faer::Par::Seq,
+        );
+        let g = g.as_slice().expect("contiguous");
+        opt.step_slices(wb, mb, sb, g, lr, step, true);
+    });
 }
 
 fn sign(x: f32) -> f32 {

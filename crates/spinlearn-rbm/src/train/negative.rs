@@ -1,11 +1,11 @@
 //! The negative phase `⟨∂E/∂θ⟩_model` of the likelihood gradient (004 eq. 4), one trait with the
 //! estimators Exact, CD-k, PCD-k, PID (004 eq. 6) and PID with Gibbs seeds (004 section V B).
 
-use crate::sample::{Rbm32, random_states, sample_inplace};
+use crate::sample::{Rbm32, random_states};
 use crate::{RbmError, Result};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Seed, SpinRng, Units};
+use spinlearn_core::{Seed, SpinRng};
 
 /// What a negative phase hands back to the trainer.
 #[derive(Debug, Clone)]
@@ -128,19 +128,6 @@ impl Estimator {
     }
 }
 
-/// Samples `x` (conditional means, `(n, units)`) in place: each entry becomes the high value with
-/// probability `(m - lo) / (1 - lo)`.
-pub(crate) fn sample_from_mean(x: &mut Array2<f32>, units: Units, rngs: &mut [SpinRng]) {
-    // turn means back into fields so that sample_inplace applies: p = σ(s·field) with s = 2 or 1
-    let lo = units.low() as f32;
-    let s = if units == Units::Spin { 2.0 } else { 1.0 };
-    x.mapv_inplace(|m| {
-        let p = ((m - lo) / (1.0 - lo)).clamp(1e-7, 1.0 - 1e-7);
-        (p / (1.0 - p)).ln() / s
-    });
-    sample_inplace(x.view_mut(), units, rngs);
-}
-
 fn hidden_means(model: &Rbm32, v: ArrayView2<'_, f32>) -> Array2<f32> {
     let mut h = Array2::zeros((v.nrows(), model.n_hidden()));
     model.hidden_mean_into(v, &mut h);
@@ -186,12 +173,9 @@ impl NegativePhase for Estimator {
             Estimator::Cd { k } => {
                 let n = ctx.batch.nrows();
                 let mut rngs = ctx.seed.streams(n);
-                let mut h = ctx.positive_hidden.to_owned();
-                sample_from_mean(&mut h, model.units.hidden, &mut rngs);
+                let mut hidden = ctx.positive_hidden.to_owned();
                 let mut v = Array2::zeros((n, model.n_visible()));
-                model.sample_visible(h.view(), &mut v, &mut rngs);
-                model.gibbs(&mut v, &mut h, k - 1, &mut rngs);
-                let hidden = hidden_means(model, v.view());
+                model.cd_from_hidden_means(&mut v, &mut hidden, k, &mut rngs);
                 Ok(Negative::Samples { visible: v, hidden })
             }
             Estimator::Pcd { k, .. } => {
@@ -202,9 +186,8 @@ impl NegativePhase for Estimator {
                 if v.ncols() != model.n_visible() || v.nrows() != state.rngs.len() {
                     return Err(RbmError::Shape("PCD chains do not fit the model".into()));
                 }
-                let mut h = Array2::zeros((v.nrows(), model.n_hidden()));
-                model.gibbs(&mut v, &mut h, k, &mut state.rngs);
-                let hidden = hidden_means(model, v.view());
+                let mut hidden = Array2::zeros((v.nrows(), model.n_hidden()));
+                model.gibbs_then_means(&mut v, &mut hidden, k, &mut state.rngs);
                 state.visible = Some(v.clone());
                 Ok(Negative::Samples { visible: v, hidden })
             }
@@ -226,9 +209,8 @@ impl NegativePhase for Estimator {
                 let lo = model.units.visible.low() as f32;
                 let mut v = pv.mapv(|x| if x >= 0.0 { 1.0 } else { lo });
                 let mut rngs = ctx.seed.streams(v.nrows());
-                let mut h = Array2::zeros((v.nrows(), model.n_hidden()));
-                model.gibbs(&mut v, &mut h, k, &mut rngs);
-                let hidden = hidden_means(model, v.view());
+                let mut hidden = Array2::zeros((v.nrows(), model.n_hidden()));
+                model.gibbs_then_means(&mut v, &mut hidden, k, &mut rngs);
                 Ok(Negative::Samples { visible: v, hidden })
             }
         }

@@ -2,7 +2,7 @@
 //! used ×0.96 per epoch), and Adam. Both ascend the log-likelihood.
 
 use crate::Result;
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Zip};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 use serde::{Deserialize, Serialize};
 use spinlearn_core::check;
 
@@ -116,28 +116,36 @@ impl Optimizer {
         lr * d.powi(epoch as i32)
     }
 
-    /// One ascent step on parameter slot `slot` with gradient `grad` (same shape as `param`);
-    /// `step` is the 0-based update count (Adam's bias correction).
-    pub fn step(
-        &self,
-        st: &mut OptState,
-        slot: usize,
-        mut param: ArrayViewMutD<'_, f32>,
-        grad: ArrayViewD<'_, f32>,
-        lr: f64,
-        step: u64,
-    ) {
+    /// Makes sure slot `slot` holds moments of `shape` (zeros when new or reshaped), and the
+    /// second moments too for Adam.
+    pub(crate) fn ensure_slot(&self, st: &mut OptState, slot: usize, shape: &[usize]) {
         if st.first.len() <= slot {
             st.first.resize(slot + 1, None);
             st.second.resize(slot + 1, None);
         }
-        let shape = param.raw_dim();
-        let fresh = |o: &Option<ArrayD<f32>>| o.as_ref().is_none_or(|a| a.raw_dim() != shape);
+        let fresh = |o: &Option<ArrayD<f32>>| o.as_ref().is_none_or(|a| a.shape() != shape);
         if fresh(&st.first[slot]) {
-            st.first[slot] = Some(ArrayD::zeros(shape.clone()));
+            st.first[slot] = Some(ArrayD::zeros(shape));
         }
-        let decays = slot < 2;
-        let m = st.first[slot].as_mut().expect("slot");
+        if matches!(self, Optimizer::Adam { .. }) && fresh(&st.second[slot]) {
+            st.second[slot] = Some(ArrayD::zeros(shape));
+        }
+    }
+
+    /// The elementwise update of one block of a parameter: `param`, its first moments `first`,
+    /// Adam's second moments `second` (ignored by SGD) and the gradient `grad`, all of the same
+    /// length; `decays`: whether weight decay applies (weights and patterns, not biases).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn step_slices(
+        &self,
+        param: &mut [f32],
+        first: &mut [f32],
+        second: Option<&mut [f32]>,
+        grad: &[f32],
+        lr: f64,
+        step: u64,
+        decays: bool,
+    ) {
         match *self {
             Optimizer::Sgd {
                 momentum,
@@ -149,13 +157,10 @@ impl Optimizer {
                     if decays { weight_decay as f32 } else { 0.0 },
                     lr as f32,
                 );
-                Zip::from(&mut param)
-                    .and(m)
-                    .and(&grad)
-                    .for_each(|p, v, &g| {
-                        *v = mo * *v + (g - wd * *p);
-                        *p += lr * *v;
-                    });
+                for ((p, v), &g) in param.iter_mut().zip(first.iter_mut()).zip(grad) {
+                    *v = mo * *v + (g - wd * *p);
+                    *p += lr * *v;
+                }
             }
             Optimizer::Adam {
                 beta1,
@@ -164,26 +169,57 @@ impl Optimizer {
                 weight_decay,
                 ..
             } => {
-                if fresh(&st.second[slot]) {
-                    st.second[slot] = Some(ArrayD::zeros(shape));
-                }
-                let v2 = st.second[slot].as_mut().expect("slot");
+                let second = second.expect("Adam needs second moments");
                 let t = (step + 1) as i32;
                 let c1 = 1.0 - beta1.powi(t);
                 let c2 = 1.0 - beta2.powi(t);
                 let a = (lr * c2.sqrt() / c1) as f32;
                 let (b1, b2, eps) = (beta1 as f32, beta2 as f32, (eps * c2.sqrt()) as f32);
                 let wd = if decays { weight_decay as f32 } else { 0.0 };
-                Zip::from(&mut param)
-                    .and(m)
-                    .and(v2)
-                    .and(&grad)
-                    .for_each(|p, m, v, &g| {
-                        let g = g - wd * *p;
-                        *m = b1 * *m + (1.0 - b1) * g;
-                        *v = b2 * *v + (1.0 - b2) * g * g;
-                        *p += a * *m / (v.sqrt() + eps);
-                    });
+                for (((p, m), v), &g) in param
+                    .iter_mut()
+                    .zip(first.iter_mut())
+                    .zip(second.iter_mut())
+                    .zip(grad)
+                {
+                    let g = g - wd * *p;
+                    *m = b1 * *m + (1.0 - b1) * g;
+                    *v = b2 * *v + (1.0 - b2) * g * g;
+                    *p += a * *m / (v.sqrt() + eps);
+                }
+            }
+        }
+    }
+
+    /// One ascent step on parameter slot `slot` with gradient `grad` (same shape as `param`);
+    /// `step` is the 0-based update count (Adam's bias correction). Slots 0 and 1 (weights or
+    /// patterns) take weight decay, the bias slots do not.
+    pub fn step(
+        &self,
+        st: &mut OptState,
+        slot: usize,
+        mut param: ArrayViewMutD<'_, f32>,
+        grad: ArrayViewD<'_, f32>,
+        lr: f64,
+        step: u64,
+    ) {
+        assert_eq!(param.shape(), grad.shape(), "optimizer: gradient shape");
+        self.ensure_slot(st, slot, param.shape());
+        let grad = grad.as_standard_layout();
+        let grad = grad.as_slice().expect("standard layout");
+        let first = st.first[slot].as_mut().expect("slot");
+        let first = first.as_slice_mut().expect("owned moments are contiguous");
+        let second = st.second[slot]
+            .as_mut()
+            .and_then(|a| a.as_slice_mut())
+            .filter(|_| matches!(self, Optimizer::Adam { .. }));
+        match param.as_slice_mut() {
+            Some(p) => self.step_slices(p, first, second, grad, lr, step, slot < 2),
+            None => {
+                let mut p = param.as_standard_layout().into_owned();
+                let ps = p.as_slice_mut().expect("standard layout");
+                self.step_slices(ps, first, second, grad, lr, step, slot < 2);
+                param.assign(&p);
             }
         }
     }
