@@ -672,6 +672,12 @@ pub fn pattern_overlaps(
 /// Linear-probe configuration: multinomial logistic regression trained by mini-batch SGD.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ProbeParams {
+    /// Standardize each feature (zero mean, unit variance, statistics of the training features;
+    /// constant features become 0) before the regression. Hidden means of ±1 RBMs are often
+    /// saturated, i.e. nearly constant with small image-dependent variations, which plain SGD on
+    /// the raw features barely uses.
+    #[serde(default = "yes")]
+    pub standardize: bool,
     /// Passes over the training features.
     pub epochs: usize,
     /// Learning rate.
@@ -684,9 +690,14 @@ pub struct ProbeParams {
     pub seed: Seed,
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl Default for ProbeParams {
     fn default() -> Self {
         ProbeParams {
+            standardize: true,
             epochs: 20,
             lr: 0.1,
             l2: 1e-4,
@@ -770,8 +781,25 @@ pub fn softmax_accuracy(w: &Array2<f64>, x: ArrayView2<'_, f64>, y: &[u8]) -> f6
     correct as f64 / y.len().max(1) as f64
 }
 
-/// Linear probe (004 section V B): logistic regression on the hidden means `E[h|v]` of the model,
-/// trained on `(train, train_labels)`, scored on both sets.
+/// Standardizes the columns of `train (n, d)` and `test (m, d)` with the mean and standard
+/// deviation of the training columns; a column with standard deviation below 1e-9 (constant on the
+/// training set) becomes 0 in both.
+pub fn standardize_features(
+    train: ArrayView2<'_, f64>,
+    test: ArrayView2<'_, f64>,
+) -> (Array2<f64>, Array2<f64>) {
+    let d = train.ncols();
+    let mean = train.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
+    let scale = train
+        .std_axis(Axis(0), 0.0)
+        .mapv(|s| if s > 1e-9 { 1.0 / s } else { 0.0 });
+    let z = |x: ArrayView2<'_, f64>| (&x - &mean) * &scale;
+    (z(train), z(test))
+}
+
+/// Linear probe (004 section V B): logistic regression on the hidden means `E[h|v]` of the model
+/// (standardized when `params.standardize`), trained on `(train, train_labels)`, scored on both
+/// sets.
 pub fn probe(
     rbm: &Rbm,
     train: ArrayView2<'_, f64>,
@@ -782,8 +810,11 @@ pub fn probe(
 ) -> Result<ProbeResult> {
     check_data(rbm, train)?;
     check_data(rbm, test)?;
-    let ftr = rbm.hidden_mean(train);
-    let fte = rbm.hidden_mean(test);
+    let mut ftr = rbm.hidden_mean(train);
+    let mut fte = rbm.hidden_mean(test);
+    if params.standardize {
+        (ftr, fte) = standardize_features(ftr.view(), fte.view());
+    }
     let w = fit_softmax(ftr.view(), train_labels, params)?;
     Ok(ProbeResult {
         train_accuracy: softmax_accuracy(&w, ftr.view(), train_labels),
@@ -822,6 +853,7 @@ mod tests {
         ];
         let y = [0u8, 0, 1, 1, 0, 1];
         let p = ProbeParams {
+            standardize: false,
             epochs: 300,
             lr: 0.5,
             l2: 0.0,
@@ -830,5 +862,44 @@ mod tests {
         };
         let w = fit_softmax(x.view(), &y, &p).unwrap();
         assert_eq!(softmax_accuracy(&w, x.view(), &y), 1.0);
+    }
+
+    #[test]
+    fn probe_reads_saturated_hidden_units() {
+        // 0/1 hidden units with bias 5 and couplings ±0.05 to the first visible spin, whose sign is
+        // the label: E[h|v] = σ(5 ± 0.05) differs between the classes only in the fourth decimal,
+        // yet the classes are perfectly separable. The standardized probe must find that; plain
+        // SGD on the raw means (the probe before standardization) stays near chance.
+        let units = crate::model::UnitsSpec {
+            visible: Units::Spin,
+            hidden: Units::Bit,
+            biases: true,
+        };
+        let w = array![[0.05, -0.05, 0.05], [0.0, 0.0, 0.0]];
+        let rbm = Rbm::with_biases(units, w, array![0.0, 0.0], array![5.0, 5.0, 5.0]).unwrap();
+        let mut rng = Seed(3).stream(0);
+        let n = 200;
+        let y: Vec<u8> = (0..n).map(|_| rng.random_range(0..2u8)).collect();
+        let x = Array2::from_shape_fn((n, 2), |(r, c)| {
+            if c == 0 {
+                2.0 * f64::from(y[r]) - 1.0
+            } else if rng.random_range(0..2u8) == 1 {
+                1.0
+            } else {
+                -1.0
+            }
+        });
+        let p = ProbeParams {
+            epochs: 10,
+            ..ProbeParams::default()
+        };
+        let r = probe(&rbm, x.view(), &y, x.view(), &y, &p).unwrap();
+        assert!(r.test_accuracy > 0.99, "standardized: {}", r.test_accuracy);
+        let raw = ProbeParams {
+            standardize: false,
+            ..p
+        };
+        let r = probe(&rbm, x.view(), &y, x.view(), &y, &raw).unwrap();
+        assert!(r.test_accuracy < 0.8, "raw features: {}", r.test_accuracy);
     }
 }

@@ -30,15 +30,34 @@ fn as_faer_mut<'a, T>(a: &'a mut ArrayViewMut2<'_, T>) -> MatMut<'a, T> {
 }
 
 /// `c = alpha * a b` (when `accumulate` is false) or `c += alpha * a b`; shapes `(m, k) (k, n) ->
-/// (m, n)`. Transposed views (`a.t()`) are accepted.
+/// (m, n)`. Transposed views (`a.t()`) are accepted. Clears the AVX upper state of the threads that
+/// ran the product afterwards (see [`clear_upper_state`]).
 pub fn gemm<T: ComplexField + Copy>(
-    mut c: ArrayViewMut2<'_, T>,
+    c: ArrayViewMut2<'_, T>,
     accumulate: bool,
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
     alpha: T,
     par: Par,
 ) {
+    let used = gemm_raw(c, accumulate, a, b, alpha, par);
+    clear_upper_state();
+    if used != Par::Seq {
+        // the pool's workers ran AVX kernels too
+        rayon::broadcast(|_| clear_upper_state());
+    }
+}
+
+/// [`gemm`] without clearing the AVX upper state afterwards (for timing loops of products only);
+/// returns the parallelism used.
+pub fn gemm_raw<T: ComplexField + Copy>(
+    mut c: ArrayViewMut2<'_, T>,
+    accumulate: bool,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    alpha: T,
+    par: Par,
+) -> Par {
     assert_eq!(a.ncols(), b.nrows(), "gemm: inner dimensions differ");
     assert_eq!(c.dim(), (a.nrows(), b.ncols()), "gemm: output shape");
     let acc = if accumulate {
@@ -54,11 +73,7 @@ pub fn gemm<T: ComplexField + Copy>(
     };
     let (fa, fb) = (as_faer(&a), as_faer(&b));
     faer::linalg::matmul::matmul(as_faer_mut(&mut c), acc, fa, fb, alpha, par);
-    clear_upper_state();
-    if par != Par::Seq {
-        // the pool's workers ran AVX kernels too
-        rayon::broadcast(|_| clear_upper_state());
-    }
+    par
 }
 
 /// faer's AVX kernels can return with the upper halves of the YMM registers dirty, which makes

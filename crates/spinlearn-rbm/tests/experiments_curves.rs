@@ -206,6 +206,7 @@ fn mnist_driver_runs_on_bars_and_stripes() {
         rbm_lr: 0.05,
         rbm_chains: 10,
         probe: ProbeParams {
+            standardize: true,
             epochs: 50,
             lr: 0.5,
             l2: 0.0,
