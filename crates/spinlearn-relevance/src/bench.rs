@@ -51,8 +51,14 @@ pub struct BenchReport {
     pub distinct_states: u64,
     /// The bound curve.
     pub bound_seconds: f64,
-    /// Largest certified gap on the curve.
+    /// Largest gap between the returned objective and its upper bound on the curve (0 when every
+    /// point is exact).
     pub bound_max_gap: f64,
+    /// Points of the curve solved exactly (all of them unless the rounding guard of
+    /// [`crate::bound::max_relevance_reduced`] fired).
+    pub bound_exact_points: usize,
+    /// Points of the curve (the μ sweep with μ > -1 and the low-resolution branch).
+    pub bound_total_points: usize,
     /// Power-law fit with automatic x_min on the frequencies.
     pub powerlaw_seconds: f64,
     /// k-means, K = 64, 10,000 x 784, 10 iterations, 1 restart.
@@ -78,8 +84,14 @@ impl std::fmt::Display for BenchReport {
         )?;
         writeln!(
             f,
-            "  bound curve at M = {} ({} points): {:.2} s (max certified gap {:.1e})",
-            c.bound_m, c.bound_points, self.bound_seconds, self.bound_max_gap
+            "  bound curve at M = {} ({} mu values, {} points with the low branch): {:.2} s, exact on {}/{} points (max gap {:.1e})",
+            c.bound_m,
+            c.bound_points,
+            self.bound_total_points,
+            self.bound_seconds,
+            self.bound_exact_points,
+            self.bound_total_points,
+            self.bound_max_gap
         )?;
         writeln!(
             f,
@@ -128,6 +140,8 @@ pub fn bench(config: &BenchConfig) -> Result<BenchReport> {
     let curve = bound_curve(config.bound_m, &default_mus(config.bound_points))?;
     let bound_seconds = t.elapsed().as_secs_f64();
     let bound_max_gap = curve.iter().map(|p| p.gap).fold(0.0, f64::max);
+    let bound_exact_points = curve.iter().filter(|p| p.exact).count();
+    let bound_total_points = curve.len();
 
     let t = Instant::now();
     let _ = fit(&stats.counts, &PowerLawParams::default());
@@ -169,6 +183,8 @@ pub fn bench(config: &BenchConfig) -> Result<BenchReport> {
         distinct_states: stats.entropies.n_states,
         bound_seconds,
         bound_max_gap,
+        bound_exact_points,
+        bound_total_points,
         powerlaw_seconds,
         kmeans_seconds,
         dbn_epoch_seconds,

@@ -7,10 +7,15 @@
 //! zero-temperature limit the paper uses); optionally sampled, `h_j ~ Bernoulli(P(h_j = 1 | v))`
 //! with one stream per sample.
 //!
-//! Generation from hidden layer `l` (003 Fig. 3): Gibbs sampling `h_l -> v_{l-1} -> h_l ...` in
-//! the RBM whose hidden layer is `l`, starting from uniformly random `h_l`, then propagation
-//! down through the lower RBMs by sampling `P(v | h)`, ending with the pixel means
-//! `P(v_0 = 1 | h_1)`.
+//! Generation from hidden layer `l` (003 Fig. 3 and its text): Gibbs sampling
+//! `h_l -> v_{l-1} -> h_l ...` in the RBM whose hidden layer is `l`, starting from uniformly
+//! random `h_l`, then the final (equilibrium) `h_l` is propagated down through the lower RBMs to
+//! the pixels ([`TopDown`]: mean-field by default, each layer receiving `P(v = 1 | h)` of the
+//! layer above, or ancestral sampling), ending with the pixel means `P(v_0 = 1 | h_1)`. The paper
+//! does not say which down pass it uses; it reports that the deepest layer generates
+//! "stereotyped" samples, which a deterministic down pass from its few states reproduces while
+//! sampling at every one of the intermediate layers adds pixel-level variety that the top state
+//! does not carry.
 
 use crate::{RelevanceError, Result};
 use ndarray::{Array2, ArrayView2, Axis};
@@ -36,6 +41,18 @@ pub enum Readout {
         /// Seed of the read-out noise.
         seed: Seed,
     },
+}
+
+/// How a generated top state is propagated down to the pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TopDown {
+    /// Each lower layer receives the means `P(v = 1 | h)` of the layer above (deterministic given
+    /// the top state).
+    #[default]
+    MeanField,
+    /// Each lower layer is sampled, `v ~ Bernoulli(P(v = 1 | h))` (ancestral sampling).
+    Sampled,
 }
 
 /// DBN training configuration. Validate with [`DbnParams::check`].
@@ -213,15 +230,30 @@ impl Dbn {
         Ok(out)
     }
 
-    /// Generates `n_samples` pixel images from hidden layer `layer` (1-based): `gibbs_steps`
-    /// alternating updates in RBM `layer` from uniform random hidden states, then sampling down
-    /// the stack; returns pixel means `P(v_0 = 1 | h_1)`, shape `(n_samples, n_visible)`. Chain `i`
-    /// draws from `seed.stream(i)` (in blocks), so the output does not depend on the thread count.
+    /// Generates `n_samples` pixel images from hidden layer `layer` (1-based) with the mean-field
+    /// down pass; see [`Dbn::generate_with`].
     pub fn generate(
         &self,
         layer: usize,
         n_samples: usize,
         gibbs_steps: usize,
+        seed: Seed,
+    ) -> Result<Array2<f32>> {
+        self.generate_with(layer, n_samples, gibbs_steps, TopDown::MeanField, seed)
+    }
+
+    /// Generates `n_samples` pixel images from hidden layer `layer` (1-based): `gibbs_steps`
+    /// (at least 1) alternating updates `v_{l-1} ~ P(v | h_l)`, `h_l ~ P(h | v_{l-1})` in RBM
+    /// `layer` from uniformly random `h_l`, then the final `h_l` is propagated down the stack as
+    /// `top_down` says; returns pixel means `P(v_0 = 1 | h_1)`, shape `(n_samples, n_visible)`.
+    /// Chain `i` draws from `seed.stream(i)` (in blocks), so the output does not depend on the
+    /// thread count.
+    pub fn generate_with(
+        &self,
+        layer: usize,
+        n_samples: usize,
+        gibbs_steps: usize,
+        top_down: TopDown,
         seed: Seed,
     ) -> Result<Array2<f32>> {
         if layer == 0 || layer > self.layers.len() {
@@ -243,33 +275,118 @@ impl Dbn {
                     if rng.random::<bool>() { 1.0 } else { 0.0 }
                 });
                 let mut step = 1u64;
-                let mut v = Array2::<f64>::zeros((n, top.n_visible()));
                 for _ in 0..gibbs_steps.max(1) {
                     let pv = top.visible_mean(h.view());
-                    v = bernoulli_rows(&pv, s.derive(step), 0).mapv(f64::from);
+                    let v = bernoulli_rows(&pv, s.derive(step), 0).mapv(f64::from);
                     step += 1;
                     let ph = top.hidden_mean(v.view());
                     h = bernoulli_rows(&ph, s.derive(step), 0).mapv(f64::from);
                     step += 1;
                 }
-                // v is a sample of layer `layer - 1`; go down to the pixels.
-                if layer == 1 {
-                    return top.visible_mean(h.view()).mapv(|x| x as f32);
-                }
-                let mut cur = v;
-                for l in (0..layer - 1).rev() {
+                // h is the equilibrium state of hidden layer `layer`; go down to the pixels.
+                let mut cur = h;
+                for l in (0..layer).rev() {
                     let pv = self.layers[l].visible_mean(cur.view());
                     if l == 0 {
                         return pv.mapv(|x| x as f32);
                     }
-                    cur = bernoulli_rows(&pv, s.derive(step), 0).mapv(f64::from);
-                    step += 1;
+                    cur = match top_down {
+                        TopDown::MeanField => pv,
+                        TopDown::Sampled => {
+                            step += 1;
+                            bernoulli_rows(&pv, s.derive(step), 0).mapv(f64::from)
+                        }
+                    };
                 }
                 unreachable!("the loop returns at l = 0")
             })
             .collect();
         let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
         ndarray::concatenate(Axis(0), &views).map_err(|e| RelevanceError::Input(e.to_string()))
+    }
+}
+
+/// Format tag written into the `metadata` of a DBN `.npz` file.
+pub const NPZ_FORMAT: &str = "spinlearn-dbn/1";
+
+impl Dbn {
+    /// Writes the network to an `.npz` archive that `numpy.load(path)` opens: for each RBM
+    /// `l = 1..=L` (the one whose hidden layer is layer `l`) `weights_{l}` of shape
+    /// `(width_{l-1}, width_l)`, `visible_bias_{l}` and `hidden_bias_{l}` (f64); `widths`, the
+    /// uint64 layer widths including the visible layer; `metadata`, a uint8 array holding JSON
+    /// (`json.loads(bytes(f["metadata"]))`) with `format`, the unit types and the widths. The file
+    /// is written atomically.
+    pub fn save_npz(&self, path: &std::path::Path) -> Result<()> {
+        let data_err = |e: spinlearn_data::DataError| RelevanceError::Input(e.to_string());
+        let mut w = spinlearn_data::npy::NpzWriter::new(path, true);
+        let mut widths = vec![self.n_visible() as u64];
+        widths.extend(self.widths().iter().map(|&x| x as u64));
+        w.add("widths", &ndarray::Array1::from(widths.clone()))
+            .map_err(data_err)?;
+        for (i, rbm) in self.layers.iter().enumerate() {
+            let l = i + 1;
+            w.add(&format!("weights_{l}"), &rbm.weights)
+                .map_err(data_err)?;
+            w.add(&format!("visible_bias_{l}"), &rbm.visible_bias)
+                .map_err(data_err)?;
+            w.add(&format!("hidden_bias_{l}"), &rbm.hidden_bias)
+                .map_err(data_err)?;
+        }
+        let list: Vec<String> = widths.iter().map(u64::to_string).collect();
+        let meta = format!(
+            "{{\"format\":\"{NPZ_FORMAT}\",\"visible\":\"bit\",\"hidden\":\"bit\",\"biases\":true,\"layers\":{},\"widths\":[{}]}}",
+            self.layers.len(),
+            list.join(",")
+        );
+        w.add("metadata", &ndarray::Array1::from(meta.into_bytes()))
+            .map_err(data_err)?;
+        w.finish().map_err(data_err)
+    }
+
+    /// Reads a network written by [`Dbn::save_npz`] (or any archive with the same array names);
+    /// every error is one line naming the file (not an archive, truncated, a missing array, a
+    /// shape that does not match `widths`, non-finite parameters).
+    pub fn load_npz(path: &std::path::Path) -> Result<Dbn> {
+        let data_err = |e: spinlearn_data::DataError| RelevanceError::Input(e.to_string());
+        let bad = |reason: String| RelevanceError::Input(format!("{}: {reason}", path.display()));
+        let npz = spinlearn_data::npy::read_npz(path).map_err(data_err)?;
+        let widths = npz.f64_1d("widths").map_err(data_err)?;
+        if widths.len() < 2 {
+            return Err(bad(format!(
+                "`widths` must list the visible and at least one hidden layer, got {} entries",
+                widths.len()
+            )));
+        }
+        let widths: Vec<usize> = widths
+            .iter()
+            .map(|&x| {
+                if x >= 1.0 && x.fract() == 0.0 && x < 1e9 {
+                    Ok(x as usize)
+                } else {
+                    Err(bad(format!("`widths` holds {x}, not a positive integer")))
+                }
+            })
+            .collect::<Result<_>>()?;
+        let mut layers = Vec::with_capacity(widths.len() - 1);
+        for l in 1..widths.len() {
+            let w = npz.f64_2d(&format!("weights_{l}")).map_err(data_err)?;
+            let a = npz.f64_1d(&format!("visible_bias_{l}")).map_err(data_err)?;
+            let b = npz.f64_1d(&format!("hidden_bias_{l}")).map_err(data_err)?;
+            if w.dim() != (widths[l - 1], widths[l]) {
+                return Err(bad(format!(
+                    "weights_{l} has shape {:?}, widths say ({}, {})",
+                    w.dim(),
+                    widths[l - 1],
+                    widths[l]
+                )));
+            }
+            let rbm = Rbm::with_biases(UnitsSpec::BITS_WITH_BIAS, w, a, b)
+                .map_err(|e| bad(format!("layer {l}: {e}")))?;
+            rbm.check_finite()
+                .map_err(|e| bad(format!("layer {l}: {e}")))?;
+            layers.push(rbm);
+        }
+        Ok(Dbn { layers })
     }
 }
 
@@ -387,5 +504,75 @@ mod tests {
         let g1 = pool.install(|| d.generate(2, 300, 3, Seed(2)).unwrap());
         assert_eq!(g, g1);
         assert!(d.generate(3, 10, 1, Seed(0)).is_err());
+        // The mean-field down pass is a deterministic function of the top state: from layer 1 it
+        // equals P(v | h_1) of the final Gibbs state, so both passes agree there, and from layer 2
+        // the sampled pass differs.
+        let ms = d
+            .generate_with(1, 50, 2, TopDown::MeanField, Seed(3))
+            .unwrap();
+        let ss = d
+            .generate_with(1, 50, 2, TopDown::Sampled, Seed(3))
+            .unwrap();
+        assert_eq!(ms, ss);
+        let ms = d
+            .generate_with(2, 50, 2, TopDown::MeanField, Seed(3))
+            .unwrap();
+        let ss = d
+            .generate_with(2, 50, 2, TopDown::Sampled, Seed(3))
+            .unwrap();
+        assert_ne!(ms, ss);
+        assert!(ss.iter().all(|&v| (0.0..=1.0).contains(&v)));
+    }
+
+    #[test]
+    fn npz_round_trip_and_bad_files() {
+        let mut d = Dbn::random(7, &[5, 3, 2], 0.3, Seed(4)).unwrap();
+        d.layers[1].visible_bias[2] = 0.25;
+        d.layers[2].hidden_bias[1] = -1.5;
+        let dir = std::env::temp_dir().join(format!("spinlearn-dbn-npz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.npz");
+        d.save_npz(&path).unwrap();
+        let back = Dbn::load_npz(&path).unwrap();
+        assert_eq!(back, d);
+        let npz = spinlearn_data::npy::read_npz(&path).unwrap();
+        for name in [
+            "widths",
+            "weights_1",
+            "visible_bias_3",
+            "hidden_bias_2",
+            "metadata",
+        ] {
+            assert!(npz.names().contains(&name), "{name} missing");
+        }
+        assert_eq!(
+            npz.f64_1d("widths").unwrap().to_vec(),
+            vec![7.0, 5.0, 3.0, 2.0]
+        );
+        // Truncated archive, not an archive, missing file: one-line errors naming the file.
+        let bytes = std::fs::read(&path).unwrap();
+        let cut = dir.join("cut.npz");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let e = Dbn::load_npz(&cut).unwrap_err().to_string();
+        assert!(e.contains("cut.npz") && !e.contains('\n'), "{e}");
+        let text = dir.join("text.npz");
+        std::fs::write(&text, b"{\"layers\": []}").unwrap();
+        let e = Dbn::load_npz(&text).unwrap_err().to_string();
+        assert!(e.contains("text.npz"), "{e}");
+        assert!(Dbn::load_npz(&dir.join("absent.npz")).is_err());
+        // A shape that contradicts `widths`.
+        let mut w = spinlearn_data::npy::NpzWriter::new(&dir.join("shape.npz"), false);
+        w.add("widths", &ndarray::arr1(&[3u64, 2])).unwrap();
+        w.add("weights_1", &Array2::<f64>::zeros((2, 2))).unwrap();
+        w.add("visible_bias_1", &ndarray::Array1::<f64>::zeros(2))
+            .unwrap();
+        w.add("hidden_bias_1", &ndarray::Array1::<f64>::zeros(2))
+            .unwrap();
+        w.finish().unwrap();
+        let e = Dbn::load_npz(&dir.join("shape.npz"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("weights_1 has shape"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -12,7 +12,7 @@
 
 use crate::bound::{BoundPoint, bound_curve, default_mus};
 use crate::classifier::{MlpParams, train_mlp};
-use crate::dbn::{Dbn, DbnParams, Readout, train_dbn};
+use crate::dbn::{Dbn, DbnParams, Readout, TopDown, train_dbn};
 use crate::kmeans::{KMeansParams, kmeans};
 use crate::powerlaw::{PowerLawFit, PowerLawParams, fit};
 use crate::states::{Entropies, PackedStates, StateStats};
@@ -210,6 +210,9 @@ pub struct PipelineParams {
     pub n_generate: usize,
     /// Gibbs steps per generation.
     pub gibbs_steps: usize,
+    /// Down pass of generation (mean-field by default).
+    #[serde(default)]
+    pub top_down: TopDown,
     /// ε of the label smoothing in eq. 9.
     pub eps: f64,
     /// Power-law fit options.
@@ -365,10 +368,11 @@ pub fn analyze_network(
         let analysis = analyze_layer(st.view(), labels, pl)?;
         let (generation, samples) = match generate {
             Some((classify, p, pp)) if pp.n_generate > 0 => {
-                let g = dbn.generate(
+                let g = dbn.generate_with(
                     l + 1,
                     pp.n_generate,
                     pp.gibbs_steps,
+                    pp.top_down,
                     pp.seed.named("generate").derive(l as u64),
                 )?;
                 let lab = classify(g.view());
@@ -590,6 +594,7 @@ pub fn quick_params(seed: Seed) -> PipelineParams {
         test_fraction: 0.2,
         n_generate: 1000,
         gibbs_steps: 200,
+        top_down: TopDown::MeanField,
         eps: 1e-6,
         powerlaw: PowerLawParams::default(),
         bound_points: 41,
@@ -618,6 +623,7 @@ pub fn full_params(seed: Seed) -> PipelineParams {
         test_fraction: 0.15,
         n_generate: 10_000,
         gibbs_steps: 10_000,
+        top_down: TopDown::MeanField,
         eps: 1e-6,
         powerlaw: PowerLawParams {
             bootstrap: 0,

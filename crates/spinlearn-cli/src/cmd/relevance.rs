@@ -14,7 +14,7 @@ use spinlearn_plot::{ImageGrid, LinePlot, Series, SeriesStyle};
 use spinlearn_relevance::bound::{BoundPoint, bound_curve, default_mus};
 #[cfg(test)]
 use spinlearn_relevance::dbn::PAPER_WIDTHS;
-use spinlearn_relevance::dbn::{Dbn, DbnParams, Readout, train_dbn};
+use spinlearn_relevance::dbn::{Dbn, DbnParams, Readout, TopDown, train_dbn};
 use spinlearn_relevance::experiments::{
     self, LayerAnalysis, PipelineParams, PipelineResult, analyze_ids, analyze_layer,
 };
@@ -484,7 +484,7 @@ impl Experiment for DbnTrainArgs {
         let dbn = train_dbn(ds.data.view(), &p, &mut progress)?;
         let secs = t.elapsed().as_secs_f64();
         drop(progress);
-        write_json(&dir.file("model.json"), &dbn)?;
+        dbn.save_npz(&dir.file("model.npz"))?;
         let states = dbn.forward(ds.data.view(), Readout::Threshold)?;
         let pl = PowerLawParams::default();
         let layers: Vec<LayerAnalysis> = states
@@ -494,7 +494,7 @@ impl Experiment for DbnTrainArgs {
         Ok(json!({
             "M": ds.n_samples(),
             "train_seconds": secs,
-            "model": "model.json",
+            "model": "model.npz",
             "layers": layers.iter().map(layer_json_no_gen).collect::<Vec<_>>(),
         }))
     }
@@ -516,7 +516,8 @@ pub struct DbnAnalyzeArgs {
     #[command(flatten)]
     #[serde(flatten)]
     pub net: NetArgs,
-    /// A trained network (model.json of `dbn train`) instead of training one.
+    /// A trained network (model.npz of `dbn train`; a model.json of earlier versions is also
+    /// read) instead of training one.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Widths of the contrast architecture (deep, not narrowing); `none` to skip.
@@ -537,6 +538,10 @@ pub struct DbnAnalyzeArgs {
     /// Gibbs steps per generation (paper: 10,000).
     #[arg(long, default_value_t = 10_000)]
     pub gibbs_steps: usize,
+    /// Down pass of generation: `mean-field` (each layer gets P(v = 1 | h) of the layer above)
+    /// or `sampled` (ancestral sampling at every layer).
+    #[arg(long, default_value = "mean-field")]
+    pub top_down: String,
     /// Classifier epochs.
     #[arg(long, default_value_t = 30)]
     pub classifier_epochs: usize,
@@ -559,6 +564,13 @@ impl DbnAnalyzeArgs {
         p.kmeans.restarts = self.kmeans_restarts;
         p.n_generate = self.n_generate;
         p.gibbs_steps = self.gibbs_steps;
+        p.top_down = match self.top_down.as_str() {
+            "mean-field" => TopDown::MeanField,
+            "sampled" => TopDown::Sampled,
+            other => bail!(
+                "invalid parameter `top-down`: must be `mean-field` or `sampled`, got `{other}`"
+            ),
+        };
         p.mlp.epochs = self.classifier_epochs;
         p.powerlaw.bootstrap = self.bootstrap;
         p.check()?;
@@ -572,6 +584,11 @@ impl Experiment for DbnAnalyzeArgs {
     fn validate(&self) -> Result<()> {
         let _ = parse_list("widths", &self.net.widths)?;
         let _ = parse_list("kmeans-ks", &self.kmeans_ks)?;
+        anyhow::ensure!(
+            matches!(self.top_down.as_str(), "mean-field" | "sampled"),
+            "invalid parameter `top-down`: must be `mean-field` or `sampled`, got `{}`",
+            self.top_down
+        );
         Ok(())
     }
 
@@ -583,14 +600,7 @@ impl Experiment for DbnAnalyzeArgs {
             .context("dbn analyze needs labelled data")?;
         let p = self.pipeline(ctx)?;
         let pretrained: Option<Dbn> = match &self.model {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("{}: cannot read", path.display()))?;
-                Some(
-                    serde_json::from_str(&text)
-                        .with_context(|| format!("{}: not a DBN model", path.display()))?,
-                )
-            }
+            Some(path) => Some(load_dbn(path)?),
             None => None,
         };
         let mut progress = ctx.progress("dbn analyze", None);
@@ -604,11 +614,24 @@ impl Experiment for DbnAnalyzeArgs {
         )?;
         drop(progress);
         if let Some(d) = &r.dbn {
-            write_json(&dir.file("model.json"), d)?;
+            d.save_npz(&dir.file("model.npz"))?;
         }
         write_json(&dir.file("results.json"), &r)?;
         pipeline_figures(&r, dir.path(), ds.image_shape)?;
         Ok(pipeline_summary(&r))
+    }
+}
+
+/// Reads a DBN saved by `dbn train`/`dbn analyze`: an `.npz` archive ([`Dbn::load_npz`]), or
+/// the JSON model of earlier versions (a file starting with `{`).
+fn load_dbn(path: &Path) -> Result<Dbn> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if bytes.first() == Some(&b'{') {
+        let d: Dbn = serde_json::from_slice(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: not a DBN model: {e}", path.display()))?;
+        Ok(d)
+    } else {
+        Ok(Dbn::load_npz(path)?)
     }
 }
 
@@ -665,6 +688,7 @@ pub fn pipeline_summary(r: &PipelineResult) -> Value {
         "contrast_best_layer_by_generation": r.contrast.as_ref().and_then(|c| c.best_by_generation()),
         "train_seconds": r.trained.train_seconds,
         "bound_max_gap": r.bound.iter().map(|p| p.gap).fold(0.0, f64::max),
+        "bound_exact": r.bound.iter().all(|p| p.exact),
         "entropies_unit": "H_s and H_k divided by ln M; *_nats in nats",
     })
 }
