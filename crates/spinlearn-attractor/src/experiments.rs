@@ -231,6 +231,18 @@ pub fn scaling(
     })
 }
 
+/// The weight that sets the threshold scale of the sparse-coding grid: C for the Amit-Fusi-like rule
+/// of eq. (7) (I1 = 2C sends a potentiated synapse to the upper well), the jump r2(1−f)² of the
+/// Tsodyks-Feigel'man rule of eq. (6) (its optimum has C = 0, where nothing pins weights at ±C),
+/// r2 for the balanced rule.
+pub fn potentiated_weight(rule: crate::LearningRule, f: f64, synapse: SynapseParams) -> f64 {
+    match rule {
+        crate::LearningRule::AmitFusi => synapse.c_well,
+        crate::LearningRule::TsodyksFeigelman => synapse.r2 * (1.0 - f) * (1.0 - f),
+        crate::LearningRule::Balanced => synapse.r2,
+    }
+}
+
 /// The best simulated capacity over a grid of (C, θ) in the sparse-coding setting of Figs. 7-8.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct SparseOptimum {
@@ -248,12 +260,15 @@ pub struct SparseOptimum {
     pub capacity_std: f64,
     /// Every tested age was retrieved at the optimum (capacity censored at `ages − 1`).
     pub censored: bool,
+    /// The count variant at the optimum: mean number of retrieved patterns among the `ages` tested.
+    pub count: f64,
 }
 
 /// Sparse coding (c = 1, f = 4 ln N / N, rule `rule`): simulated capacity maximized over
 /// C = ρ·f(1−f) for ρ in `c_rel` (the depression jump of eq. 7 is r2·f(1−f), so ρ near 1 decides
-/// whether one depression crosses the barrier) and θ = κ·C·fN for κ in `kappa` (fN active inputs
-/// at ±C). Setting k of the grid uses `seed.derive(k)`.
+/// whether one depression crosses the barrier) and θ = κ·w·fN for κ in `kappa`, where w is the
+/// weight a potentiated synapse carries ([`potentiated_weight`]): fN active inputs at w. Setting k
+/// of the grid uses `seed.derive(k)`.
 #[allow(clippy::too_many_arguments)]
 pub fn sparse_optimum(
     n: usize,
@@ -270,8 +285,9 @@ pub fn sparse_optimum(
     let mut k = 0u64;
     for &rho in c_rel {
         let c_well = rho * f * (1.0 - f);
+        let w = potentiated_weight(rule, f, SynapseParams { c_well, ..synapse });
         for &kap in kappa {
-            let theta = kap * c_well * f * n as f64;
+            let theta = kap * w * f * n as f64;
             let network = NetworkParams {
                 n,
                 c: 1.0,
@@ -296,6 +312,7 @@ pub fn sparse_optimum(
                 capacity: r.capacity_mean,
                 capacity_std: r.capacity_std,
                 censored: r.realizations.iter().any(|x| x.censored),
+                count: r.count_mean,
             };
             if best.is_none_or(|b| cand.capacity > b.capacity) {
                 best = Some(cand);

@@ -7,6 +7,12 @@
 //! 360 MB. Row i's connections are drawn from `seed.stream(i)` and the noise of presentation t on
 //! row i from a stream of its own, so every result is independent of the number of threads.
 //!
+//! Learning presents patterns in blocks of up to [`BLOCK`] = 32 ([`DilutedNetwork::present_block`]):
+//! each neuron's bits of the block are packed into a u32 and every synapse runs the block's decays
+//! and jumps in registers, so one pass over the synapses serves 32 presentations, with results bit
+//! for bit those of presenting the patterns one at a time (the gather of η_j, not the arithmetic,
+//! bounded the one-pattern pass).
+//!
 //! Retrieval runs up to eight initial conditions at once: the eight network states are packed as
 //! the bits of one byte per neuron, and one pass over the synapses computes all eight local fields.
 
@@ -21,6 +27,9 @@ use crate::params::NetworkParams;
 
 /// Rows per parallel work item.
 const ROW_CHUNK: usize = 128;
+/// Columns per parallel work item of the transpose (each item scans every row once, so fewer,
+/// larger blocks; 4,096 was fastest at N = 30,000 against 256, 1,024 and one block).
+const COL_CHUNK: usize = 4096;
 /// Independent initial conditions per retrieval pass (bits of a byte).
 pub const LANES: usize = 8;
 
@@ -220,50 +229,102 @@ impl DilutedNetwork {
     /// presentation, so learning starts from J = 0), then adds r2 I(η_i, η_j) + r3 ε_ij. The weights
     /// afterwards are those at time u⁺ used by the retrieval test (eq. 33). The noise of this
     /// presentation on row i comes from `noise_seed.derive(t).stream(i)`, t the presentation number.
+    ///
+    /// Same as [`Self::present_block`] with one pattern.
     pub fn present(&mut self, eta: &[u8], noise_seed: Seed) -> Result<()> {
+        self.present_block(&[eta], noise_seed)
+    }
+
+    /// Presents the patterns `etas` one after the other (each 0/1 per neuron, length N), with a
+    /// result bit-identical to calling [`Self::present`] on each in turn, but in one pass over the
+    /// synapses per [`BLOCK`] patterns: each neuron's bits of the block are packed into a u32, and
+    /// every synapse applies the block's decays and jumps in registers, in the same order and with
+    /// the same f32 operations as the one-pattern path. The noise of presentation t on row i still
+    /// comes from `noise_seed.derive(t).stream(i)`, drawn in the same order.
+    pub fn present_block<P: AsRef<[u8]>>(&mut self, etas: &[P], noise_seed: Seed) -> Result<()> {
         let n = self.n();
-        if eta.len() != n {
+        if let Some(bad) = etas.iter().find(|e| e.as_ref().len() != n) {
             return Err(Error::invalid(
                 "pattern",
-                format!("length {} != N = {n}", eta.len()),
+                format!("length {} != N = {n}", bad.as_ref().len()),
             ));
         }
+        for chunk in etas.chunks(BLOCK) {
+            self.present_chunk(chunk, noise_seed);
+        }
+        Ok(())
+    }
+
+    /// One pass over the synapses for at most [`BLOCK`] patterns of checked length.
+    fn present_chunk<P: AsRef<[u8]>>(&mut self, etas: &[P], noise_seed: Seed) {
+        let n = self.n();
+        let np = etas.len();
+        debug_assert!(np <= BLOCK);
         let p = self.params;
         let s = p.synapse;
-        let (e, c_well) = if self.presentations == 0 {
-            (1.0f32, 0.0f32)
-        } else {
-            (s.decay_factor() as f32, s.c_well as f32)
-        };
-        let table: [[f32; 2]; 2] = [false, true]
-            .map(|ei| [false, true].map(|ej| (s.r2 * p.rule.value(ei, ej, p.f, s.c_well)) as f32));
-        let etaf: Vec<f32> = eta.iter().map(|&x| f32::from(x != 0)).collect();
+        // Per step: decay factor, well position (the very first presentation has no decay), and
+        // the jump table.
+        let mut steps = [Step::default(); BLOCK];
+        for (t, st) in steps.iter_mut().take(np).enumerate() {
+            let first = self.presentations + t as u64 == 0;
+            let (e, c_well) = if first {
+                (1.0f32, 0.0f32)
+            } else {
+                (s.decay_factor() as f32, s.c_well as f32)
+            };
+            let table: [[f32; 2]; 2] = [false, true].map(|ei| {
+                [false, true].map(|ej| (s.r2 * p.rule.value(ei, ej, p.f, s.c_well)) as f32)
+            });
+            *st = Step { e, c_well, table };
+        }
+        let mut bits = vec![0u32; n];
+        for (t, eta) in etas.iter().enumerate() {
+            for (b, &x) in bits.iter_mut().zip(eta.as_ref()) {
+                *b |= u32::from(x != 0) << t;
+            }
+        }
         let r3 = s.r3 as f32;
-        let step_seed = noise_seed.derive(self.presentations);
+        let first_t = self.presentations;
         let cols = &self.cols;
         let row_start = &self.row_start;
+        let bits = &bits;
+        let steps = &steps[..np];
         row_chunks(row_start, &mut self.weights)
             .into_par_iter()
             .for_each(|(lo, hi, w)| {
                 let base = row_start[lo];
+                let mut noise: Vec<f32> = Vec::new();
+                let mut rows_steps = [RowStep::default(); BLOCK];
                 for i in lo..hi {
-                    let [a, b] = table[usize::from(eta[i] != 0)];
-                    let d = b - a;
+                    let bi = bits[i];
+                    for (t, (rs, st)) in rows_steps.iter_mut().zip(steps).enumerate() {
+                        let [a, b] = st.table[((bi >> t) & 1) as usize];
+                        *rs = RowStep {
+                            e: st.e,
+                            c_well: st.c_well,
+                            a,
+                            d: b - a,
+                        };
+                    }
                     let r = row_start[i] - base..row_start[i + 1] - base;
                     let cs = &cols[row_start[i]..row_start[i + 1]];
                     let ws = &mut w[r];
-                    learn_row(ws, cs, &etaf, e, c_well, a, d);
                     if r3 > 0.0 {
-                        let mut rng = step_seed.stream(i as u64);
-                        for wk in ws.iter_mut() {
-                            let z: f32 = rng.sample(StandardNormal);
-                            *wk += r3 * z;
+                        // The noise of step t on row i, in the order of the one-pattern path.
+                        let len = ws.len();
+                        noise.clear();
+                        noise.reserve(len * np);
+                        for t in 0..np {
+                            let mut rng = noise_seed.derive(first_t + t as u64).stream(i as u64);
+                            noise.extend((0..len).map(|_| rng.sample::<f32, _>(StandardNormal)));
                         }
+                        learn_row_noisy(ws, cs, bits, &rows_steps[..np], r3, &noise);
+                    } else {
+                        learn_row(ws, cs, bits, &rows_steps[..np]);
                     }
                 }
             });
-        self.presentations += 1;
-        Ok(())
+        self.presentations += np as u64;
     }
 
     /// Presents pattern η to binary Markov synapses w ∈ {−1, +1} (Fig. 4): under the balanced rule,
@@ -363,6 +424,10 @@ impl DilutedNetwork {
 
     /// The transposed connectivity (column j: the rows i with c_ij = 1, increasing, and the weights
     /// as seen by `view`), for incremental field updates.
+    ///
+    /// Built in parallel over blocks of [`COL_CHUNK`] columns: each block scans the rows in order
+    /// and takes the contiguous run of each row's (sorted) indices that falls in the block, so
+    /// every column lists its rows in increasing order whatever the number of threads.
     fn transpose(&self, view: WeightView) -> Transposed {
         let n = self.n();
         let mut col_start = vec![0usize; n + 1];
@@ -372,27 +437,72 @@ impl DilutedNetwork {
         for j in 0..n {
             col_start[j + 1] += col_start[j];
         }
-        let mut fill = col_start.clone();
         let mut rows = vec![0u32; self.cols.len()];
         let mut weights = vec![0.0f32; self.cols.len()];
-        for i in 0..n {
-            let (cs, ws) = self.row(i);
-            for (&c, &w) in cs.iter().zip(ws) {
-                let slot = &mut fill[c as usize];
-                rows[*slot] = i as u32;
-                weights[*slot] = match view {
-                    WeightView::Analog => w,
-                    WeightView::Binarized => {
-                        if w >= 0.0 {
-                            1.0
-                        } else {
-                            -1.0
-                        }
-                    }
-                };
-                *slot += 1;
+        // Disjoint output slices, one per block of columns.
+        let mut parts = Vec::with_capacity(n.div_ceil(COL_CHUNK));
+        {
+            let (mut r_rest, mut w_rest) = (&mut rows[..], &mut weights[..]);
+            let mut lo = 0;
+            while lo < n {
+                let hi = (lo + COL_CHUNK).min(n);
+                let len = col_start[hi] - col_start[lo];
+                let (r_head, r_tail) = std::mem::take(&mut r_rest).split_at_mut(len);
+                let (w_head, w_tail) = std::mem::take(&mut w_rest).split_at_mut(len);
+                parts.push((lo, hi, r_head, w_head));
+                r_rest = r_tail;
+                w_rest = w_tail;
+                lo = hi;
             }
         }
+        // bounds[i·(blocks+1) + b]: offset in row i of its first index ≥ b·COL_CHUNK (one
+        // forward pass per row), so each block reads its run of every row without searching.
+        let blocks = parts.len();
+        let mut bounds = vec![0u32; n * (blocks + 1)];
+        bounds
+            .par_chunks_mut(blocks + 1)
+            .enumerate()
+            .for_each(|(i, bd)| {
+                let (cs, _) = self.row(i);
+                let mut k = 0;
+                for (b, slot) in bd.iter_mut().enumerate() {
+                    let lim = b * COL_CHUNK;
+                    while k < cs.len() && (cs[k] as usize) < lim {
+                        k += 1;
+                    }
+                    *slot = k as u32;
+                }
+            });
+        let col_start_ref = &col_start;
+        let bounds = &bounds;
+        parts
+            .into_par_iter()
+            .enumerate()
+            .for_each(|(blk, (lo, hi, r_out, w_out))| {
+                let base = col_start_ref[lo];
+                let mut fill: Vec<usize> =
+                    col_start_ref[lo..hi].iter().map(|&x| x - base).collect();
+                for i in 0..n {
+                    let (cs, ws) = self.row(i);
+                    let a = bounds[i * (blocks + 1) + blk] as usize;
+                    let b = bounds[i * (blocks + 1) + blk + 1] as usize;
+                    for (&c, &w) in cs[a..b].iter().zip(&ws[a..b]) {
+                        let slot = &mut fill[c as usize - lo];
+                        r_out[*slot] = i as u32;
+                        w_out[*slot] = match view {
+                            WeightView::Analog => w,
+                            WeightView::Binarized => {
+                                if w >= 0.0 {
+                                    1.0
+                                } else {
+                                    -1.0
+                                }
+                            }
+                        };
+                        *slot += 1;
+                    }
+                }
+            });
         Transposed {
             col_start,
             rows,
@@ -552,47 +662,123 @@ impl DilutedNetwork {
     }
 }
 
-/// The fused learning kernel of one row: J ← m + (J − m)·e + a + d·η_j with m = ±C the well of J.
-#[inline(always)]
-fn learn_row_generic(
-    ws: &mut [f32],
-    cs: &[u32],
-    etaf: &[f32],
+/// Patterns per pass over the synapses in [`DilutedNetwork::present_block`] (bits of a u32: eight
+/// 32-bit lanes per AVX2 register, where 64-bit lanes would halve the width and lack conversions).
+pub const BLOCK: usize = 32;
+
+/// The constants of one presentation.
+#[derive(Debug, Clone, Copy, Default)]
+struct Step {
+    e: f32,
+    c_well: f32,
+    table: [[f32; 2]; 2],
+}
+
+/// One presentation seen from one row (postsynaptic bit fixed): J ← m + (J − m)·e + a + d·η_j.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowStep {
     e: f32,
     c_well: f32,
     a: f32,
     d: f32,
+}
+
+/// One synapse, one presentation: J ← m + (J − m)·e + a + d·η_j with m = ±C the well of J. The
+/// operations and their order define the results; every path must use exactly this (no FMA).
+#[inline(always)]
+fn learn_step(x: f32, st: &RowStep, ej: f32) -> f32 {
+    let m = if x >= 0.0 { st.c_well } else { -st.c_well };
+    m + (x - m) * st.e + st.a + st.d * ej
+}
+
+/// Synapses handled together by the block kernel: four AVX2 registers of f32, so that four
+/// independent dependency chains (compare, select, sub, mul, three adds per step) overlap.
+const LANE_W: usize = 32;
+
+/// The block learning kernel of one row: every synapse k runs the steps in order on its own
+/// register copy, reading η_j of step t as bit t of `bits[cols[k]]`. In the vector part, d·η_j is
+/// formed as a select between d and d·0 (the same f32 values, signed zero included), with bit t
+/// moved to the sign position.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lanes index several per-lane arrays at once
+fn learn_row_generic(ws: &mut [f32], cs: &[u32], bits: &[u32], steps: &[RowStep]) {
+    let mut wch = ws.chunks_exact_mut(LANE_W);
+    let mut cch = cs.chunks_exact(LANE_W);
+    for (w8, c8) in (&mut wch).zip(&mut cch) {
+        let mut x = [0.0f32; LANE_W];
+        let mut b = [0u32; LANE_W];
+        for l in 0..LANE_W {
+            x[l] = w8[l];
+            debug_assert!((c8[l] as usize) < bits.len());
+            // SAFETY: every column index is < N (by construction in `new`) and
+            // `bits.len() == N`, so the gather is in bounds.
+            b[l] = unsafe { *bits.get_unchecked(c8[l] as usize) };
+        }
+        for (t, st) in steps.iter().enumerate() {
+            let d1 = st.d; // d·1
+            let d0 = st.d * 0.0; // d·0 (±0)
+            let sh = 31 - t as u32;
+            for l in 0..LANE_W {
+                let on = ((b[l] << sh) as i32) < 0;
+                let dj = if on { d1 } else { d0 };
+                let xl = x[l];
+                let m = if xl >= 0.0 { st.c_well } else { -st.c_well };
+                x[l] = m + (xl - m) * st.e + st.a + dj;
+            }
+        }
+        w8.copy_from_slice(&x);
+    }
+    for (wk, &ck) in wch.into_remainder().iter_mut().zip(cch.remainder()) {
+        let bk = bits[ck as usize];
+        let mut x = *wk;
+        for (t, st) in steps.iter().enumerate() {
+            x = learn_step(x, st, ((bk >> t) & 1) as f32);
+        }
+        *wk = x;
+    }
+}
+
+/// [`learn_row_generic`] with the noise r3 ε added after each step; `noise[t·len + k]` is ε of
+/// synapse k at step t (scalar: the cost is in drawing the normals).
+fn learn_row_noisy(
+    ws: &mut [f32],
+    cs: &[u32],
+    bits: &[u32],
+    steps: &[RowStep],
+    r3: f32,
+    noise: &[f32],
 ) {
-    for (wk, &ck) in ws.iter_mut().zip(cs) {
-        let x = *wk;
-        let m = if x >= 0.0 { c_well } else { -c_well };
-        debug_assert!((ck as usize) < etaf.len());
-        // SAFETY: every column index is < N (by construction in `new`) and `etaf.len() == N`
-        // (checked by the caller), so the gather is in bounds.
-        let ej = unsafe { *etaf.get_unchecked(ck as usize) };
-        *wk = m + (x - m) * e + a + d * ej;
+    let len = ws.len();
+    for (k, (wk, &ck)) in ws.iter_mut().zip(cs).enumerate() {
+        let bk = bits[ck as usize];
+        let mut x = *wk;
+        for (t, st) in steps.iter().enumerate() {
+            x = learn_step(x, st, ((bk >> t) & 1) as f32);
+            x += r3 * noise[t * len + k];
+        }
+        *wk = x;
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn learn_row_avx2(ws: &mut [f32], cs: &[u32], etaf: &[f32], e: f32, c_well: f32, a: f32, d: f32) {
-    learn_row_generic(ws, cs, etaf, e, c_well, a, d)
+fn learn_row_avx2(ws: &mut [f32], cs: &[u32], bits: &[u32], steps: &[RowStep]) {
+    learn_row_generic(ws, cs, bits, steps)
 }
 
 /// Dispatches to an AVX2 build of the same code when the CPU has it (same arithmetic, no FMA
 /// contraction, so results are identical on every path).
 #[inline]
-fn learn_row(ws: &mut [f32], cs: &[u32], etaf: &[f32], e: f32, c_well: f32, a: f32, d: f32) {
+fn learn_row(ws: &mut [f32], cs: &[u32], bits: &[u32], steps: &[RowStep]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
-            unsafe { learn_row_avx2(ws, cs, etaf, e, c_well, a, d) };
+            unsafe { learn_row_avx2(ws, cs, bits, steps) };
             return;
         }
     }
-    learn_row_generic(ws, cs, etaf, e, c_well, a, d)
+    learn_row_generic(ws, cs, bits, steps)
 }
 
 /// Column-major copy of the connectivity with the weights the dynamics sees.
@@ -766,6 +952,160 @@ mod tests {
         }
     }
 
+    /// The one-pattern learning step as first written (row by row, η_j as f32, noise added after
+    /// the decay and jump from `noise_seed.derive(t).stream(i)`), kept as the reference that the
+    /// block kernel must reproduce bit for bit.
+    fn reference_present(net: &mut DilutedNetwork, eta: &[u8], noise_seed: Seed) {
+        let p = net.params;
+        let s = p.synapse;
+        let (e, c_well) = if net.presentations == 0 {
+            (1.0f32, 0.0f32)
+        } else {
+            (s.decay_factor() as f32, s.c_well as f32)
+        };
+        let table: [[f32; 2]; 2] = [false, true]
+            .map(|ei| [false, true].map(|ej| (s.r2 * p.rule.value(ei, ej, p.f, s.c_well)) as f32));
+        let etaf: Vec<f32> = eta.iter().map(|&x| f32::from(x != 0)).collect();
+        let step_seed = noise_seed.derive(net.presentations);
+        for i in 0..net.n() {
+            let [a, b] = table[usize::from(eta[i] != 0)];
+            let d = b - a;
+            let r = net.row_start[i]..net.row_start[i + 1];
+            for k in r.clone() {
+                let x = net.weights[k];
+                let m = if x >= 0.0 { c_well } else { -c_well };
+                let ej = etaf[net.cols[k] as usize];
+                net.weights[k] = m + (x - m) * e + a + d * ej;
+            }
+            if s.r3 > 0.0 {
+                let mut rng = step_seed.stream(i as u64);
+                for k in r {
+                    let z: f32 = rng.sample(StandardNormal);
+                    net.weights[k] += s.r3 as f32 * z;
+                }
+            }
+        }
+        net.presentations += 1;
+    }
+
+    #[test]
+    fn block_learning_is_bit_identical_to_sequential_presentations() {
+        let cases = [
+            (LearningRule::Balanced, 0.5, 0.1, 2.7, 0.0),
+            (LearningRule::Balanced, 0.5, 0.05, 1.0, 0.4),
+            (LearningRule::Balanced, 0.5, 0.0, 0.0, 0.0),
+            (LearningRule::TsodyksFeigelman, 0.1, 0.01, 0.0, 0.0),
+            (LearningRule::TsodyksFeigelman, 0.1, 0.2, 0.5, 0.3),
+            (LearningRule::AmitFusi, 0.1, 0.5, 1.2, 0.0),
+            (LearningRule::AmitFusi, 0.1, 0.5, 1.2, 0.2),
+        ];
+        let n = 300;
+        for &(rule, f, r1, cw, r3) in &cases {
+            let params = NetworkParams {
+                n,
+                c: 0.15,
+                f,
+                rule,
+                synapse: SynapseParams {
+                    r1,
+                    r2: 1.0,
+                    r3,
+                    c_well: cw,
+                },
+                theta: 0.0,
+            };
+            let pats: Vec<Vec<u8>> = (0..75).map(|t| pattern(Seed(12), t, n, f)).collect();
+            let mut reference = DilutedNetwork::new(&params, Seed(4)).unwrap();
+            for pt in &pats {
+                reference_present(&mut reference, pt, Seed(6));
+            }
+            // Blocks of uneven sizes, crossing the BLOCK boundary, starting at presentation 0.
+            let mut block = DilutedNetwork::new(&params, Seed(4)).unwrap();
+            let mut t = 0;
+            for size in [1, 5, 40, 29] {
+                block.present_block(&pats[t..t + size], Seed(6)).unwrap();
+                t += size;
+            }
+            assert_eq!(block.presentations(), 75);
+            let differ = reference
+                .weights()
+                .iter()
+                .zip(block.weights())
+                .filter(|(a, b)| a.to_bits() != b.to_bits())
+                .count();
+            assert_eq!(differ, 0, "{rule:?} f={f} r1={r1} C={cw} r3={r3}");
+            // The weights moved (a test that cannot fail would not be a test).
+            assert!(block.weights().iter().any(|&w| w != 0.0));
+        }
+        let mut net =
+            DilutedNetwork::new(&small(50, 0.2, SynapseParams::default()), Seed(1)).unwrap();
+        let err = net.present_block(&[vec![0u8; 50], vec![0u8; 49]], Seed(0));
+        assert!(err.is_err());
+        assert_eq!(net.presentations(), 0);
+    }
+
+    /// The transpose as first written (one sequential pass over the rows): the reference.
+    fn transpose_seq(net: &DilutedNetwork, view: WeightView) -> Transposed {
+        let n = net.n();
+        let mut col_start = vec![0usize; n + 1];
+        for &c in &net.cols {
+            col_start[c as usize + 1] += 1;
+        }
+        for j in 0..n {
+            col_start[j + 1] += col_start[j];
+        }
+        let mut fill = col_start.clone();
+        let mut rows = vec![0u32; net.cols.len()];
+        let mut weights = vec![0.0f32; net.cols.len()];
+        for i in 0..n {
+            let (cs, ws) = net.row(i);
+            for (&c, &w) in cs.iter().zip(ws) {
+                let slot = &mut fill[c as usize];
+                rows[*slot] = i as u32;
+                weights[*slot] = match view {
+                    WeightView::Analog => w,
+                    WeightView::Binarized => {
+                        if w >= 0.0 {
+                            1.0
+                        } else {
+                            -1.0
+                        }
+                    }
+                };
+                *slot += 1;
+            }
+        }
+        Transposed {
+            col_start,
+            rows,
+            weights,
+        }
+    }
+
+    #[test]
+    fn parallel_transpose_matches_the_sequential_one() {
+        // Several column blocks (N > COL_CHUNK), both weight views, any thread count.
+        let n = 2 * COL_CHUNK + 700;
+        let p = small(n, 0.01, SynapseParams::default());
+        let mut net = DilutedNetwork::new(&p, Seed(8)).unwrap();
+        for t in 0..5 {
+            net.present(&pattern(Seed(2), t, n, 0.5), Seed(0)).unwrap();
+        }
+        for view in [WeightView::Analog, WeightView::Binarized] {
+            let a = transpose_seq(&net, view);
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let b = pool.install(|| net.transpose(view));
+                assert_eq!(a.col_start, b.col_start);
+                assert_eq!(a.rows, b.rows);
+                assert_eq!(a.weights, b.weights);
+            }
+        }
+    }
+
     #[test]
     fn packed_dynamics_matches_the_reference_fields() {
         let syn = SynapseParams {
@@ -843,10 +1183,9 @@ mod tests {
                 .unwrap();
             pool.install(|| {
                 let mut net = DilutedNetwork::new(&p, Seed(11)).unwrap();
-                for t in 0..10 {
-                    net.present(&pattern(Seed(1), t, 500, 0.5), Seed(2))
-                        .unwrap();
-                }
+                let pats: Vec<Vec<u8>> = (0..10).map(|t| pattern(Seed(1), t, 500, 0.5)).collect();
+                net.present(&pats[0], Seed(2)).unwrap();
+                net.present_block(&pats[1..], Seed(2)).unwrap();
                 let o = net
                     .retrieve(&[pattern(Seed(1), 9, 500, 0.5)], 50, WeightView::Analog)
                     .unwrap();

@@ -177,11 +177,24 @@ pub fn run_realization(p: &SimParams, seed: Seed) -> Result<RealizationResult> {
     if let SynapseKind::Markov { .. } = p.synapses {
         net.randomize_signs(seed.named("markov-init"));
     }
-    for t in 0..total {
-        let eta = network::pattern(pat_seed, t as u64, np.n, np.f);
-        match p.synapses {
-            SynapseKind::DoubleWell => net.present(&eta, noise_seed)?,
-            SynapseKind::Markov { q } => net.present_markov(&eta, q, noise_seed)?,
+    match p.synapses {
+        SynapseKind::DoubleWell => {
+            // Blocks of patterns share one pass over the synapses (bit-identical to one by one).
+            let mut t = 0;
+            while t < total {
+                let hi = (t + network::BLOCK).min(total);
+                let etas: Vec<Vec<u8>> = (t..hi)
+                    .map(|s| network::pattern(pat_seed, s as u64, np.n, np.f))
+                    .collect();
+                net.present_block(&etas, noise_seed)?;
+                t = hi;
+            }
+        }
+        SynapseKind::Markov { q } => {
+            for t in 0..total {
+                let eta = network::pattern(pat_seed, t as u64, np.n, np.f);
+                net.present_markov(&eta, q, noise_seed)?;
+            }
         }
     }
     let last = network::pattern(pat_seed, (total - 1) as u64, np.n, np.f);

@@ -492,8 +492,10 @@ impl Theory {
         }
     }
 
-    /// Iterates the map of eq. (38) from m_v = 1, m_u = ε with the moments of one age.
-    pub fn solve_overlaps(&self, mo: &AgeMoments) -> AgeOverlap {
+    /// One iteration of the map of eq. (38) (one parallel sweep in the mean-field description):
+    /// the overlaps (m_v, m_u) after a sweep from a state with overlaps (`m_v`, `m_u`), with the
+    /// moments of one age.
+    pub fn map_step(&self, mo: &AgeMoments, m_v: f64, m_u: f64) -> (f64, f64) {
         let n = self.params.n as f64;
         let c = self.params.c;
         // M and Q (second moment) of g_{σvσu}(u⁺) for σ ∈ {+,−}: index [σv][σu] with 0 = +, 1 = −.
@@ -501,42 +503,49 @@ impl Theory {
         let q_pm = mo.rms_pm * mo.rms_pm;
         let mm = [[mo.mean_pp, mo.mean_pm], [-mo.mean_pm, -mo.mean_pp]];
         let qq = [[q_pp, q_pm], [q_pm, q_pp]];
+        // P(V_j = 1 | η_j^v = s, η_j^u = s'), see the module docs on eq. (31).
+        let p = |s: usize, s2: usize| {
+            let sv = if s == 1 { 0.5 } else { -0.5 };
+            let su = if s2 == 1 { 0.5 } else { -0.5 };
+            (0.5 + sv * m_v + su * m_u).clamp(0.0, 1.0)
+        };
+        // P(h > 0 | η_i^v = sv, η_i^u = su).
+        let mut ph = [[0.0; 2]; 2];
+        for (sv, row) in ph.iter_mut().enumerate() {
+            for (su, out) in row.iter_mut().enumerate() {
+                let (mut m1, mut m2) = (0.0, 0.0);
+                for s in 0..2 {
+                    for s2 in 0..2 {
+                        let iv = usize::from(sv != s);
+                        let iu = usize::from(su != s2);
+                        let w = 0.25 * c * p(s, s2);
+                        m1 += w * mm[iv][iu];
+                        m2 += w * qq[iv][iu];
+                    }
+                }
+                let mu_h = n * m1;
+                let var = n * (m2 - m1 * m1);
+                *out = if var > 0.0 {
+                    norm_cdf(mu_h / var.sqrt())
+                } else if mu_h > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                };
+            }
+        }
+        (
+            0.5 * (ph[1][1] + ph[1][0] - ph[0][1] - ph[0][0]),
+            0.5 * (ph[1][1] + ph[0][1] - ph[1][0] - ph[0][0]),
+        )
+    }
+
+    /// Iterates the map of eq. (38) from m_v = 1, m_u = ε with the moments of one age.
+    pub fn solve_overlaps(&self, mo: &AgeMoments) -> AgeOverlap {
         let (mut mv, mut mu) = (1.0, self.params.eps);
         let mut converged = false;
         for _ in 0..2000 {
-            // P(V_j = 1 | η_j^v = s, η_j^u = s'), see the module docs on eq. (31).
-            let p = |s: usize, s2: usize| {
-                let sv = if s == 1 { 0.5 } else { -0.5 };
-                let su = if s2 == 1 { 0.5 } else { -0.5 };
-                (0.5 + sv * mv + su * mu).clamp(0.0, 1.0)
-            };
-            // P(h > 0 | η_i^v = sv, η_i^u = su).
-            let mut ph = [[0.0; 2]; 2];
-            for (sv, row) in ph.iter_mut().enumerate() {
-                for (su, out) in row.iter_mut().enumerate() {
-                    let (mut m1, mut m2) = (0.0, 0.0);
-                    for s in 0..2 {
-                        for s2 in 0..2 {
-                            let iv = usize::from(sv != s);
-                            let iu = usize::from(su != s2);
-                            let w = 0.25 * c * p(s, s2);
-                            m1 += w * mm[iv][iu];
-                            m2 += w * qq[iv][iu];
-                        }
-                    }
-                    let mu_h = n * m1;
-                    let var = n * (m2 - m1 * m1);
-                    *out = if var > 0.0 {
-                        norm_cdf(mu_h / var.sqrt())
-                    } else if mu_h > 0.0 {
-                        1.0
-                    } else {
-                        0.0
-                    };
-                }
-            }
-            let nv = 0.5 * (ph[1][1] + ph[1][0] - ph[0][1] - ph[0][0]);
-            let nu = 0.5 * (ph[1][1] + ph[0][1] - ph[1][0] - ph[0][0]);
+            let (nv, nu) = self.map_step(mo, mv, mu);
             let delta = (nv - mv).abs() + (nu - mu).abs();
             mv = nv;
             mu = nu;
@@ -553,6 +562,20 @@ impl Theory {
             retrieved: mv >= self.params.threshold && mv > mu,
             moments: *mo,
         }
+    }
+
+    /// The moments of every age 1..=max_age (σv = +1).
+    pub fn moments_by_age(&self, max_age: usize) -> Vec<AgeMoments> {
+        let ev = &self.evolution;
+        let mut g = ev.decay(&self.potentiated());
+        let mut out = Vec::with_capacity(max_age);
+        for age in 1..=max_age {
+            if age > 1 {
+                g = ev.step(&g);
+            }
+            out.push(self.moments(age, &g));
+        }
+        out
     }
 
     /// Overlaps by age 1..=max_age.

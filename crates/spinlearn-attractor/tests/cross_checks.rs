@@ -170,12 +170,15 @@ fn theory_and_simulation_overlaps_agree_below_capacity() {
     assert!(sim.capacity_mean <= 1.5 * theory as f64);
 }
 
-/// The issue asks for 10 % agreement at N = 10,000, c = 0.05; this implementation measures theory
-/// 15 against simulation ≈ 12 (4 realizations), see the crate's report. Heavy (≈ 1 min), run with
-/// `cargo test -- --ignored`.
 #[test]
-#[ignore]
-fn theory_and_simulation_capacities_agree_within_10_percent_at_n_10000() {
+fn first_sweep_overlaps_match_the_mean_field_map() {
+    // One parallel sweep from η^v is exactly what one iteration of the map of eq. (38) describes
+    // (the fields of the first sweep are sums of independent terms given η_i^v, η_i^u), so the
+    // simulated m_v after one sweep must follow the map's first step started at the actual
+    // (m_v, m_u) = (1, overlap of η^v with η^u). Later sweeps are where the two part: the map
+    // redraws the noise at every sweep, the network's noise is quenched (see the ignored test
+    // below). N = 3,000, c = 0.1, r1 = 0.1, C = 2.7: ages 6..=17 straddle the theory's capacity.
+    let (n, c) = (3000, 0.1);
     let syn = SynapseParams {
         r1: 0.1,
         r2: 1.0,
@@ -184,14 +187,100 @@ fn theory_and_simulation_capacities_agree_within_10_percent_at_n_10000() {
     };
     let th = Theory::new(&TheoryParams {
         synapse: syn,
-        n: 10_000,
+        n,
+        c,
+        ..TheoryParams::default()
+    })
+    .unwrap();
+    let moments = th.moments_by_age(17);
+    let np = NetworkParams {
+        n,
+        c,
+        synapse: syn,
+        ..NetworkParams::default()
+    };
+    let mut net = DilutedNetwork::new(&np, Seed(31)).unwrap();
+    let total = 330;
+    let pats: Vec<Vec<u8>> = (0..total)
+        .map(|t| network::pattern(Seed(32), t as u64, n, 0.5))
+        .collect();
+    net.present_block(&pats, Seed(0)).unwrap();
+    let last = &pats[total - 1];
+    let ages: Vec<usize> = (6..=17).collect();
+    let starts: Vec<Vec<u8>> = ages.iter().map(|&a| pats[total - 1 - a].clone()).collect();
+    let outs = net.retrieve_full(&starts, 1, WeightView::Analog).unwrap();
+    let mut diffs = Vec::new();
+    for ((&a, s), o) in ages.iter().zip(&starts).zip(&outs) {
+        let sim = network::overlap(s, &o.state, 0.5);
+        let (map, _) = th.map_step(&moments[a - 1], 1.0, network::overlap(last, s, 0.5));
+        // One pattern's first-sweep overlap scatters by ≈ 0.02 around the mean-field value.
+        assert!(
+            (sim - map).abs() < 0.08,
+            "age {a}: simulation {sim} vs map {map}"
+        );
+        diffs.push(sim - map);
+    }
+    let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
+    // The mean over 12 ages has sd ≈ 0.006; a factor 2 in the field variance moves it by > 0.05.
+    assert!(
+        mean.abs() < 0.02,
+        "mean first-sweep difference {mean}: {diffs:?}"
+    );
+}
+
+/// The issue asks for 10 % agreement at N = 10,000, c = 0.05. Measured (this implementation, seeds
+/// as below): theory 15, simulation 12.75 (4 realizations; with 40 tested ages and the same seed
+/// 12.5 ± 1.3, the realization-averaged m_v curve crossing 0.5 at age ≈ 12.9), a gap of ≈ 15 %. The cause is the paper's own approximation, not a
+/// criterion or burn-in mismatch: the first sweep agrees with the map (test above), but over later
+/// sweeps the network's quenched noise makes the retrieval state drift until the most recent
+/// pattern (or its mirror image) captures it, which the map of eq. (38), redrawing the noise at
+/// every sweep, cannot do. The gap is a finite-size effect: at N = 30,000 (c = 0.05) theory 29
+/// against simulation 26.5 ± 0.7 (2 realizations, ≈ 9 %), at N = 50,000, c = 0.01 (same cN as
+/// N = 10,000) theory 15 against 13.5 ± 0.7. This test therefore fails at N = 10,000 and stays
+/// ignored as the record of the unmet requirement; the heavier test below checks N = 30,000.
+#[test]
+#[ignore]
+fn theory_and_simulation_capacities_agree_within_10_percent_at_n_10000() {
+    let (theory, sim) = theory_and_sim_capacity(10_000, 4);
+    assert!(
+        (theory - sim).abs() <= 0.1 * theory,
+        "theory {theory} vs simulation {sim}"
+    );
+}
+
+/// The gap of the test above shrinks with N: within 10 % at N = 30,000 (≈ 30 s in release; run
+/// with `cargo test --release -- --ignored`).
+#[test]
+#[ignore]
+fn theory_and_simulation_capacity_gap_shrinks_with_n() {
+    let (t10, s10) = theory_and_sim_capacity(10_000, 4);
+    let (t30, s30) = theory_and_sim_capacity(30_000, 2);
+    let (g10, g30) = ((t10 - s10) / t10, (t30 - s30) / t30);
+    assert!(
+        g30 < g10,
+        "relative gap {g10} at N = 10,000, {g30} at 30,000"
+    );
+    assert!(g30.abs() <= 0.1, "theory {t30} vs simulation {s30}");
+}
+
+/// Theory and mean simulated capacity at r1 = 0.1, C = 2.7, c = 0.05 (the summary's parameters).
+fn theory_and_sim_capacity(n: usize, realizations: usize) -> (f64, f64) {
+    let syn = SynapseParams {
+        r1: 0.1,
+        r2: 1.0,
+        r3: 0.0,
+        c_well: 2.7,
+    };
+    let th = Theory::new(&TheoryParams {
+        synapse: syn,
+        n,
         c: 0.05,
         ..TheoryParams::default()
     })
     .unwrap();
     let theory = th.capacity(500).capacity as f64;
     let np = NetworkParams {
-        n: 10_000,
+        n,
         c: 0.05,
         synapse: syn,
         ..NetworkParams::default()
@@ -200,16 +289,13 @@ fn theory_and_simulation_capacities_agree_within_10_percent_at_n_10000() {
         network: np,
         ages: theory as usize + 15,
         burn_in: Some(300),
-        realizations: 4,
+        realizations,
         ..SimParams::default()
     };
     let sim = simulate(&p, Seed(17), &mut NoObserver)
         .unwrap()
         .capacity_mean;
-    assert!(
-        (theory - sim).abs() <= 0.1 * theory,
-        "theory {theory} vs simulation {sim}"
-    );
+    (theory, sim)
 }
 
 #[test]
