@@ -29,7 +29,7 @@ impl Default for BenchParams {
         BenchParams {
             n_hidden: 500,
             batch_size: 100,
-            epochs: 3,
+            epochs: 5,
             seed: Seed(0),
         }
     }

@@ -661,14 +661,14 @@ fn dense_weight_step(
         let r0 = b * blk;
         let rows = wb.len() / nh;
         let mut g = Array2::<f32>::zeros((rows, nh));
-        gemm(
-            g.view_mut(),
-            false,
-            vs.slice(s![.., r0..r0 + rows]).t(),
-            hs,
-            1.0,
-            faer::Par::Seq,
-        );
+        // a row-major copy of this block of vsᵀ: faer's kernels run 5-15 % faster on it than on
+        // the transposed (column-major) view
+        let at = vs
+            .slice(s![.., r0..r0 + rows])
+            .t()
+            .as_standard_layout()
+            .into_owned();
+        gemm(g.view_mut(), false, at.view(), hs, 1.0, faer::Par::Seq);
         let g = g.as_slice().expect("contiguous");
         opt.step_slices(wb, mb, sb, g, lr, step, true);
     });
