@@ -376,3 +376,16 @@ fn reproduce_data_section_writes_the_report() {
         &["nonsense"],
     );
 }
+
+#[test]
+fn bench_with_out_writes_its_figures() {
+    let d = tmp("bench-data");
+    let out = d.join("run");
+    let o = run(&["bench", "--out", out.to_str().unwrap(), "-q", "data"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read_json(&out.join("run.json"))["status"], "complete");
+    let s = read_json(&out.join("summary.json"));
+    let items = s["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["seconds"].as_f64().unwrap() > 0.0));
+}

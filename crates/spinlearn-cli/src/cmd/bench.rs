@@ -1,9 +1,10 @@
 //! `spinlearn bench <domain>`: benchmarks that print each domain's speed figures beside the
 //! machine's measured peak. Each domain library provides the measurement; this only prints it.
 
-use crate::common::Ctx;
+use crate::common::{Ctx, VERSION};
 use anyhow::Result;
 use clap::Subcommand;
+use spinlearn_core::record::RunDir;
 
 /// The benchmark to run.
 #[derive(Debug, Subcommand)]
@@ -25,9 +26,10 @@ pub enum BenchCmd {
     Relevance,
 }
 
-/// Runs a benchmark and prints its figures.
+/// Runs a benchmark and prints its figures; with `--out DIR` it also writes a run directory
+/// (run.json, and summary.json holding every measured figure) once the benchmark has finished.
 pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
-    match cmd {
+    let (kind, summary) = match cmd {
         BenchCmd::Rbm => {
             let ds = spinlearn_data::mnist::embedded()?;
             let data = ds.data.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
@@ -35,31 +37,32 @@ pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
                 seed: ctx.seed,
                 ..Default::default()
             };
-            println!("{}", spinlearn_rbm::bench::bench(data.view(), &params)?);
-            Ok(())
+            let r = spinlearn_rbm::bench::bench(data.view(), &params)?;
+            println!("{r}");
+            ("bench rbm", serde_json::to_value(&r)?)
         }
         BenchCmd::Bp => {
-            let report = spinlearn_bp::bench::bench(&spinlearn_bp::bench::BenchConfig::default())?;
-            println!("{report}");
-            Ok(())
+            let r = spinlearn_bp::bench::bench(&spinlearn_bp::bench::BenchConfig::default())?;
+            println!("{r}");
+            ("bench bp", serde_json::to_value(&r)?)
         }
         BenchCmd::Ising => {
-            let report = spinlearn_ising::bench::bench(false)?;
-            println!("spinlearn-ising ({} threads)", report.threads);
-            print!("{report}");
-            Ok(())
+            let r = spinlearn_ising::bench::bench(false)?;
+            println!("spinlearn-ising ({} threads)", r.threads);
+            print!("{r}");
+            ("bench ising", serde_json::to_value(&r)?)
         }
         BenchCmd::Attractor => {
             let r = spinlearn_attractor::bench::bench(30_000, 0.05, 40, ctx.seed)?;
             println!("{r}");
-            Ok(())
+            ("bench attractor", serde_json::to_value(&r)?)
         }
         BenchCmd::Relevance => {
-            let report = spinlearn_relevance::bench::bench(
+            let r = spinlearn_relevance::bench::bench(
                 &spinlearn_relevance::bench::BenchConfig::default(),
             )?;
-            println!("{report}");
-            Ok(())
+            println!("{r}");
+            ("bench relevance", serde_json::to_value(&r)?)
         }
         BenchCmd::Data => {
             let dir =
@@ -67,9 +70,26 @@ pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
             std::fs::create_dir_all(&dir)?;
             let report = spinlearn_data::bench::bench(&dir, 3);
             std::fs::remove_dir_all(&dir).ok();
-            print!("{}", report?);
+            let r = report?;
+            print!("{r}");
             println!("({} threads available to the process)", ctx.threads);
-            Ok(())
+            ("bench data", serde_json::to_value(&r)?)
+        }
+    };
+    if let Some(out) = &ctx.out {
+        let dir = RunDir::create(
+            out,
+            kind,
+            ctx.command.clone(),
+            serde_json::json!({}),
+            ctx.seed.value(),
+            ctx.threads,
+            VERSION,
+        )?;
+        let path = dir.complete(&summary)?;
+        if !ctx.quiet {
+            eprintln!("wrote {}", path.display());
         }
     }
+    Ok(())
 }
