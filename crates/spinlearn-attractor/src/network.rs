@@ -75,6 +75,23 @@ pub enum WeightView {
     Binarized,
 }
 
+impl WeightView {
+    /// The weight the dynamics sees for an analog weight `w`.
+    #[inline]
+    pub fn apply(self, w: f32) -> f32 {
+        match self {
+            WeightView::Analog => w,
+            WeightView::Binarized => {
+                if w >= 0.0 {
+                    1.0
+                } else {
+                    -1.0
+                }
+            }
+        }
+    }
+}
+
 /// The network: connectivity, weights and the number of presentations made.
 #[derive(Debug, Clone)]
 pub struct DilutedNetwork {
@@ -489,16 +506,7 @@ impl DilutedNetwork {
                     for (&c, &w) in cs[a..b].iter().zip(&ws[a..b]) {
                         let slot = &mut fill[c as usize - lo];
                         r_out[*slot] = i as u32;
-                        w_out[*slot] = match view {
-                            WeightView::Analog => w,
-                            WeightView::Binarized => {
-                                if w >= 0.0 {
-                                    1.0
-                                } else {
-                                    -1.0
-                                }
-                            }
-                        };
+                        w_out[*slot] = view.apply(w);
                         *slot += 1;
                     }
                 }
@@ -1062,16 +1070,7 @@ mod tests {
             for (&c, &w) in cs.iter().zip(ws) {
                 let slot = &mut fill[c as usize];
                 rows[*slot] = i as u32;
-                weights[*slot] = match view {
-                    WeightView::Analog => w,
-                    WeightView::Binarized => {
-                        if w >= 0.0 {
-                            1.0
-                        } else {
-                            -1.0
-                        }
-                    }
-                };
+                weights[*slot] = view.apply(w);
                 *slot += 1;
             }
         }
