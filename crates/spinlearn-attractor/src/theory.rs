@@ -580,16 +580,10 @@ impl Theory {
 
     /// Overlaps by age 1..=max_age.
     pub fn overlaps_by_age(&self, max_age: usize) -> Vec<AgeOverlap> {
-        let ev = &self.evolution;
-        let mut g = ev.decay(&self.potentiated());
-        let mut out = Vec::with_capacity(max_age);
-        for age in 1..=max_age {
-            if age > 1 {
-                g = ev.step(&g);
-            }
-            out.push(self.solve_overlaps(&self.moments(age, &g)));
-        }
-        out
+        self.moments_by_age(max_age)
+            .iter()
+            .map(|mo| self.solve_overlaps(mo))
+            .collect()
     }
 
     /// The capacity: the largest age a with every age 1..=a retrieved, scanning ages up to

@@ -186,6 +186,24 @@ pub fn row_chunk_len(n_rows: usize) -> usize {
     n_rows.div_ceil(chunks).max(1)
 }
 
+/// Applies `f` to matching chunks of rows of `x` and `out` ([`row_chunk_len`]), in parallel.
+fn by_row_chunks(
+    x: ArrayView2<'_, f32>,
+    mut out: ArrayViewMut2<'_, f32>,
+    f: impl Fn(ArrayView2<'_, f32>, ArrayViewMut2<'_, f32>) + Sync,
+) {
+    assert_eq!(x.nrows(), out.nrows(), "rows differ");
+    let cl = row_chunk_len(x.nrows());
+    if x.nrows() <= cl {
+        return f(x, out);
+    }
+    let tasks: Vec<_> = x
+        .axis_chunks_iter(Axis(0), cl)
+        .zip(out.axis_chunks_iter_mut(Axis(0), cl))
+        .collect();
+    tasks.into_par_iter().for_each(|(x, o)| f(x, o));
+}
+
 /// Samples a chunk of fields `(rows, units)` in place, row `r` from `rngs[r]`, on this thread.
 fn sample_rows(mut x: ArrayViewMut2<'_, f32>, units: Units, rngs: &mut [SpinRng], u: &mut [f32]) {
     let (s, lo) = (p_high_scale(units), units.low() as f32);
@@ -263,19 +281,7 @@ impl Rbm32 {
         out: ArrayViewMut2<'_, f32>,
         beta: f32,
     ) {
-        assert_eq!(v.nrows(), out.nrows(), "hidden_field_into: rows differ");
-        let cl = row_chunk_len(v.nrows());
-        if v.nrows() <= cl {
-            return self.hidden_field_seq(v, out, beta);
-        }
-        let mut out = out;
-        let tasks: Vec<_> = v
-            .axis_chunks_iter(Axis(0), cl)
-            .zip(out.axis_chunks_iter_mut(Axis(0), cl))
-            .collect();
-        tasks
-            .into_par_iter()
-            .for_each(|(v, o)| self.hidden_field_seq(v, o, beta));
+        by_row_chunks(v, out, |v, o| self.hidden_field_seq(v, o, beta));
     }
 
     /// `out = beta (h Wᵀ + a)`, `h (n, n_hidden)`, `out (n, n_visible)`; fixed row chunks in
@@ -286,19 +292,7 @@ impl Rbm32 {
         out: ArrayViewMut2<'_, f32>,
         beta: f32,
     ) {
-        assert_eq!(h.nrows(), out.nrows(), "visible_field_into: rows differ");
-        let cl = row_chunk_len(h.nrows());
-        if h.nrows() <= cl {
-            return self.visible_field_seq(h, out, beta);
-        }
-        let mut out = out;
-        let tasks: Vec<_> = h
-            .axis_chunks_iter(Axis(0), cl)
-            .zip(out.axis_chunks_iter_mut(Axis(0), cl))
-            .collect();
-        tasks
-            .into_par_iter()
-            .for_each(|(h, o)| self.visible_field_seq(h, o, beta));
+        by_row_chunks(h, out, |h, o| self.visible_field_seq(h, o, beta));
     }
 
     /// The chain of one chunk of rows, on this thread: optionally `h ~ p(h = high) = start` then

@@ -61,7 +61,16 @@ fn ln_table(m: u64) -> Vec<f64> {
     (0..=m).map(|n| (n as f64).ln()).collect()
 }
 
-impl Classes<'_> {
+impl<'a> Classes<'a> {
+    fn new(m: u64, mu: f64, ln: &'a [f64]) -> Self {
+        Classes {
+            m: m as f64,
+            ln_m: (m as f64).ln(),
+            mu,
+            ln,
+        }
+    }
+
     /// `φ_k(m)`.
     #[inline]
     fn phi(&self, k: u64, mk: u64) -> f64 {
@@ -113,12 +122,7 @@ pub fn max_relevance_exact(m: u64, mu: f64) -> Result<BoundPoint> {
     spinlearn_core::check::finite("mu", mu)?;
     let n = m as usize;
     let table = ln_table(m);
-    let c = Classes {
-        m: m as f64,
-        ln_m: (m as f64).ln(),
-        mu,
-        ln: &table,
-    };
+    let c = Classes::new(m, mu, &table);
     // best[t]: best objective with mass t using the classes processed so far.
     let mut best = vec![f64::NEG_INFINITY; n + 1];
     best[0] = 0.0;
@@ -324,12 +328,7 @@ fn degeneracy_of(ms: &[u64]) -> Vec<(u64, u64)> {
 
 fn lagrangian_with_table(m: u64, mu: f64, table: &[f64]) -> Result<BoundPoint> {
     spinlearn_core::check::finite("mu", mu)?;
-    let c = Classes {
-        m: m as f64,
-        ln_m: (m as f64).ln(),
-        mu,
-        ln: table,
-    };
+    let c = Classes::new(m, mu, table);
     let d = dual(&c, m)?;
     let best = repaired(&c, m, &d)?;
     point(mu, degeneracy_of(&best), Some(d.upper))
@@ -517,12 +516,7 @@ pub fn max_relevance_reduced(m: u64, mu: f64) -> Result<BoundPoint> {
 
 fn reduced_with_table(m: u64, mu: f64, table: &[f64]) -> Result<BoundPoint> {
     spinlearn_core::check::finite("mu", mu)?;
-    let c = Classes {
-        m: m as f64,
-        ln_m: (m as f64).ln(),
-        mu,
-        ln: table,
-    };
+    let c = Classes::new(m, mu, table);
     let d = dual(&c, m)?;
     let feasible = repaired(&c, m, &d)?;
     let mut base = vec![0u64; m as usize + 1];
