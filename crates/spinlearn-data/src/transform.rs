@@ -195,10 +195,17 @@ fn check_fraction(train_fraction: f64) -> Result<()> {
     Ok(())
 }
 
-fn sides(ds: &Dataset, mut train: Vec<usize>, mut test: Vec<usize>) -> Result<(Dataset, Dataset)> {
+/// The two sides of a split (each in the original order); `param` names the parameter blamed when
+/// a side is empty.
+fn sides(
+    ds: &Dataset,
+    mut train: Vec<usize>,
+    mut test: Vec<usize>,
+    param: &str,
+) -> Result<(Dataset, Dataset)> {
     if train.is_empty() || test.is_empty() {
         return Err(DataError::invalid(
-            "train_fraction",
+            param,
             format!(
                 "splitting '{}' ({} samples) leaves the {} set empty",
                 ds.name,
@@ -225,7 +232,7 @@ pub fn split(ds: &Dataset, train_fraction: f64, seed: Seed) -> Result<(Dataset, 
     let n_train = (train_fraction * n as f64).round() as usize;
     let idx = permutation(n, seed);
     let (tr, te) = idx.split_at(n_train.min(n));
-    sides(ds, tr.to_vec(), te.to_vec())
+    sides(ds, tr.to_vec(), te.to_vec(), "train_fraction")
 }
 
 /// The orbit key of a binary configuration under negation: its high/low pattern or that of its
@@ -251,26 +258,7 @@ pub fn sign_symmetric_split(
     seed: Seed,
 ) -> Result<(Dataset, Dataset)> {
     check_fraction(train_fraction)?;
-    let units = detect_units(&ds.data).ok_or_else(|| {
-        DataError::invalid(
-            "data",
-            format!(
-                "the sign-symmetric split needs binary data (all 0/1 or all ±1); '{}' is not",
-                ds.name
-            ),
-        )
-    })?;
-    let hi = units.values()[1] as f32;
-    let mut orbits: Vec<Vec<usize>> = Vec::new();
-    let mut index: HashMap<Vec<bool>, usize> = HashMap::new();
-    for i in 0..ds.n_samples() {
-        let key = orbit_key(ds.row(i), hi);
-        let k = *index.entry(key).or_insert_with(|| {
-            orbits.push(Vec::new());
-            orbits.len() - 1
-        });
-        orbits[k].push(i);
-    }
+    let (orbits, _) = negation_orbits(ds, "the sign-symmetric split")?;
     let order = permutation(orbits.len(), seed);
     let target = (train_fraction * ds.n_samples() as f64).round() as usize;
     let (mut train, mut test) = (Vec::new(), Vec::new());
@@ -282,7 +270,72 @@ pub fn sign_symmetric_split(
             test.extend_from_slice(orbit);
         }
     }
-    sides(ds, train, test)
+    sides(ds, train, test, "train_fraction")
+}
+
+/// A sign-symmetric split with a chosen test set: the orbits under negation (as in
+/// [`sign_symmetric_split`]) of the rows `test_rows` form the test set, every other sample the
+/// training set. Paper 004's own 4x4 Bars split is `sign_symmetric_holdout(&bars(4), &[4, 8])`:
+/// the two-bar images with column masks `0101` and `1001` and their negatives are tested, the
+/// one-bar, three-bar and adjacent two-bar images are trained on (the split of the authors'
+/// published code, github.com/apozas/rapid `utils.create_bars_4x4`).
+///
+/// The data must be binary; every index must be a row of `ds`, and both sides must be non-empty.
+pub fn sign_symmetric_holdout(ds: &Dataset, test_rows: &[usize]) -> Result<(Dataset, Dataset)> {
+    if let Some(&bad) = test_rows.iter().find(|&&i| i >= ds.n_samples()) {
+        return Err(DataError::invalid(
+            "test_rows",
+            format!(
+                "row {bad} is out of range: '{}' has {} samples",
+                ds.name,
+                ds.n_samples()
+            ),
+        ));
+    }
+    let (orbits, orbit_of) = negation_orbits(ds, "the sign-symmetric holdout")?;
+    let mut held = vec![false; orbits.len()];
+    for &i in test_rows {
+        held[orbit_of[i]] = true;
+    }
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (orbit, &h) in orbits.iter().zip(&held) {
+        if h {
+            test.extend_from_slice(orbit);
+        } else {
+            train.extend_from_slice(orbit);
+        }
+    }
+    sides(ds, train, test, "test_rows")
+}
+
+/// Groups the samples of binary data into orbits under negation (`v` and `-v` for ±1 data, `v`
+/// and `1 - v` for 0/1 data; repeated configurations join the same orbit), in order of first
+/// appearance; also returns each sample's orbit. `what` names the caller in the error for
+/// non-binary data.
+fn negation_orbits(ds: &Dataset, what: &str) -> Result<(Vec<Vec<usize>>, Vec<usize>)> {
+    let units = detect_units(&ds.data).ok_or_else(|| {
+        DataError::invalid(
+            "data",
+            format!(
+                "{what} needs binary data (all 0/1 or all ±1); '{}' is not",
+                ds.name
+            ),
+        )
+    })?;
+    let hi = units.values()[1] as f32;
+    let mut orbits: Vec<Vec<usize>> = Vec::new();
+    let mut orbit_of = Vec::with_capacity(ds.n_samples());
+    let mut index: HashMap<Vec<bool>, usize> = HashMap::new();
+    for i in 0..ds.n_samples() {
+        let key = orbit_key(ds.row(i), hi);
+        let k = *index.entry(key).or_insert_with(|| {
+            orbits.push(Vec::new());
+            orbits.len() - 1
+        });
+        orbits[k].push(i);
+        orbit_of.push(k);
+    }
+    Ok((orbits, orbit_of))
 }
 
 #[cfg(test)]

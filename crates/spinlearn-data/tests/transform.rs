@@ -8,8 +8,8 @@ use spinlearn_data::Dataset;
 use spinlearn_data::generate::{bars, bars_and_stripes, uniform};
 use spinlearn_data::mnist;
 use spinlearn_data::transform::{
-    binarize, binarize_stochastic, select_labels, shuffle_pixels, sign_symmetric_split, split,
-    subsample, to_bits, to_spins,
+    binarize, binarize_stochastic, select_labels, shuffle_pixels, sign_symmetric_holdout,
+    sign_symmetric_split, split, subsample, to_bits, to_spins,
 };
 use std::collections::{BTreeSet, HashSet};
 
@@ -163,6 +163,46 @@ fn sign_symmetric_split_of_bars_gives_the_papers_10_and_4() {
     let (a, _) = sign_symmetric_split(&b, 10.0 / 14.0, Seed(3)).unwrap();
     let (a2, _) = sign_symmetric_split(&b, 10.0 / 14.0, Seed(3)).unwrap();
     assert_eq!(a, a2);
+}
+
+#[test]
+fn sign_symmetric_holdout_gives_the_papers_bars_split() {
+    // the column mask of a Bars image: bit c set when column c is on (row 0 holds every column)
+    let mask = |r: &[f32]| {
+        (0..4)
+            .filter(|&c| r[c] > 0.5)
+            .map(|c| 1u32 << c)
+            .sum::<u32>()
+    };
+    let masks = |d: &Dataset| {
+        (0..d.n_samples())
+            .map(|i| mask(d.row(i)))
+            .collect::<BTreeSet<_>>()
+    };
+    let b = bars(4).unwrap();
+    let (tr, te) = sign_symmetric_holdout(&b, &[4, 8]).unwrap();
+    assert_eq!((tr.n_samples(), te.n_samples()), (10, 4));
+    assert_sign_symmetric(&b, &tr, &te, |x| 1 - x);
+    // the authors' test images: columns 1010 and 1001 (masks 0b0101 and 0b1001) and negatives
+    assert_eq!(masks(&te), BTreeSet::from([0b0101, 0b1010, 0b1001, 0b0110]));
+    // every one-bar image is trained on
+    for c in 0..4 {
+        assert!(masks(&tr).contains(&(1 << c)));
+    }
+    // the same on spins, and naming a row twice or both members of an orbit changes nothing
+    let bs = to_spins(&b).unwrap();
+    let (trs, tes) = sign_symmetric_holdout(&bs, &[4, 8, 8, 9]).unwrap();
+    assert_eq!((trs.n_samples(), tes.n_samples()), (10, 4));
+    assert_sign_symmetric(&bs, &trs, &tes, |x| -x);
+    // bad input
+    let e = sign_symmetric_holdout(&b, &[14]).unwrap_err().to_string();
+    assert!(e.contains("test_rows") && e.contains("14"), "{e}");
+    let all: Vec<usize> = (0..14).collect();
+    let e = sign_symmetric_holdout(&b, &all).unwrap_err().to_string();
+    assert!(e.contains("test_rows") && e.contains("empty"), "{e}");
+    let m = mnist::embedded().unwrap().head(10);
+    let e = sign_symmetric_holdout(&m, &[0]).unwrap_err().to_string();
+    assert!(e.contains("binary"), "{e}");
 }
 
 #[test]

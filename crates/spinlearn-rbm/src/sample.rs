@@ -114,6 +114,55 @@ fn has_avx2() -> bool {
     }
 }
 
+/// `Σ_j log 2cosh x_j` and `Σ_j |x_j|` of one row of fields (the free energy of a ±1 RBM without
+/// biases, and minus its lowest energy over `h`), as `Σ|x| + ln Π (1 + e^{-2|x|})`: per block of 64
+/// fields the product is kept in eight independent f32 lanes (each lane multiplies at most eight
+/// factors in (1, 2], so the block product stays below 2^64) and one `ln` is taken per block. The
+/// lanes let the loop vectorize; the AVX2 path gives the same numbers as the portable one.
+pub fn row_log_2cosh(row: &[f32]) -> (f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: AVX2 support was checked at run time.
+        return unsafe { row_log_2cosh_avx2(row) };
+    }
+    row_log_2cosh_kernel(row)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn row_log_2cosh_avx2(row: &[f32]) -> (f64, f64) {
+    row_log_2cosh_kernel(row)
+}
+
+#[inline(always)]
+fn row_log_2cosh_kernel(row: &[f32]) -> (f64, f64) {
+    const L: usize = 8;
+    let mut abs_sum = 0.0f64;
+    let mut log_sum = 0.0f64;
+    for block in row.chunks(64) {
+        let mut prod = [1.0f32; L];
+        let mut a_sum = [0.0f32; L];
+        let mut lanes = block.chunks_exact(L);
+        for c in &mut lanes {
+            for l in 0..L {
+                let a = c[l].abs();
+                a_sum[l] += a;
+                prod[l] *= 1.0 + fast_exp(-2.0 * a);
+            }
+        }
+        for (l, &x) in lanes.remainder().iter().enumerate() {
+            let a = x.abs();
+            a_sum[l] += a;
+            prod[l] *= 1.0 + fast_exp(-2.0 * a);
+        }
+        let p: f32 = prod.iter().product();
+        let a: f32 = a_sum.iter().sum();
+        abs_sum += f64::from(a);
+        log_sum += f64::from(p).ln();
+    }
+    (abs_sum + log_sum, abs_sum)
+}
+
 /// Conditional means of a slice of fields. The AVX2 path computes exactly the same numbers as the
 /// portable one (no fused multiply-adds), it only processes eight lanes at a time.
 fn mean_slice(xs: &mut [f32], s: f32, lo: f32) {
@@ -457,6 +506,33 @@ pub fn random_states(n_units: usize, units: Units, rngs: &mut [SpinRng]) -> Arra
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_log_2cosh_matches_f64() {
+        use rand::RngExt;
+        let mut rng = spinlearn_core::Seed(5).stream(0);
+        for len in [0usize, 1, 7, 8, 63, 64, 65, 400, 1000] {
+            for scale in [0.01f32, 1.0, 30.0, 500.0] {
+                let row: Vec<f32> = (0..len)
+                    .map(|_| scale * (rng.random::<f32>() * 2.0 - 1.0))
+                    .collect();
+                let (lc, a) = row_log_2cosh(&row);
+                let (rl, ra) = row.iter().fold((0.0f64, 0.0f64), |(l, s), &x| {
+                    let x = f64::from(x).abs();
+                    (l + x + (-2.0 * x).exp().ln_1p(), s + x)
+                });
+                assert!(
+                    (a - ra).abs() <= 1e-6 * (1.0 + ra),
+                    "{len} {scale}: {a} {ra}"
+                );
+                assert!(
+                    (lc - rl).abs() <= 1e-5 * (1.0 + rl),
+                    "{len} {scale}: {lc} {rl}"
+                );
+                assert_eq!((lc, a), row_log_2cosh_kernel(&row));
+            }
+        }
+    }
 
     #[test]
     fn fast_exp_is_accurate() {

@@ -161,27 +161,6 @@ impl NegativePhase for Recording {
     }
 }
 
-/// `Σ_j log 2cosh x_j` and `Σ_j |x_j|` of one row of fields, as
-/// `Σ|x| + ln Π (1 + e^{-2|x|})` with the product taken in f32 over blocks of 64 factors (each
-/// factor is in (1, 2], so a block stays below 2^64), one `ln` per block.
-#[inline]
-fn row_log_2cosh(row: &[f32]) -> (f64, f64) {
-    let mut abs_sum = 0.0f64;
-    let mut log_sum = 0.0f64;
-    for block in row.chunks(64) {
-        let mut prod = 1.0f32;
-        let mut a_sum = 0.0f32;
-        for &x in block {
-            let a = x.abs();
-            a_sum += a;
-            prod *= 1.0 + crate::sample::fast_exp(-2.0 * a);
-        }
-        abs_sum += f64::from(a_sum);
-        log_sum += f64::from(prod).ln();
-    }
-    (abs_sum + log_sum, abs_sum)
-}
-
 /// Spin states `start..start+len` of `n` units with unit 0 fixed at +1 (bits 1.. of the index).
 fn half_states(n: usize, start: usize, len: usize) -> Array2<f32> {
     Array2::from_shape_fn((len, n), |(r, i)| {
@@ -208,7 +187,7 @@ fn half_free_energies(starts: &[usize], fields: &Fields<'_>) -> (Vec<Vec<f64>>, 
                 .rows()
                 .into_iter()
                 .map(|r| {
-                    let (lc, a) = row_log_2cosh(r.as_slice().expect("contiguous"));
+                    let (lc, a) = crate::sample::row_log_2cosh(r.as_slice().expect("contiguous"));
                     best = best.max(a);
                     lc
                 })
@@ -278,9 +257,10 @@ pub fn spin_exact_moments(model: &crate::Rbm32) -> Negative {
         .zip(neg_free.par_iter())
         .map(|(&s0, nf)| {
             let (st, mut x) = fields(s0);
+            crate::sample::mean_inplace(x.view_mut(), spinlearn_core::Units::Spin);
             for (mut row, &f) in x.rows_mut().into_iter().zip(nf) {
                 let p = (f - log_z_half).exp() as f32;
-                row.mapv_inplace(|xi| p * (2.0 * crate::sample::fast_logistic(2.0 * xi) - 1.0));
+                row.mapv_inplace(|t| t * p);
             }
             let mut vh = Array2::<f32>::zeros((nv, nh));
             gemm(vh.view_mut(), false, st.t(), x.view(), 1.0, Par::Seq);

@@ -544,21 +544,13 @@ impl<'a> Trainer<'a> {
                 (None, None) => unreachable!("a gradient is always formed"),
             },
             Some((pv, ph)) => {
-                let g = match (g_full, factors) {
-                    (Some(g), _) => g,
+                let (gv, gh) = match (g_full, factors) {
+                    (Some(g), _) => ra_pattern_gradient_from(pv.view(), ph.view(), g.view()),
                     (None, Some((vs, hs))) => {
-                        let mut g = Array2::<f32>::zeros((nv, nh));
-                        gemm(g.view_mut(), false, vs.t(), hs.view(), 1.0, par());
-                        g
+                        ra_pattern_gradient_factored(pv.view(), ph.view(), vs.view(), hs.view())
                     }
                     (None, None) => unreachable!("a gradient is always formed"),
                 };
-                let k = pv.nrows();
-                let s = 1.0 / (k as f32).sqrt();
-                let mut gv = Array2::<f32>::zeros((k, nv));
-                let mut gh = Array2::<f32>::zeros((k, nh));
-                gemm(gv.view_mut(), false, ph.view(), g.t(), s, par());
-                gemm(gh.view_mut(), false, pv.view(), g.view(), s, par());
                 opt.step(
                     &mut state.optimizer,
                     0,
@@ -608,6 +600,54 @@ impl<'a> Trainer<'a> {
         state.step += 1;
         Ok(())
     }
+}
+
+/// The pattern gradients (004 eqs. A7a, A7b) from a full weight gradient `G (n_visible,
+/// n_hidden)`: `(ξ_h Gᵀ / √K, ξ_v G / √K)`.
+fn ra_pattern_gradient_from(
+    pv: ArrayView2<'_, f32>,
+    ph: ArrayView2<'_, f32>,
+    g: ArrayView2<'_, f32>,
+) -> (Array2<f32>, Array2<f32>) {
+    let k = pv.nrows();
+    let s = 1.0 / (k as f32).sqrt();
+    let mut gv = Array2::<f32>::zeros((k, pv.ncols()));
+    let mut gh = Array2::<f32>::zeros((k, ph.ncols()));
+    gemm(gv.view_mut(), false, ph, g.t(), s, par());
+    gemm(gh.view_mut(), false, pv, g, s, par());
+    (gv, gh)
+}
+
+/// The pattern gradients for a weight gradient given as factors, `G = vsᵀ hs` (`vs (m,
+/// n_visible)`, `hs (m, n_hidden)`, the stacked and weighted positive and negative samples).
+/// `ξ_h Gᵀ = (ξ_h hsᵀ) vs` and `ξ_v G = (ξ_v vsᵀ) hs` cost `4 K m (n_visible + n_hidden)`
+/// flops against `2 m n_visible n_hidden + 4 K n_visible n_hidden` through `G`, so the product
+/// order is chosen by that count: the factored one whenever K is small next to the layer sizes
+/// (MNIST's K = 190, V = 784, H = 3000, batch 100 + 190: 3.8x fewer flops).
+fn ra_pattern_gradient_factored(
+    pv: ArrayView2<'_, f32>,
+    ph: ArrayView2<'_, f32>,
+    vs: ArrayView2<'_, f32>,
+    hs: ArrayView2<'_, f32>,
+) -> (Array2<f32>, Array2<f32>) {
+    let (k, nv, nh, m) = (pv.nrows(), pv.ncols(), ph.ncols(), vs.nrows());
+    let flops = |a: usize, b: usize, c: usize| (a * b * c) as f64;
+    let factored = 2.0 * (flops(k, m, nv) + flops(k, m, nh));
+    let through_g = flops(m, nv, nh) + 2.0 * flops(k, nv, nh);
+    if factored >= through_g {
+        let mut g = Array2::<f32>::zeros((nv, nh));
+        gemm(g.view_mut(), false, vs.t(), hs, 1.0, par());
+        return ra_pattern_gradient_from(pv, ph, g.view());
+    }
+    let s = 1.0 / (k as f32).sqrt();
+    let mut a = Array2::<f32>::zeros((k, m));
+    let mut gv = Array2::<f32>::zeros((k, nv));
+    gemm(a.view_mut(), false, ph, hs.t(), 1.0, par());
+    gemm(gv.view_mut(), false, a.view(), vs, s, par());
+    let mut gh = Array2::<f32>::zeros((k, nh));
+    gemm(a.view_mut(), false, pv, vs.t(), 1.0, par());
+    gemm(gh.view_mut(), false, a.view(), hs, s, par());
+    (gv, gh)
 }
 
 /// Rows of `W` per task in the blocked weight update: depends on `n_visible` only (an even number
@@ -689,4 +729,41 @@ pub fn train(
     let mut state = trainer.init(data.ncols())?;
     let summary = trainer.run(&mut state, data, observer)?;
     Ok((state.model(), state, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
+        let mut rng = Seed(seed).stream(0);
+        Array2::from_shape_fn((rows, cols), |_| rng.random_range(-1.0f32..1.0))
+    }
+
+    #[test]
+    fn factored_pattern_gradient_matches_the_one_through_g() {
+        // (K, m, V, H): factored product order (small K) and the fallback through G (large K)
+        for (k, m, nv, nh) in [(7, 13, 40, 90), (60, 50, 10, 12)] {
+            let (pv, ph) = (random(k, nv, 1), random(k, nh, 2));
+            let (vs, hs) = (random(m, nv, 3), random(m, nh, 4));
+            let mut g = Array2::<f32>::zeros((nv, nh));
+            gemm(g.view_mut(), false, vs.t(), hs.view(), 1.0, par());
+            let (av, ah) = ra_pattern_gradient_from(pv.view(), ph.view(), g.view());
+            let (bv, bh) = ra_pattern_gradient_factored(pv.view(), ph.view(), vs.view(), hs.view());
+            // reference in f64 straight from the definition ξ_h Gᵀ/√K, ξ_v G/√K
+            let g64 = vs.mapv(f64::from).t().dot(&hs.mapv(f64::from));
+            let s = 1.0 / (k as f64).sqrt();
+            let rv = ph.mapv(f64::from).dot(&g64.t()) * s;
+            let rh = pv.mapv(f64::from).dot(&g64) * s;
+            for (x, r) in [(&av, &rv), (&bv, &rv), (&ah, &rh), (&bh, &rh)] {
+                assert_eq!(x.dim(), r.dim());
+                for (a, b) in x.iter().zip(r) {
+                    assert!(
+                        (f64::from(*a) - b).abs() < 1e-4 * (1.0 + b.abs()),
+                        "{a} vs {b}"
+                    );
+                }
+            }
+        }
+    }
 }
