@@ -424,26 +424,33 @@ impl Path<'_> {
     fn log_f(&self, beta: f64, parts: &(Array1<f64>, Array1<f64>, Array2<f64>)) -> Array1<f64> {
         let hu = self.rbm.units.hidden;
         let (av, a0v, x) = parts;
-        Array1::from_shape_fn(av.len(), |r| {
-            (1.0 - beta) * a0v[r]
-                + beta * av[r]
-                + x.row(r)
-                    .iter()
-                    .map(|&xj| hu.log_partition(beta * xj))
-                    .sum::<f64>()
-        })
+        // rows in parallel, each summed in order: the same numbers for any thread count
+        let rows: Vec<f64> = (0..av.len())
+            .into_par_iter()
+            .map(|r| {
+                (1.0 - beta) * a0v[r]
+                    + beta * av[r]
+                    + x.row(r)
+                        .iter()
+                        .map(|&xj| hu.log_partition(beta * xj))
+                        .sum::<f64>()
+            })
+            .collect();
+        Array1::from_vec(rows)
     }
 
-    /// One Gibbs transition leaving `p_β` invariant.
+    /// One Gibbs transition leaving `p_β` invariant, from the states `v` whose hidden fields
+    /// `x = Wᵀv + b` (f64, from [`Path::parts`]) are already known: the hidden layer is drawn
+    /// from `β x`, the visible layer from `β (W h + a) + (1 - β) a0`.
     fn transition(
         &self,
         beta: f64,
+        x: &Array2<f64>,
         v: &mut Array2<f32>,
         h: &mut Array2<f32>,
         rngs: &mut [spinlearn_core::SpinRng],
     ) {
-        self.m32
-            .hidden_field_into(v.view(), h.view_mut(), beta as f32);
+        h.zip_mut_with(x, |hi, &xi| *hi = (beta * xi) as f32);
         sample_inplace(h.view_mut(), self.m32.units.hidden, rngs);
         self.m32
             .visible_field_into(h.view(), v.view_mut(), beta as f32);
@@ -518,7 +525,7 @@ pub fn ais(rbm: &Rbm, base_bias: ArrayView1<'_, f64>, params: &AisParams) -> Res
         let parts = path.parts(&v);
         lw += &(path.log_f(betas[k], &parts) - path.log_f(betas[k - 1], &parts));
         if k + 1 < betas.len() {
-            path.transition(betas[k], &mut v, &mut h, &mut rngs);
+            path.transition(betas[k], &parts.2, &mut v, &mut h, &mut rngs);
         }
     }
     Ok(summarize(lw.to_vec(), path.log_z_base(), true))
@@ -551,7 +558,7 @@ pub fn reverse_ais(
         let parts = path.parts(&v);
         lw += &(path.log_f(betas[k - 1], &parts) - path.log_f(betas[k], &parts));
         if k > 1 {
-            path.transition(betas[k - 1], &mut v, &mut h, &mut rngs);
+            path.transition(betas[k - 1], &parts.2, &mut v, &mut h, &mut rngs);
         }
     }
     Ok(summarize(lw.to_vec(), path.log_z_base(), false))
