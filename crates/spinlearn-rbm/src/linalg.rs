@@ -113,7 +113,7 @@ pub fn singular_values(a: ArrayView2<'_, f64>) -> crate::Result<Vec<f64>> {
         .map_err(|e| crate::RbmError::Numerical(format!("SVD did not converge: {e:?}")))
 }
 
-/// Zero and one for the two float types (avoids a num-traits dependency).
+/// Zero, one and conversion from f64 for the two float types (avoids a num-traits dependency).
 pub mod num_zero {
     /// Additive and multiplicative identities.
     pub trait Zero: Copy {
@@ -121,6 +121,8 @@ pub mod num_zero {
         fn zero() -> Self;
         /// 1.
         fn one() -> Self;
+        /// `x` rounded to this type.
+        fn from_f64(x: f64) -> Self;
     }
     impl Zero for f32 {
         fn zero() -> Self {
@@ -129,6 +131,9 @@ pub mod num_zero {
         fn one() -> Self {
             1.0
         }
+        fn from_f64(x: f64) -> Self {
+            x as f32
+        }
     }
     impl Zero for f64 {
         fn zero() -> Self {
@@ -136,6 +141,9 @@ pub mod num_zero {
         }
         fn one() -> Self {
             1.0
+        }
+        fn from_f64(x: f64) -> Self {
+            x
         }
     }
 }

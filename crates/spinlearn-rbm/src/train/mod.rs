@@ -208,13 +208,22 @@ pub fn ra_weights(pv: ArrayView2<'_, f32>, ph: ArrayView2<'_, f32>) -> Array2<f3
 
 /// The chain rule from a weight gradient `G (n_visible, n_hidden)` to the patterns (004 eqs.
 /// A7a, A7b): returns `(ξ_h Gᵀ / √K (K, n_visible), ξ_v G / √K (K, n_hidden))`.
-pub fn ra_pattern_gradient(
-    pv: ArrayView2<'_, f64>,
-    ph: ArrayView2<'_, f64>,
-    g: ArrayView2<'_, f64>,
-) -> (Array2<f64>, Array2<f64>) {
-    let s = 1.0 / (pv.nrows() as f64).sqrt();
-    (ph.dot(&g.t()) * s, pv.dot(&g) * s)
+/// f64 for the checks, f32 in training.
+pub fn ra_pattern_gradient<T>(
+    pv: ArrayView2<'_, T>,
+    ph: ArrayView2<'_, T>,
+    g: ArrayView2<'_, T>,
+) -> (Array2<T>, Array2<T>)
+where
+    T: faer::traits::ComplexField + crate::linalg::num_zero::Zero,
+{
+    let k = pv.nrows();
+    let s = T::from_f64(1.0 / (k as f64).sqrt());
+    let mut gv = Array2::from_elem((k, pv.ncols()), T::zero());
+    let mut gh = Array2::from_elem((k, ph.ncols()), T::zero());
+    gemm(gv.view_mut(), false, ph, g.t(), s, par());
+    gemm(gh.view_mut(), false, pv, g, s, par());
+    (gv, gh)
 }
 
 /// Figures of one epoch.
@@ -545,7 +554,7 @@ impl<'a> Trainer<'a> {
             },
             Some((pv, ph)) => {
                 let (gv, gh) = match (g_full, factors) {
-                    (Some(g), _) => ra_pattern_gradient_from(pv.view(), ph.view(), g.view()),
+                    (Some(g), _) => ra_pattern_gradient(pv.view(), ph.view(), g.view()),
                     (None, Some((vs, hs))) => {
                         ra_pattern_gradient_factored(pv.view(), ph.view(), vs.view(), hs.view())
                     }
@@ -602,22 +611,6 @@ impl<'a> Trainer<'a> {
     }
 }
 
-/// The pattern gradients (004 eqs. A7a, A7b) from a full weight gradient `G (n_visible,
-/// n_hidden)`: `(ξ_h Gᵀ / √K, ξ_v G / √K)`.
-fn ra_pattern_gradient_from(
-    pv: ArrayView2<'_, f32>,
-    ph: ArrayView2<'_, f32>,
-    g: ArrayView2<'_, f32>,
-) -> (Array2<f32>, Array2<f32>) {
-    let k = pv.nrows();
-    let s = 1.0 / (k as f32).sqrt();
-    let mut gv = Array2::<f32>::zeros((k, pv.ncols()));
-    let mut gh = Array2::<f32>::zeros((k, ph.ncols()));
-    gemm(gv.view_mut(), false, ph, g.t(), s, par());
-    gemm(gh.view_mut(), false, pv, g, s, par());
-    (gv, gh)
-}
-
 /// The pattern gradients for a weight gradient given as factors, `G = vsᵀ hs` (`vs (m,
 /// n_visible)`, `hs (m, n_hidden)`, the stacked and weighted positive and negative samples).
 /// `ξ_h Gᵀ = (ξ_h hsᵀ) vs` and `ξ_v G = (ξ_v vsᵀ) hs` cost `4 K m (n_visible + n_hidden)`
@@ -637,7 +630,7 @@ fn ra_pattern_gradient_factored(
     if factored >= through_g {
         let mut g = Array2::<f32>::zeros((nv, nh));
         gemm(g.view_mut(), false, vs.t(), hs, 1.0, par());
-        return ra_pattern_gradient_from(pv, ph, g.view());
+        return ra_pattern_gradient(pv, ph, g.view());
     }
     let s = 1.0 / (k as f32).sqrt();
     let mut a = Array2::<f32>::zeros((k, m));
@@ -748,7 +741,7 @@ mod tests {
             let (vs, hs) = (random(m, nv, 3), random(m, nh, 4));
             let mut g = Array2::<f32>::zeros((nv, nh));
             gemm(g.view_mut(), false, vs.t(), hs.view(), 1.0, par());
-            let (av, ah) = ra_pattern_gradient_from(pv.view(), ph.view(), g.view());
+            let (av, ah) = ra_pattern_gradient(pv.view(), ph.view(), g.view());
             let (bv, bh) = ra_pattern_gradient_factored(pv.view(), ph.view(), vs.view(), hs.view());
             // reference in f64 straight from the definition ξ_h Gᵀ/√K, ξ_v G/√K
             let g64 = vs.mapv(f64::from).t().dot(&hs.mapv(f64::from));
