@@ -3,7 +3,7 @@
 /// Errors of the attractor crate.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum AttractorError {
     /// A parameter check or core helper failed.
     #[error(transparent)]
     Core(#[from] spinlearn_core::Error),
@@ -30,13 +30,13 @@ pub enum Error {
     TooLarge(String),
 }
 
-/// Result alias with [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+/// Result alias with [`AttractorError`].
+pub type Result<T, E = AttractorError> = std::result::Result<T, E>;
 
-impl Error {
-    /// Shorthand for [`Error::InvalidParameter`].
+impl AttractorError {
+    /// Shorthand for [`AttractorError::InvalidParameter`].
     pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidParameter {
+        AttractorError::InvalidParameter {
             name: name.into(),
             reason: reason.into(),
         }

@@ -319,5 +319,5 @@ pub fn sparse_optimum(
             }
         }
     }
-    best.ok_or_else(|| crate::Error::invalid("c_rel", "empty grid"))
+    best.ok_or_else(|| crate::AttractorError::invalid("c_rel", "empty grid"))
 }

@@ -28,6 +28,6 @@ pub mod simulate;
 pub mod synapse;
 pub mod theory;
 
-pub use error::{Error, Result};
+pub use error::{AttractorError, Result};
 pub use params::{LearningRule, NetworkParams, SynapseParams};
 pub use synapse::DoubleWellSynapses;

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use spinlearn_core::Seed;
 
-use crate::error::{Error, Result};
+use crate::error::{AttractorError, Result};
 use crate::params::NetworkParams;
 
 /// Rows per parallel work item.
@@ -144,7 +144,9 @@ impl DilutedNetwork {
         let n = params.n;
         let expected = (n as f64) * (n as f64 - 1.0) * params.c;
         if expected > 4.0e9 {
-            return Err(Error::TooLarge(format!("{expected:.3e} expected synapses")));
+            return Err(AttractorError::TooLarge(format!(
+                "{expected:.3e} expected synapses"
+            )));
         }
         let log_q = (1.0 - params.c).ln();
         let chunks: Vec<(Vec<usize>, Vec<u32>)> = (0..n.div_ceil(ROW_CHUNK))
@@ -261,7 +263,7 @@ impl DilutedNetwork {
     pub fn present_block<P: AsRef<[u8]>>(&mut self, etas: &[P], noise_seed: Seed) -> Result<()> {
         let n = self.n();
         if let Some(bad) = etas.iter().find(|e| e.as_ref().len() != n) {
-            return Err(Error::invalid(
+            return Err(AttractorError::invalid(
                 "pattern",
                 format!("length {} != N = {n}", bad.as_ref().len()),
             ));
@@ -352,7 +354,7 @@ impl DilutedNetwork {
     pub fn present_markov(&mut self, eta: &[u8], q: f64, seed: Seed) -> Result<()> {
         let n = self.n();
         if eta.len() != n {
-            return Err(Error::invalid(
+            return Err(AttractorError::invalid(
                 "pattern",
                 format!("length {} != N = {n}", eta.len()),
             ));
@@ -534,7 +536,7 @@ impl DilutedNetwork {
     ) -> Result<Vec<RetrievalOutcome>> {
         let n = self.n();
         if let Some(bad) = starts.iter().find(|s| s.len() != n) {
-            return Err(Error::invalid(
+            return Err(AttractorError::invalid(
                 "start",
                 format!("length {} != N = {n}", bad.len()),
             ));
@@ -602,7 +604,7 @@ impl DilutedNetwork {
         let mut out = Vec::with_capacity(starts.len());
         for batch in starts.chunks(LANES) {
             if let Some(bad) = batch.iter().find(|s| s.len() != n) {
-                return Err(Error::invalid(
+                return Err(AttractorError::invalid(
                     "start",
                     format!("length {} != N = {n}", bad.len()),
                 ));

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use spinlearn_core::check;
 
-use crate::error::{Error, Result};
+use crate::error::{AttractorError, Result};
 
 /// The activity-dependent term I(η_i, η_j) of eq. (3), for post-synaptic η_i and pre-synaptic η_j.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -54,13 +54,13 @@ impl LearningRule {
 }
 
 impl std::str::FromStr for LearningRule {
-    type Err = Error;
+    type Err = AttractorError;
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "balanced" => Ok(LearningRule::Balanced),
             "tsodyks-feigelman" | "tf" => Ok(LearningRule::TsodyksFeigelman),
             "amit-fusi" | "af" => Ok(LearningRule::AmitFusi),
-            _ => Err(Error::invalid(
+            _ => Err(AttractorError::invalid(
                 "rule",
                 format!("unknown rule {s:?} (balanced, tsodyks-feigelman, amit-fusi)"),
             )),
@@ -143,18 +143,18 @@ impl NetworkParams {
     pub fn check(&self) -> Result<Self> {
         check::at_least("n", self.n, 2)?;
         if self.n as u64 >= u64::from(u32::MAX) {
-            return Err(Error::TooLarge(format!(
+            return Err(AttractorError::TooLarge(format!(
                 "n = {} does not fit u32 indices",
                 self.n
             )));
         }
         check::in_range("c", self.c, 0.0, 1.0)?;
         if self.c <= 0.0 {
-            return Err(Error::invalid("c", "must be > 0"));
+            return Err(AttractorError::invalid("c", "must be > 0"));
         }
         check::in_range("f", self.f, 0.0, 1.0)?;
         if self.f <= 0.0 || self.f >= 1.0 {
-            return Err(Error::invalid(
+            return Err(AttractorError::invalid(
                 "f",
                 format!("must lie in (0, 1), got {}", self.f),
             ));

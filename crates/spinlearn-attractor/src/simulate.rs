@@ -10,9 +10,10 @@
 //! is the number of retrieved patterns among the `ages` tested.
 
 use serde::Serialize;
+use spinlearn_core::stats::mean_std;
 use spinlearn_core::{Control, Observer, Seed, StepReport};
 
-use crate::error::{Error, Result};
+use crate::error::{AttractorError, Result};
 use crate::network::{self, DilutedNetwork, WeightView};
 use crate::params::NetworkParams;
 
@@ -98,7 +99,7 @@ impl SimParams {
         if let SynapseKind::Markov { q } = self.synapses {
             spinlearn_core::check::in_range("q", q, 0.0, 1.0)?;
             if self.network.rule != crate::LearningRule::Balanced {
-                return Err(Error::invalid(
+                return Err(AttractorError::invalid(
                     "rule",
                     "Markov synapses use the balanced rule",
                 ));
@@ -223,10 +224,6 @@ pub fn run_realization(p: &SimParams, seed: Seed) -> Result<RealizationResult> {
         capacity,
         count,
     })
-}
-
-fn mean_std(xs: &[f64]) -> (f64, f64) {
-    spinlearn_core::numerics::mean_std(xs)
 }
 
 /// Runs `realizations` realizations (realization r uses `seed.derive(r)`), reporting each to

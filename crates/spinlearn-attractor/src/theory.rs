@@ -33,7 +33,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{AttractorError, Result};
 use crate::params::SynapseParams;
 
 /// Numerical settings of the density evolution.
@@ -162,7 +162,7 @@ impl Evolution {
     pub fn new(syn: &SynapseParams, grid: &GridParams) -> Result<Self> {
         let syn = syn.check()?;
         if syn.r1 <= 0.0 {
-            return Err(Error::invalid(
+            return Err(AttractorError::invalid(
                 "r1",
                 "the mean-field theory needs r1 > 0 (a stationary density)",
             ));
@@ -182,7 +182,7 @@ impl Evolution {
         let half = (l / dx).ceil() as usize;
         let cells = 2 * half + 1;
         if cells > 50_000_000 {
-            return Err(Error::TooLarge(format!("{cells} grid cells")));
+            return Err(AttractorError::TooLarge(format!("{cells} grid cells")));
         }
         let decay_map = (0..cells)
             .map(|c| {
@@ -348,7 +348,7 @@ pub fn stationary(ev: &Evolution, grid: &GridParams) -> Result<Density> {
             return Ok(g);
         }
         if iter >= grid.max_iter {
-            return Err(Error::NonConvergence {
+            return Err(AttractorError::NonConvergence {
                 what: "stationary weight density".into(),
                 iterations: iter,
                 residual: change,

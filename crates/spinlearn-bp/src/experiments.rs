@@ -16,7 +16,7 @@ use crate::spins::random_rows;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::numerics::mean_std;
+use spinlearn_core::stats::mean_std;
 use spinlearn_core::{NoObserver, Seed, check};
 
 /// One learning run on one random selection of samples.

@@ -8,6 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use spinlearn_core::record::RunDir;
 use spinlearn_core::{Control, Observer, Seed, StepReport};
+use spinlearn_data::{Dataset, Selection, Values};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// The tool's version, written into every run record.
@@ -80,27 +82,22 @@ impl Ctx {
             .unwrap_or_else(|| Path::new("out").join(default))
     }
 
-    /// A progress bar observer for a loop of `total` steps (a spinner when unknown); silent with
-    /// `--quiet` or when stderr is not a terminal.
-    pub fn progress(&self, stage: &str, total: Option<u64>) -> Progress {
-        let bar = if self.quiet {
-            None
+    /// The progress observer of this invocation: bars on a terminal, one plain line per stage
+    /// start, about every tenth of a stage and its end on stderr otherwise (batch jobs write logs,
+    /// not bars); silent with `--quiet`.
+    pub fn progress(&self) -> Progress {
+        let sink = if self.quiet {
+            Sink::Silent
+        } else if std::io::stderr().is_terminal() {
+            Sink::Bars(None)
         } else {
-            let bar = match total {
-                Some(n) => ProgressBar::new(n),
-                None => ProgressBar::new_spinner(),
-            };
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template(
-                "{prefix:>12} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta} {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-            bar.set_style(style);
-            bar.set_prefix(stage.to_string());
-            Some(bar)
+            Sink::Lines
         };
-        Progress { bar }
+        Progress {
+            sink,
+            stage: String::new(),
+            last_tenth: None,
+        }
     }
 
     /// Prints a line to stderr unless `--quiet`.
@@ -111,48 +108,100 @@ impl Ctx {
     }
 }
 
-/// A progress bar that is also an [`Observer`]: each report advances it and shows the metrics.
+enum Sink {
+    Silent,
+    Bars(Option<ProgressBar>),
+    Lines,
+}
+
+/// The CLI's [`Observer`]: a progress bar per stage on a terminal, plain lines in a log.
 pub struct Progress {
-    bar: Option<ProgressBar>,
+    sink: Sink,
+    stage: String,
+    last_tenth: Option<usize>,
 }
 
 impl Progress {
-    /// Advances by one step outside of an observer loop.
+    /// Advances the current stage by one step (for loops that are not yet observers).
     pub fn inc(&self) {
-        if let Some(b) = &self.bar {
+        if let Sink::Bars(Some(b)) = &self.sink {
             b.inc(1);
         }
     }
 
-    /// Sets the message shown after the bar.
-    pub fn message(&self, msg: impl Into<String>) {
-        if let Some(b) = &self.bar {
-            b.set_message(msg.into());
-        }
+    fn new_bar(stage: &str, total: Option<usize>) -> ProgressBar {
+        let bar = match total {
+            Some(n) => ProgressBar::new(n as u64),
+            None => ProgressBar::new_spinner(),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{prefix:>12} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(stage.to_string());
+        bar
     }
+}
+
+fn metrics_text(r: &StepReport<'_>) -> String {
+    r.metrics
+        .iter()
+        .map(|(k, v)| format!("{k}={v:.4}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Observer for Progress {
     fn observe(&mut self, r: &StepReport<'_>) -> Control {
-        if let Some(b) = &self.bar {
-            if let Some(t) = r.total {
-                b.set_length(t as u64);
+        let new_stage = self.stage != r.stage;
+        if new_stage {
+            self.stage = r.stage.to_string();
+            self.last_tenth = None;
+        }
+        match &mut self.sink {
+            Sink::Silent => {}
+            Sink::Bars(bar) => {
+                if new_stage || bar.is_none() {
+                    if let Some(b) = bar.take() {
+                        b.finish_and_clear();
+                    }
+                    *bar = Some(Progress::new_bar(r.stage, r.total));
+                }
+                if let Some(b) = bar {
+                    if let Some(t) = r.total {
+                        b.set_length(t as u64);
+                    }
+                    b.set_position(r.step as u64);
+                    b.set_message(metrics_text(r));
+                }
             }
-            b.set_position(r.step as u64);
-            let msg: Vec<String> = r
-                .metrics
-                .iter()
-                .map(|(k, v)| format!("{k}={v:.4}"))
-                .collect();
-            b.set_message(msg.join(" "));
+            Sink::Lines => {
+                let tenth = r.total.map(|t| (10 * r.step) / t.max(1));
+                if new_stage || tenth != self.last_tenth || r.total.is_none() {
+                    let of = r.total.map(|t| format!("/{t}")).unwrap_or_default();
+                    eprintln!("{} {}{of} {}", r.stage, r.step, metrics_text(r));
+                    self.last_tenth = tenth;
+                }
+            }
         }
         Control::Continue
+    }
+
+    fn note(&mut self, text: &str) {
+        match &self.sink {
+            Sink::Silent => {}
+            Sink::Bars(Some(b)) => b.println(text),
+            _ => eprintln!("{text}"),
+        }
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        if let Some(b) = &self.bar {
+        if let Sink::Bars(Some(b)) = &self.sink {
             b.finish_and_clear();
         }
     }
@@ -223,6 +272,51 @@ fn only_run_json(dir: &Path) -> bool {
                 .all(|e| e.file_name() == "run.json")
         })
         .unwrap_or(false)
+}
+
+/// The one data-selection flag set of every command that reads samples: a dataset by name or file,
+/// then labels, count and threshold (see [`spinlearn_data::Selection`]). How values are encoded
+/// (kept, ±1, 0/1, real in [0, 1]) is the command's choice, passed to [`DataArgs::load`].
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct DataArgs {
+    /// A named dataset (`spinlearn data list`) or a file (.npy, .npz, .txt, .csv; rows = samples).
+    #[arg(long = "data", default_value = "mnist", value_name = "NAME|FILE")]
+    pub data: String,
+    /// Keep only these labels, comma-separated (e.g. `0,1`); labelled datasets only.
+    #[arg(long, value_name = "LIST")]
+    pub digits: Option<String>,
+    /// Keep the first N samples (after label selection).
+    #[arg(long, value_name = "N")]
+    pub n_samples: Option<usize>,
+    /// Binarize: a value above T (fraction of full scale) is on (data already 0/1 or ±1 keeps
+    /// its pattern). Commands that need binary units default to 0.5.
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
+    /// Directory of the full standard MNIST (train-*/t10k-* IDX files) instead of the embedded subset.
+    #[arg(long, value_name = "DIR")]
+    pub mnist_dir: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The selection, with the value encoding chosen by the command from the `--threshold` given.
+    pub fn selection(&self, values: impl FnOnce(Option<f32>) -> Values) -> Result<Selection> {
+        let threshold = match self.threshold {
+            Some(t) => Some(spinlearn_core::check::finite("threshold", t)? as f32),
+            None => None,
+        };
+        Ok(Selection {
+            digits: self.digits.as_deref().map(parse_digits).transpose()?,
+            n_samples: self.n_samples,
+            values: values(threshold),
+        })
+    }
+
+    /// Opens the dataset and applies the selection.
+    pub fn load(&self, values: impl FnOnce(Option<f32>) -> Values) -> Result<Dataset> {
+        Ok(self
+            .selection(values)?
+            .load(&self.data, self.mnist_dir.as_deref())?)
+    }
 }
 
 /// Parses a comma-separated list of digits such as `0,1` into labels, checking each is 0..=9.

@@ -4,7 +4,6 @@
 mod cmd;
 mod common;
 mod config;
-mod reproduce;
 
 use clap::{Parser, Subcommand};
 use common::{Ctx, Global};
@@ -46,7 +45,7 @@ enum Cmd {
     /// Run any experiment from a TOML config whose `kind` names it.
     Run(config::RunArgs),
     /// Reproduce the papers' headline results into an HTML report.
-    Reproduce(reproduce::ReproduceArgs),
+    Reproduce(cmd::reproduce::ReproduceArgs),
     /// Benchmarks that print the speed figures of each domain.
     #[command(subcommand)]
     Bench(cmd::bench::BenchCmd),
@@ -62,7 +61,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
         Cmd::Relevance(c) => cmd::relevance::run_cmd(c, ctx),
         Cmd::Dbn(c) => cmd::relevance::run_dbn_cmd(c, ctx),
         Cmd::Run(a) => config::run_config(a, &cli.global),
-        Cmd::Reproduce(a) => reproduce::run(a, ctx),
+        Cmd::Reproduce(a) => common::execute(a, ctx),
         Cmd::Bench(c) => cmd::bench::run_cmd(c, ctx),
     }
 }

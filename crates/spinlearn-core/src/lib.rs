@@ -13,10 +13,14 @@ pub mod encoding;
 pub mod error;
 pub mod numerics;
 pub mod observe;
+pub mod params;
 pub mod record;
 pub mod seed;
+pub mod stats;
+pub mod table;
 
 pub use encoding::Units;
 pub use error::{Error, Result};
-pub use observe::{Control, NoObserver, Observer, StepReport};
+pub use observe::{Control, NoObserver, Observer, StepReport, SyncObserver};
+pub use params::ParamGuard;
 pub use seed::{Seed, SpinRng};

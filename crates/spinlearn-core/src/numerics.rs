@@ -149,20 +149,6 @@ pub fn atanh_clamped(x: f64) -> f64 {
     x.clamp(-LIM, LIM).atanh()
 }
 
-/// Mean and unbiased standard deviation of a slice (std is 0 for fewer than two values).
-pub fn mean_std(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len();
-    if n == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let mean = xs.iter().sum::<f64>() / n as f64;
-    if n < 2 {
-        return (mean, 0.0);
-    }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    (mean, var.sqrt())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,8 +201,5 @@ mod tests {
         assert!(log_logistic(-1e4).is_finite());
         assert!(atanh_clamped(1.0).is_finite());
         assert_relative_eq!(logistic_f32(0.0), 0.5);
-        let (m, s) = mean_std(&[1.0, 2.0, 3.0]);
-        assert_relative_eq!(m, 2.0);
-        assert_relative_eq!(s, 1.0);
     }
 }

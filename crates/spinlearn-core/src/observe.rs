@@ -26,10 +26,15 @@ pub struct StepReport<'a> {
     pub metrics: &'a [(&'a str, f64)],
 }
 
-/// Receives a report after each step.
+/// Receives a report after each step. The one progress contract of the workspace: every long
+/// loop takes `&mut dyn Observer`; parallel loops share one through [`SyncObserver`].
 pub trait Observer {
     /// Called after each step; return [`Control::Stop`] to end the loop early.
     fn observe(&mut self, report: &StepReport<'_>) -> Control;
+
+    /// A free-form line about what the run is doing (a stage starting, a result); progress
+    /// displays print it above their bars, logs write it as a line.
+    fn note(&mut self, _text: &str) {}
 }
 
 /// An observer that watches nothing and never stops a loop.
@@ -48,6 +53,54 @@ impl<F: FnMut(&StepReport<'_>) -> Control> Observer for F {
     }
 }
 
+/// A thread-safe adapter: parallel tasks report through `&SyncObserver` (it implements
+/// [`Observer`] by reference), one report at a time, to the observer it wraps. Once any report is
+/// answered with [`Control::Stop`], every later report is answered `Stop` too, so all tasks wind
+/// down.
+pub struct SyncObserver<'a> {
+    inner: std::sync::Mutex<&'a mut (dyn Observer + Send)>,
+    stopped: std::sync::atomic::AtomicBool,
+}
+
+impl<'a> SyncObserver<'a> {
+    /// Wraps `inner`.
+    pub fn new(inner: &'a mut (dyn Observer + Send)) -> Self {
+        SyncObserver {
+            inner: std::sync::Mutex::new(inner),
+            stopped: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// True once a report was answered with [`Control::Stop`].
+    pub fn stopped(&self) -> bool {
+        self.stopped.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut (dyn Observer + Send)) -> T) -> T {
+        // A panic in another task poisons the lock; the observer itself is still usable.
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut **g)
+    }
+}
+
+impl Observer for &SyncObserver<'_> {
+    fn observe(&mut self, report: &StepReport<'_>) -> Control {
+        if self.stopped() {
+            return Control::Stop;
+        }
+        let c = self.with(|o| o.observe(report));
+        if c == Control::Stop {
+            self.stopped
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        c
+    }
+
+    fn note(&mut self, text: &str) {
+        self.with(|o| o.note(text));
+    }
+}
+
 /// Forwards each report to two observers; stops when either asks to.
 pub struct Both<'a, 'b>(pub &'a mut dyn Observer, pub &'b mut dyn Observer);
 
@@ -60,6 +113,11 @@ impl Observer for Both<'_, '_> {
         } else {
             Control::Continue
         }
+    }
+
+    fn note(&mut self, text: &str) {
+        self.0.note(text);
+        self.1.note(text);
     }
 }
 
@@ -102,5 +160,40 @@ mod tests {
             metrics: &[],
         };
         assert_eq!(Both(&mut none, &mut stop_at_1).observe(&r), Control::Stop);
+    }
+
+    #[test]
+    fn sync_observer_counts_parallel_reports_and_spreads_stop() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let count = AtomicUsize::new(0);
+        let mut counter = |r: &StepReport<'_>| {
+            count.fetch_add(1, Ordering::Relaxed);
+            if r.step == 5 {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        };
+        let shared = SyncObserver::new(&mut counter);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let shared = &shared;
+                s.spawn(move || {
+                    let mut o = shared;
+                    for step in 0..4 {
+                        let r = StepReport {
+                            stage: "task",
+                            step: t * 10 + step,
+                            total: None,
+                            metrics: &[],
+                        };
+                        let _ = o.observe(&r);
+                    }
+                });
+            }
+        });
+        assert!(shared.stopped());
+        drop(shared);
+        assert!(count.load(Ordering::Relaxed) <= 16);
     }
 }

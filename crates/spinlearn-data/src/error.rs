@@ -7,28 +7,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataError {
-    /// A file could not be opened or read.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// A shared case (invalid parameter, I/O, JSON, non-convergence), defined once in core.
+    #[error(transparent)]
+    Core(#[from] spinlearn_core::Error),
     /// A file's content is not what its format requires (bad magic, truncated, wrong sizes).
     #[error("{}: {reason}", path.display())]
     Format {
         /// The file.
         path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
-    /// A parameter is out of range or unknown.
-    #[error("invalid parameter `{name}`: {reason}")]
-    InvalidParameter {
-        /// The parameter.
-        name: String,
         /// What is wrong.
         reason: String,
     },
@@ -49,31 +35,13 @@ impl DataError {
         }
     }
 
-    /// Shorthand for [`DataError::InvalidParameter`].
+    /// An invalid parameter (core's [`spinlearn_core::Error::InvalidParameter`]).
     pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        DataError::InvalidParameter {
-            name: name.into(),
-            reason: reason.into(),
-        }
+        DataError::Core(spinlearn_core::Error::invalid(name, reason))
     }
 
-    /// Shorthand for [`DataError::Io`].
+    /// An I/O failure on `path` (core's [`spinlearn_core::Error::Io`]).
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        DataError::Io {
-            path: path.into(),
-            source,
-        }
-    }
-}
-
-impl From<spinlearn_core::Error> for DataError {
-    fn from(e: spinlearn_core::Error) -> Self {
-        match e {
-            spinlearn_core::Error::InvalidParameter { name, reason } => {
-                DataError::InvalidParameter { name, reason }
-            }
-            spinlearn_core::Error::Io { path, source } => DataError::Io { path, source },
-            other => DataError::Shape(other.to_string()),
-        }
+        DataError::Core(spinlearn_core::Error::io(path, source))
     }
 }

@@ -14,8 +14,10 @@ pub mod generate;
 pub mod idx;
 pub mod mnist;
 pub mod npy;
+pub mod select;
 pub mod text;
 pub mod transform;
 
 pub use dataset::Dataset;
 pub use error::{DataError, Result};
+pub use select::{Selection, Values, open};

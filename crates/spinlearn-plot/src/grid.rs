@@ -151,20 +151,14 @@ impl ImageGrid {
                 path: png.clone(),
                 reason: e.to_string(),
             })?;
-        std::fs::write(&png, &bytes).map_err(|source| PlotError::Io {
-            path: png.clone(),
-            source,
-        })?;
+        crate::write_file(&png, &bytes)?;
         let doc = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\
              <title>{}</title><image width=\"{width}\" height=\"{height}\" style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,{b64}\"/></svg>\n",
             crate::report::escape(&self.title),
             b64 = base64(&bytes)
         );
-        std::fs::write(&svg, doc).map_err(|source| PlotError::Io {
-            path: svg.clone(),
-            source,
-        })?;
+        crate::write_file(&svg, doc.as_bytes())?;
         Ok(vec![png, svg])
     }
 }

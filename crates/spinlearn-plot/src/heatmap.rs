@@ -359,8 +359,9 @@ impl Heatmap {
             let path = path.clone();
             move |reason: String| PlotError::Draw { path, reason }
         };
+        let tmp = crate::partial(&png);
         {
-            let root = BitMapBackend::new(&png, self.size).into_drawing_area();
+            let root = BitMapBackend::new(&tmp, self.size).into_drawing_area();
             root.fill(&WHITE)
                 .map_err(|e| draw_err(&png)(e.to_string()))?;
             let (x0, y0, w, h) = self.draw_frame(&root).map_err(draw_err(&png))?;
@@ -370,6 +371,7 @@ impl Heatmap {
                 .and_then(|()| root.present())
                 .map_err(|e| draw_err(&png)(e.to_string()))?;
         }
+        crate::commit(&tmp, &png)?;
         let mut doc = String::new();
         let (x0, y0, w, h) = {
             let root = SVGBackend::with_string(&mut doc, self.size).into_drawing_area();

@@ -58,11 +58,39 @@ pub(crate) fn output_paths(stem: &Path) -> Result<(PathBuf, PathBuf)> {
     Ok((with("png"), with("svg")))
 }
 
-/// Writes `bytes` to `path`, mapping the error.
+/// Writes `bytes` to `path` atomically (a hidden partial file, then a rename), so a full disk or
+/// an interrupted run never leaves a truncated figure under its final name.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| PlotError::Io {
-        path: path.to_path_buf(),
+    let tmp = partial(path);
+    std::fs::write(&tmp, bytes).map_err(|source| PlotError::Io {
+        path: tmp.clone(),
         source,
+    })?;
+    commit(&tmp, path)
+}
+
+/// The hidden partial file a figure is drawn into before [`commit`]: `dir/.name.partial.ext`
+/// (the extension is kept, since plotters picks the image format from it).
+pub(crate) fn partial(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (base, ext) = match name.rsplit_once('.') {
+        Some((b, e)) => (b.to_string(), format!(".{e}")),
+        None => (name.clone(), String::new()),
+    };
+    path.with_file_name(format!(".{base}.partial{ext}"))
+}
+
+/// Renames a finished partial file to its final name (removing the partial file on failure).
+pub(crate) fn commit(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::rename(tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(tmp);
+        PlotError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 

@@ -146,8 +146,9 @@ impl LinePlot {
         check(self)?;
         font::ensure();
         let (png, svg) = crate::output_paths(stem)?;
+        let tmp = crate::partial(&png);
         {
-            let root = BitMapBackend::new(&png, self.size).into_drawing_area();
+            let root = BitMapBackend::new(&tmp, self.size).into_drawing_area();
             draw(self, &root)
                 .and_then(|()| root.present().map_err(|e| e.to_string()))
                 .map_err(|reason| PlotError::Draw {
@@ -155,8 +156,10 @@ impl LinePlot {
                     reason,
                 })?;
         }
+        crate::commit(&tmp, &png)?;
+        let mut doc = String::new();
         {
-            let root = SVGBackend::new(&svg, self.size).into_drawing_area();
+            let root = SVGBackend::with_string(&mut doc, self.size).into_drawing_area();
             draw(self, &root)
                 .and_then(|()| root.present().map_err(|e| e.to_string()))
                 .map_err(|reason| PlotError::Draw {
@@ -164,6 +167,7 @@ impl LinePlot {
                     reason,
                 })?;
         }
+        crate::write_file(&svg, doc.as_bytes())?;
         Ok(vec![png, svg])
     }
 }

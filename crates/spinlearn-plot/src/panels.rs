@@ -85,16 +85,23 @@ impl PlotGrid {
         let (rows, size) = self.layout()?;
         font::ensure();
         let (png, svg) = crate::output_paths(stem)?;
-        self.draw_on(&BitMapBackend::new(&png, size).into_drawing_area(), rows)
+        let tmp = crate::partial(&png);
+        self.draw_on(&BitMapBackend::new(&tmp, size).into_drawing_area(), rows)
             .map_err(|reason| PlotError::Draw {
                 path: png.clone(),
                 reason,
             })?;
-        self.draw_on(&SVGBackend::new(&svg, size).into_drawing_area(), rows)
-            .map_err(|reason| PlotError::Draw {
-                path: svg.clone(),
-                reason,
-            })?;
+        crate::commit(&tmp, &png)?;
+        let mut doc = String::new();
+        self.draw_on(
+            &SVGBackend::with_string(&mut doc, size).into_drawing_area(),
+            rows,
+        )
+        .map_err(|reason| PlotError::Draw {
+            path: svg.clone(),
+            reason,
+        })?;
+        crate::write_file(&svg, doc.as_bytes())?;
         Ok(vec![png, svg])
     }
 }

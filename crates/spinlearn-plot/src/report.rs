@@ -117,15 +117,7 @@ impl Report {
             source,
         })?;
         let path = dir.join("index.html");
-        let tmp = dir.join("index.html.partial");
-        std::fs::write(&tmp, self.html(Some(dir))).map_err(|source| PlotError::Io {
-            path: tmp.clone(),
-            source,
-        })?;
-        std::fs::rename(&tmp, &path).map_err(|source| PlotError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        crate::write_file(&path, self.html(Some(dir)).as_bytes())?;
         Ok(path)
     }
 }

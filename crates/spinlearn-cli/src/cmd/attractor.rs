@@ -138,7 +138,7 @@ impl Experiment for SimulateArgs {
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let p = self.params()?;
-        let mut bar = ctx.progress("realization", Some(p.realizations as u64));
+        let mut bar = ctx.progress();
         let r = simulate(&p, ctx.seed, &mut bar)?;
         drop(bar);
         let mut csv = String::from("age,m_v_mean,m_v_std,m_u_mean\n");

@@ -183,7 +183,7 @@ impl Experiment for LearnArgs {
         let data = spins::random_rows(pool.view(), m, &mut ctx.seed.named("select").stream(0))
             .with_context(|| format!("dataset `{name}` has {} samples", pool.nrows()))?;
         let params = self.learner.params().check()?;
-        let mut progress = ctx.progress("bp sweeps", Some(self.learner.max_iter as u64));
+        let mut progress = ctx.progress();
         let r = learn(
             data.view(),
             &params,
@@ -371,7 +371,7 @@ impl Experiment for SweepArgs {
             params: self.learner.params(),
             seed: ctx.seed,
         };
-        let progress = ctx.progress("bp runs", Some((self.sizes.len() * self.selections) as u64));
+        let progress = ctx.progress();
         let sweep = size_sweep(pool.view(), &cfg, &|| progress.inc())?;
         drop(progress);
         anyhow::ensure!(

@@ -210,7 +210,7 @@ impl Experiment for McArgs {
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let v = self.params().check()?;
-        let mut progress = ctx.progress("sweeps", Some((self.therm + self.sweeps) as u64));
+        let mut progress = ctx.progress();
         let therm = self.therm;
         let mut obs = |r: &spinlearn_core::StepReport<'_>| {
             let step = if r.stage == "measure" {

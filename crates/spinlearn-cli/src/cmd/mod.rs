@@ -22,3 +22,4 @@ pub mod data;
 pub mod ising;
 pub mod rbm;
 pub mod relevance;
+pub mod reproduce;

@@ -356,7 +356,7 @@ impl Experiment for TrainArgs {
         );
         let extra = serde_json::to_value(&params)?;
         let model_path = dir.file("model.npz");
-        let mut progress = ctx.progress("epoch", Some(params.epochs as u64));
+        let mut progress = ctx.progress();
         let mut rows = Vec::new();
         while state.epoch < params.epochs {
             let m = trainer.epoch(&mut state, data)?;
@@ -708,7 +708,7 @@ impl Experiment for SampleArgs {
         let mut rngs = ctx.seed.named("sample").streams(self.n);
         let mut v = spinlearn_rbm::sample::random_states(nv, rbm.units.visible, &mut rngs);
         let mut h = Array2::<f32>::zeros((self.n, rbm.n_hidden()));
-        let progress = ctx.progress("sample", None);
+        let progress = ctx.progress();
         m.gibbs(&mut v, &mut h, self.steps, &mut rngs);
         drop(progress);
         spinlearn_data::npy::write_npy(&dir.file("samples.npy"), &v)?;

@@ -479,7 +479,7 @@ impl Experiment for DbnTrainArgs {
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let ds = self.select.load()?;
         let p = self.net.params(ctx)?;
-        let mut progress = ctx.progress("dbn", Some((p.widths.len() * p.epochs) as u64));
+        let mut progress = ctx.progress();
         let t = std::time::Instant::now();
         let dbn = train_dbn(ds.data.view(), &p, &mut progress)?;
         let secs = t.elapsed().as_secs_f64();
@@ -603,7 +603,7 @@ impl Experiment for DbnAnalyzeArgs {
             Some(path) => Some(load_dbn(path)?),
             None => None,
         };
-        let mut progress = ctx.progress("dbn analyze", None);
+        let mut progress = ctx.progress();
         let r = experiments::run_pipeline(
             ds.data.view(),
             &labels,

@@ -23,86 +23,8 @@ pub mod untrained;
 use crate::sample::Rbm32;
 use crate::{RbmError, Result};
 use ndarray::{Array2, ArrayView2, s};
-use serde::{Deserialize, Serialize};
+pub use spinlearn_core::stats::{Band, MeanStd};
 use spinlearn_core::{Seed, Units};
-
-/// A curve with a band: mean and standard deviation over independent runs at each `x`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Band {
-    /// Abscissae.
-    pub x: Vec<f64>,
-    /// Mean over runs at each abscissa (NaN where no run has a finite value).
-    pub mean: Vec<f64>,
-    /// Population standard deviation over runs (0 for a single run).
-    pub std: Vec<f64>,
-}
-
-impl Band {
-    /// Column-wise mean and standard deviation of `runs` (each of length `x.len()`); non-finite
-    /// entries are left out.
-    pub fn from_runs(x: Vec<f64>, runs: &[Vec<f64>]) -> Band {
-        let n = x.len();
-        let mut mean = Vec::with_capacity(n);
-        let mut std = Vec::with_capacity(n);
-        for i in 0..n {
-            let col: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| r.get(i).copied())
-                .filter(|v| v.is_finite())
-                .collect();
-            let (m, sd) = mean_std_finite(&col);
-            mean.push(m);
-            std.push(sd);
-        }
-        Band { x, mean, std }
-    }
-
-    /// The last mean and std (NaN when empty).
-    pub fn last(&self) -> (f64, f64) {
-        match (self.mean.last(), self.std.last()) {
-            (Some(&m), Some(&s)) => (m, s),
-            _ => (f64::NAN, f64::NAN),
-        }
-    }
-
-    /// The first abscissa where the mean is `<= threshold`.
-    pub fn first_x_at_most(&self, threshold: f64) -> Option<f64> {
-        self.x
-            .iter()
-            .zip(&self.mean)
-            .find(|(_, m)| **m <= threshold)
-            .map(|(x, _)| *x)
-    }
-}
-
-/// Mean and population standard deviation; `(NaN, NaN)` for an empty slice.
-pub fn mean_std_finite(xs: &[f64]) -> (f64, f64) {
-    if xs.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let n = xs.len() as f64;
-    let m = xs.iter().sum::<f64>() / n;
-    let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    (m, v.sqrt())
-}
-
-/// Mean and standard deviation of a summary figure over runs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct MeanStd {
-    /// Mean over runs.
-    pub mean: f64,
-    /// Population standard deviation over runs.
-    pub std: f64,
-}
-
-impl MeanStd {
-    /// From values (non-finite ones left out).
-    pub fn of(xs: &[f64]) -> MeanStd {
-        let f: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
-        let (mean, std) = mean_std_finite(&f);
-        MeanStd { mean, std }
-    }
-}
 
 /// Epochs `0 ..= epochs` thinned to about `n_points` roughly log-spaced values (always holding 0,
 /// 1 and `epochs`), increasing and without repeats. `n_points = 0` or `>= epochs + 1` gives every

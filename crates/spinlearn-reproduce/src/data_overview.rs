@@ -2,16 +2,16 @@
 //! Also the pattern for paper sections: compute with the libraries, save figures into `s.dir`,
 //! return the report section and the summary.
 
-use super::{SectionCtx, SectionOutput};
-use anyhow::Result;
+use crate::{Result, SectionCtx, SectionOutput};
 use serde_json::json;
+use spinlearn_core::Observer;
 use spinlearn_data::{generate, mnist, transform};
 use spinlearn_plot::{ImageGrid, LinePlot, ReportSection, Series, SeriesStyle, TableRow};
 
 /// Runs the section.
-pub fn run(s: &SectionCtx) -> Result<SectionOutput> {
+pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
     let digits = mnist::embedded()?;
-    let n_show = if s.quick() { 64 } else { 100 };
+    let n_show = s.mode.pick(16, 64, 100);
     let cols = (n_show as f64).sqrt() as usize;
     let images: Vec<Vec<f32>> = (0..n_show).map(|i| digits.row(i).to_vec()).collect();
     let mut grid = ImageGrid::new(images, (28, 28), cols);
