@@ -219,6 +219,12 @@ pub trait Experiment: Args + Serialize {
         Self::KIND.replace(' ', "-")
     }
 
+    /// Whether [`execute`] prints the summary as JSON on stdout (commands that print their own
+    /// table say no).
+    fn print_summary(&self) -> bool {
+        true
+    }
+
     /// Checks the parameters before any file is written (bad input fails with no run directory).
     fn validate(&self) -> Result<()> {
         Ok(())
@@ -249,7 +255,9 @@ pub fn execute<E: Experiment>(e: &E, ctx: &Ctx) -> Result<()> {
         Ok(summary) => {
             let path = dir.complete(&summary)?;
             if !ctx.quiet {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                if e.print_summary() {
+                    println!("{}", serde_json::to_string_pretty(&summary)?);
+                }
                 eprintln!("wrote {}", path.display());
             }
             Ok(())

@@ -47,8 +47,7 @@ enum Cmd {
     /// Reproduce the papers' headline results into an HTML report.
     Reproduce(cmd::reproduce::ReproduceArgs),
     /// Benchmarks that print the speed figures of each domain.
-    #[command(subcommand)]
-    Bench(cmd::bench::BenchCmd),
+    Bench(cmd::bench::BenchArgs),
 }
 
 fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
@@ -62,7 +61,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
         Cmd::Dbn(c) => cmd::relevance::run_dbn_cmd(c, ctx),
         Cmd::Run(a) => config::run_config(a, &cli.global),
         Cmd::Reproduce(a) => common::execute(a, ctx),
-        Cmd::Bench(c) => cmd::bench::run_cmd(c, ctx),
+        Cmd::Bench(a) => common::execute(a, ctx),
     }
 }
 

@@ -1,43 +1,10 @@
 //! End-to-end tests of the `spinlearn` binary: the documented commands work, run directories are
 //! complete, and bad input gives a one-line error, exit code 2 and no complete-looking run.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_spinlearn"))
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spinlearn-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn read_json(p: &Path) -> Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-    )
-    .unwrap()
-}
-
-/// Asserts a failure with exit code 2, one line on stderr mentioning each of `needles`, no panic.
-fn assert_bad(out: &Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(!err.contains("panicked"), "panic: {err}");
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "want one line, got: {err}");
-    for n in needles {
-        assert!(err.contains(n), "`{n}` not in: {err}");
-    }
-}
+mod common;
+use common::*;
 
 #[test]
 fn data_show_writes_a_complete_run() {
@@ -388,4 +355,41 @@ fn bench_with_out_writes_its_figures() {
     let items = s["items"].as_array().expect("items");
     assert!(!items.is_empty());
     assert!(items.iter().all(|i| i["seconds"].as_f64().unwrap() > 0.0));
+}
+
+#[test]
+fn without_a_terminal_progress_is_plain_lines() {
+    // stderr is a pipe here, as in a batch job: stages and steps come as plain lines, no bar
+    // control characters.
+    let d = tmp("progress-lines");
+    let out = run(&[
+        "--seed",
+        "1",
+        "reproduce",
+        "data",
+        "--smoke",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[1/1] Data overview (data, Smoke)"), "{err}");
+    assert!(err.contains("done in"), "{err}");
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    let q = run(&[
+        "-q",
+        "--seed",
+        "1",
+        "reproduce",
+        "data",
+        "--smoke",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(q.status.success());
+    assert!(
+        q.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&q.stderr)
+    );
 }

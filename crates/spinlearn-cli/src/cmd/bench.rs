@@ -1,14 +1,25 @@
 //! `spinlearn bench <domain>`: benchmarks that print each domain's speed figures beside the
 //! machine's measured peak. Each domain library provides the measurement; this only prints it.
 
-use crate::common::{Ctx, VERSION};
+use crate::common::{Ctx, Experiment};
 use anyhow::Result;
-use clap::Subcommand;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use serde_json::Value;
 use spinlearn_core::record::RunDir;
 
+/// `spinlearn bench <domain>`.
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct BenchArgs {
+    /// The domain to measure.
+    #[arg(value_enum)]
+    pub domain: BenchDomain,
+}
+
 /// The benchmark to run.
-#[derive(Debug, Subcommand)]
-pub enum BenchCmd {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BenchDomain {
     /// RBMs (papers 003, 004): one CD-1 and one PCD-1 epoch on the embedded MNIST (784 x 500,
     /// batch 100, f32) with GFLOP/s beside the measured f32 product peak.
     Rbm,
@@ -26,11 +37,22 @@ pub enum BenchCmd {
     Relevance,
 }
 
-/// Runs a benchmark and prints its figures; with `--out DIR` it also writes a run directory
-/// (run.json, and summary.json holding every measured figure) once the benchmark has finished.
-pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
-    let (kind, summary) = match cmd {
-        BenchCmd::Rbm => {
+impl Experiment for BenchArgs {
+    const KIND: &'static str = "bench";
+
+    fn print_summary(&self) -> bool {
+        false
+    }
+
+    /// Prints the figures; summary.json holds every measured figure.
+    fn run(&self, ctx: &Ctx, _dir: &RunDir) -> Result<Value> {
+        measure(self.domain, ctx)
+    }
+}
+
+fn measure(domain: BenchDomain, ctx: &Ctx) -> Result<Value> {
+    Ok(match domain {
+        BenchDomain::Rbm => {
             let ds = spinlearn_data::mnist::embedded()?;
             let data = ds.data.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
             let params = spinlearn_rbm::bench::BenchParams {
@@ -39,32 +61,32 @@ pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
             };
             let r = spinlearn_rbm::bench::bench(data.view(), &params)?;
             println!("{r}");
-            ("bench rbm", serde_json::to_value(&r)?)
+            serde_json::to_value(&r)?
         }
-        BenchCmd::Bp => {
+        BenchDomain::Bp => {
             let r = spinlearn_bp::bench::bench(&spinlearn_bp::bench::BenchConfig::default())?;
             println!("{r}");
-            ("bench bp", serde_json::to_value(&r)?)
+            serde_json::to_value(&r)?
         }
-        BenchCmd::Ising => {
+        BenchDomain::Ising => {
             let r = spinlearn_ising::bench::bench(false)?;
             println!("spinlearn-ising ({} threads)", r.threads);
             print!("{r}");
-            ("bench ising", serde_json::to_value(&r)?)
+            serde_json::to_value(&r)?
         }
-        BenchCmd::Attractor => {
+        BenchDomain::Attractor => {
             let r = spinlearn_attractor::bench::bench(30_000, 0.05, 40, ctx.seed)?;
             println!("{r}");
-            ("bench attractor", serde_json::to_value(&r)?)
+            serde_json::to_value(&r)?
         }
-        BenchCmd::Relevance => {
+        BenchDomain::Relevance => {
             let r = spinlearn_relevance::bench::bench(
                 &spinlearn_relevance::bench::BenchConfig::default(),
             )?;
             println!("{r}");
-            ("bench relevance", serde_json::to_value(&r)?)
+            serde_json::to_value(&r)?
         }
-        BenchCmd::Data => {
+        BenchDomain::Data => {
             let dir =
                 std::env::temp_dir().join(format!("spinlearn-bench-data-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
@@ -73,23 +95,7 @@ pub fn run_cmd(cmd: &BenchCmd, ctx: &Ctx) -> Result<()> {
             let r = report?;
             print!("{r}");
             println!("({} threads available to the process)", ctx.threads);
-            ("bench data", serde_json::to_value(&r)?)
+            serde_json::to_value(&r)?
         }
-    };
-    if let Some(out) = &ctx.out {
-        let dir = RunDir::create(
-            out,
-            kind,
-            ctx.command.clone(),
-            serde_json::json!({}),
-            ctx.seed.value(),
-            ctx.threads,
-            VERSION,
-        )?;
-        let path = dir.complete(&summary)?;
-        if !ctx.quiet {
-            eprintln!("wrote {}", path.display());
-        }
-    }
-    Ok(())
+    })
 }
