@@ -1,5 +1,10 @@
-//! `spinlearn`: the command line tool. Glue only: flags and configs in, library calls, run
-//! directories, figures and reports out.
+//! `spinlearn`: the command line tool. Glue only: flags (or a TOML config) -> checked params ->
+//! one library call -> run directory ([`common::execute`] is the one way a run directory is made).
+//! Progress goes to bars on a terminal and to plain lines otherwise ([`common::Ctx::progress`]).
+//!
+//! May hold: clap argument structs, their conversion into library params, printing. May not hold:
+//! loops over model runs, experiment sizes, figure code or any science; those belong to the domain
+//! crates and to spinlearn-reproduce. `anyhow` is used here and nowhere else.
 
 mod cmd;
 mod common;

@@ -1,7 +1,12 @@
 //! Shared vocabulary of spinlearn: seeds and portable RNG streams ([`Seed`]), spin (±1) and bit
 //! (0/1) encodings ([`Units`]), stable numerics in log space ([`numerics`]), the observer hook that
-//! long loops report to ([`Observer`], [`Control`]), run records ([`record`]) and parameter checks
-//! ([`check`]).
+//! long loops report to ([`Observer`], [`Control`], [`SyncObserver`] for parallel loops), run
+//! records ([`record`]), CSV tables ([`table`]), small statistics and fits ([`stats`]), and the
+//! parameter contract ([`ParamGuard`], with the checks of [`check`]) and the shared error cases
+//! ([`Error`]) that every domain crate wraps once.
+//!
+//! Owns: the vocabulary every other crate shares. May import: small, general crates only (rand,
+//! serde, thiserror, libm, csv); never another spinlearn crate, ndarray, plotting or linear algebra.
 //!
 //! Conventions used across the workspace: k_B T = 1 unless a parameter says otherwise; energies carry
 //! the sign of the Hamiltonian (lower is more probable); matrices are row-major with shapes written

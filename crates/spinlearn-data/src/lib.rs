@@ -4,6 +4,10 @@
 //!
 //! Every dataset is a [`Dataset`]: an `(n_samples, n_features)` f32 matrix, row-major, with
 //! optional labels and an optional image shape.
+//!
+//! The one data path: [`open`] a dataset by name or file, then apply a [`Selection`] (labels,
+//! count, binary encoding). Owns: file formats, generators, transforms. May import:
+//! spinlearn-core only; never a model, algorithm or plotting crate.
 #![warn(missing_docs)]
 
 pub mod bench;

@@ -9,6 +9,10 @@
 //! rendered with DejaVu Sans compiled into this crate ([`font`]), so PNGs look the same on a
 //! machine without any system fonts. Descriptions are plain data (serializable); an unusable one
 //! (empty, mismatched lengths, nothing drawable) is a [`PlotError::Invalid`], never a panic.
+//!
+//! Owns: drawing and page layout. May import: spinlearn-core only (for atomic writes' conventions);
+//! never a domain crate — figures receive plain numbers, so every domain stays free of plotting.
+//! Every file is written atomically (a hidden partial file, then a rename).
 #![warn(missing_docs)]
 
 use serde::{Deserialize, Serialize};
@@ -321,6 +325,52 @@ pub struct TableRow {
     pub paper: Option<String>,
     /// A short note (conditions, differences).
     pub note: String,
+}
+
+/// How a result compares with its paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Agrees with the paper under the stated rule.
+    Reproduced,
+    /// Agrees in part (within twice the tolerance, or part of a statement).
+    Partly,
+    /// Disagrees with the paper.
+    NotReproduced,
+    /// This run cannot decide (e.g. quick sizes); the reason is stated beside it.
+    NotComparable,
+}
+
+impl Verdict {
+    /// The verdict in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Reproduced => "reproduced",
+            Verdict::Partly => "partly",
+            Verdict::NotReproduced => "not reproduced",
+            Verdict::NotComparable => "not comparable",
+        }
+    }
+
+    /// A symbol that reads without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Verdict::Reproduced => "\u{2713}",
+            Verdict::Partly => "\u{25d0}",
+            Verdict::NotReproduced => "\u{2717}",
+            Verdict::NotComparable => "\u{2013}",
+        }
+    }
+
+    /// The CSS class of its colour on the report page.
+    pub fn css_class(self) -> &'static str {
+        match self {
+            Verdict::Reproduced => "v-ok",
+            Verdict::Partly => "v-part",
+            Verdict::NotReproduced => "v-no",
+            Verdict::NotComparable => "v-nc",
+        }
+    }
 }
 
 /// A figure in a report: a path relative to the report's directory, and a caption.
