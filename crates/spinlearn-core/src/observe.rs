@@ -166,13 +166,9 @@ mod tests {
     fn sync_observer_counts_parallel_reports_and_spreads_stop() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let count = AtomicUsize::new(0);
-        let mut counter = |r: &StepReport<'_>| {
+        let mut counter = |_: &StepReport<'_>| {
             count.fetch_add(1, Ordering::Relaxed);
-            if r.step == 5 {
-                Control::Stop
-            } else {
-                Control::Continue
-            }
+            Control::Continue
         };
         let shared = SyncObserver::new(&mut counter);
         std::thread::scope(|s| {
@@ -180,20 +176,46 @@ mod tests {
                 let shared = &shared;
                 s.spawn(move || {
                     let mut o = shared;
-                    for step in 0..4 {
+                    for step in 1..=25 {
                         let r = StepReport {
                             stage: "task",
-                            step: t * 10 + step,
+                            step: t * 100 + step,
                             total: None,
                             metrics: &[],
                         };
-                        let _ = o.observe(&r);
+                        assert_eq!(o.observe(&r), Control::Continue);
                     }
                 });
             }
         });
+        assert!(!shared.stopped());
+        assert_eq!(count.load(Ordering::Relaxed), 100);
+
+        // Once one report is answered Stop, later ones are not forwarded and are answered Stop.
+        let mut seen = 0;
+        let mut stop_at_3 = |r: &StepReport<'_>| {
+            seen += 1;
+            if r.step == 3 {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        };
+        let shared = SyncObserver::new(&mut stop_at_3);
+        let mut o = &shared;
+        let answers: Vec<Control> = (1..=5)
+            .map(|step| {
+                o.observe(&StepReport {
+                    stage: "s",
+                    step,
+                    total: None,
+                    metrics: &[],
+                })
+            })
+            .collect();
+        assert_eq!(answers[1], Control::Continue);
+        assert!(answers[2..].iter().all(|&c| c == Control::Stop));
         assert!(shared.stopped());
-        drop(shared);
-        assert!(count.load(Ordering::Relaxed) <= 16);
+        assert_eq!(seen, 3);
     }
 }

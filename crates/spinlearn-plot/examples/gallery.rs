@@ -193,6 +193,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|n| Figure {
                 path: format!("{n}.png"),
                 caption: (*n).into(),
+                ..Default::default()
             })
             .collect(),
             table: vec![TableRow {
@@ -200,8 +201,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 value: "1.0".into(),
                 paper: Some("1.1".into()),
                 note: "n".into(),
+                ..Default::default()
             }],
             seconds: 0.0,
+            ..Default::default()
         }],
     };
     rep.write(&out)?;

@@ -315,7 +315,7 @@ impl ImageGrid {
 }
 
 /// One row of a report's headline table.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TableRow {
     /// The figure's name as in summary.json, e.g. `bars4.final_test_hamming.rapid`.
     pub name: String,
@@ -325,6 +325,11 @@ pub struct TableRow {
     pub paper: Option<String>,
     /// A short note (conditions, differences).
     pub note: String,
+    /// The anchor of the claim ([`ClaimRow::anchor`]) this row is checked by; its verdict is the
+    /// row's status. A row without one has status `not comparable` when the paper quotes no value,
+    /// and `unchecked` otherwise (a report test refuses those).
+    #[serde(default)]
+    pub claim: Option<String>,
 }
 
 /// How a result compares with its paper.
@@ -374,12 +379,48 @@ impl Verdict {
 }
 
 /// A figure in a report: a path relative to the report's directory, and a caption.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Figure {
     /// Path of the PNG (or SVG) relative to the report's `index.html`.
     pub path: String,
     /// Caption text.
     pub caption: String,
+    /// The data behind the figure (CSV or .npz paths relative to `index.html`), linked from the
+    /// caption.
+    #[serde(default)]
+    pub data: Vec<String>,
+}
+
+impl Figure {
+    /// The figure's anchor on the page: `fig-` and its path without extension, `/` as `-`.
+    pub fn anchor(&self) -> String {
+        let stem = self
+            .path
+            .rsplit_once('.')
+            .map_or(self.path.as_str(), |(a, _)| a);
+        format!("fig-{}", stem.replace(['/', '.', ' '], "-"))
+    }
+}
+
+/// One claim of a paper as the page shows it (built by the reproduction from its claim data).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClaimRow {
+    /// Anchor id on the page (unique over the report).
+    pub anchor: String,
+    /// What is claimed.
+    pub name: String,
+    /// Our value, formatted with spread, runs and unit.
+    pub ours: String,
+    /// The paper's value or statement.
+    pub paper: String,
+    /// The comparison rule in words.
+    pub rule: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why a verdict is not `reproduced`, or why the run cannot decide.
+    pub note: String,
+    /// The anchor of the figure it is read from, if any.
+    pub figure: Option<String>,
 }
 
 /// One section of the HTML report (one paper).
@@ -397,6 +438,15 @@ pub struct ReportSection {
     pub table: Vec<TableRow>,
     /// Seconds the section took.
     pub seconds: f64,
+    /// The paper it reproduces: authors, year, title.
+    #[serde(default)]
+    pub paper: String,
+    /// The paper's headline claims and their verdicts.
+    #[serde(default)]
+    pub claims: Vec<ClaimRow>,
+    /// Known deviations from the paper, each with its cause, one or two sentences each.
+    #[serde(default)]
+    pub deviations: Vec<String>,
 }
 
 /// The HTML report: sections written into one `index.html`.

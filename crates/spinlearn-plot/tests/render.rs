@@ -116,14 +116,17 @@ fn report_escapes_and_references_figures() {
             figures: vec![Figure {
                 path: "s1/fig.png".into(),
                 caption: "cap & more".into(),
+                ..Default::default()
             }],
             table: vec![TableRow {
                 name: "x.y".into(),
                 value: "0.5".into(),
                 paper: None,
                 note: "n".into(),
+                ..Default::default()
             }],
             seconds: 1.0,
+            ..Default::default()
         }],
     };
     let p = r.write(&d).unwrap();
@@ -296,6 +299,7 @@ fn report_lists_every_section_and_figure_and_links_existing_svgs() {
             .map(|p| Figure {
                 path: (*p).into(),
                 caption: format!("caption of {p}"),
+                ..Default::default()
             })
             .collect(),
         ..Default::default()

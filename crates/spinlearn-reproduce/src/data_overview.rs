@@ -2,7 +2,7 @@
 //! Also the pattern for paper sections: compute with the libraries, save figures into `s.dir`,
 //! return the report section and the summary.
 
-use crate::{Result, SectionCtx, SectionOutput};
+use crate::{Claim, Measured, Result, Rule, SectionCtx, SectionOutput};
 use serde_json::json;
 use spinlearn_core::Observer;
 use spinlearn_data::{generate, mnist, transform};
@@ -45,6 +45,11 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
             .with_style(SeriesStyle::LinePoints),
         )
         .save(&s.stem("label_counts"))?;
+    spinlearn_core::table::write_csv(
+        &s.dir.join("label_counts.csv"),
+        &["digit", "count"],
+        counts.iter().enumerate().map(|(d, &c)| vec![d, c]),
+    )?;
 
     let bars = generate::bars(4)?;
     let bgrid4 = ImageGrid::new(
@@ -91,10 +96,10 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
             s.figure("bas12", "A sample of 12x12 bars-and-stripes images."),
         ],
         table: vec![
-            TableRow { name: "mnist.n_samples".into(), value: digits.n_samples().to_string(), paper: Some("10000".into()), note: "embedded subset".into() },
-            TableRow { name: "bars4.n_images".into(), value: bars.n_samples().to_string(), paper: Some("14".into()), note: "paper 004, Bars 4x4".into() },
-            TableRow { name: "bas12.n_images".into(), value: bas.n_samples().to_string(), paper: Some("8188".into()), note: "paper 004, BAS 12x12".into() },
-            TableRow { name: "mnist.ink_fraction".into(), value: format!("{ink:.4}"), paper: None, note: "binarized at 0.5, shown digits".into() },
+            TableRow { name: "mnist.n_samples".into(), value: digits.n_samples().to_string(), paper: Some("10000".into()), note: "embedded subset".into(), claim: Some("claim-data-mnist-n_samples".into()) },
+            TableRow { name: "bars4.n_images".into(), value: bars.n_samples().to_string(), paper: Some("14".into()), note: "paper 004, Bars 4x4".into(), claim: Some("claim-data-bars4-n_images".into()) },
+            TableRow { name: "bas12.n_images".into(), value: bas.n_samples().to_string(), paper: Some("8188".into()), note: "paper 004, BAS 12x12".into(), claim: Some("claim-data-bas12-n_images".into()) },
+            TableRow { name: "mnist.ink_fraction".into(), value: format!("{ink:.4}"), paper: None, note: "binarized at 0.5, shown digits".into(), claim: None },
         ],
         ..Default::default()
     };
@@ -105,5 +110,43 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
             "bars4": {"n_images": bars.n_samples()},
             "bas12": {"n_images": bas.n_samples()},
         }),
+        claims: vec![
+            Claim::new(
+                "mnist.n_samples",
+                "Digits in the embedded MNIST subset",
+                Measured::single(digits.n_samples() as f64),
+                "images",
+                "10,000 (the first 10,000 training digits)",
+                Rule::Absolute {
+                    paper: 10_000.0,
+                    tol: 0.0,
+                },
+            )
+            .with_figure("label_counts"),
+            Claim::new(
+                "bars4.n_images",
+                "Bars 4x4 images",
+                Measured::single(bars.n_samples() as f64),
+                "images",
+                "14 (004, Sec. V A)",
+                Rule::Absolute {
+                    paper: 14.0,
+                    tol: 0.0,
+                },
+            )
+            .with_figure("bars4"),
+            Claim::new(
+                "bas12.n_images",
+                "Bars-and-stripes 12x12 images",
+                Measured::single(bas.n_samples() as f64),
+                "images",
+                "8,188 (004, Sec. V A)",
+                Rule::Absolute {
+                    paper: 8188.0,
+                    tol: 0.0,
+                },
+            )
+            .with_figure("bas12"),
+        ],
     })
 }

@@ -25,11 +25,12 @@ pub mod zero_synapses;
 
 pub use error::{ReproduceError, Result};
 
+pub use claims::{Claim, Measured, Rule, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use spinlearn_core::record::write_json;
 use spinlearn_core::{Observer, Seed};
-use spinlearn_plot::{Figure, Report, ReportSection};
+use spinlearn_plot::{ClaimRow, Figure, Report, ReportSection};
 use std::path::{Path, PathBuf};
 
 /// How much to run.
@@ -84,6 +85,7 @@ impl SectionCtx {
         Figure {
             path: rel(&self.root, &png),
             caption: caption.into(),
+            data: Vec::new(),
         }
     }
 
@@ -102,12 +104,92 @@ fn rel(root: &Path, p: &Path) -> String {
         .join("/")
 }
 
-/// What a section returns: its report part and its summary (written to `<id>/summary.json`).
+/// What a section returns: its report part, its summary (written to `<id>/summary.json`) and its
+/// paper's headline claims with their verdicts (written to `<id>/claims.json` and gathered into the
+/// report's `claims.json` and scoreboard).
 pub struct SectionOutput {
     /// Text, figures and headline table for index.html.
     pub section: ReportSection,
     /// Named headline figures.
     pub summary: Value,
+    /// The paper's headline claims measured by this run.
+    pub claims: Vec<Claim>,
+}
+
+/// Links each figure's data: the files `<stem>.csv` and `<stem>.npz` beside its PNG, when present.
+fn link_figure_data(root: &Path, section: &mut ReportSection) {
+    for f in &mut section.figures {
+        if let Some(stem) = f.path.strip_suffix(".png") {
+            for ext in ["csv", "npz"] {
+                let d = format!("{stem}.{ext}");
+                if root.join(&d).is_file() && !f.data.contains(&d) {
+                    f.data.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// The claim's anchor on the page.
+fn claim_anchor(section: &str, id: &str) -> String {
+    format!("claim-{section}-{}", id.replace(['.', ' ', '/'], "-"))
+}
+
+/// The page's view of a claim.
+fn claim_row(section: &str, c: &Claim) -> ClaimRow {
+    let unit = if c.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", c.unit)
+    };
+    let ours = if c.ours.n_runs > 1 {
+        format!(
+            "{} ± {}{unit} ({} runs)",
+            fmt_num(c.ours.value),
+            fmt_num(c.ours.spread),
+            c.ours.n_runs
+        )
+    } else {
+        format!("{}{unit}", fmt_num(c.ours.value))
+    };
+    let note = match &c.not_comparable {
+        Some(r) if c.note.is_empty() => r.clone(),
+        Some(r) => format!("{r} {}", c.note),
+        None => c.note.clone(),
+    };
+    ClaimRow {
+        anchor: claim_anchor(section, &c.id),
+        name: c.name.clone(),
+        ours,
+        paper: c.paper.clone(),
+        rule: c.rule.describe(),
+        verdict: c.verdict,
+        note,
+        figure: c.figure.as_ref().map(|stem| {
+            Figure {
+                path: format!("{section}/{stem}.png"),
+                ..Default::default()
+            }
+            .anchor()
+        }),
+    }
+}
+
+/// A number with four significant digits, without exponent noise for ordinary magnitudes.
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    if x == x.trunc() && x.abs() < 1e9 {
+        return format!("{x:.0}");
+    }
+    let a = x.abs();
+    if (1e-3..1e6).contains(&a) {
+        let digits = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
+        format!("{x:.digits$}")
+    } else {
+        format!("{x:.3e}")
+    }
 }
 
 /// A section's entry point.
@@ -202,6 +284,8 @@ pub struct ReportRun {
     pub threads: usize,
     /// The tool's version, printed in the page.
     pub version: String,
+    /// Inline every PNG into index.html (one self-contained file to share).
+    pub embed_figures: bool,
 }
 
 /// Runs the sections one after the other into `run.root/<id>/` (figures, `summary.json`,
@@ -223,7 +307,7 @@ pub fn run_report(p: &ReportParams, run: &ReportRun, obs: &mut dyn Observer) -> 
         ));
         let dir = run.root.join(sec.id);
         std::fs::create_dir_all(&dir).map_err(|e| ReproduceError::io(&dir, e))?;
-        for stale in ["summary.json", "section.json"] {
+        for stale in ["summary.json", "section.json", "claims.json"] {
             let f = dir.join(stale);
             if f.exists() {
                 std::fs::remove_file(&f).map_err(|e| ReproduceError::io(&f, e))?;
@@ -246,6 +330,12 @@ pub fn run_report(p: &ReportParams, run: &ReportRun, obs: &mut dyn Observer) -> 
                     out.section.title = sec.title.to_string();
                 }
                 out.section.seconds = secs;
+                for c in &mut out.claims {
+                    c.section = sec.id.to_string();
+                }
+                out.section.claims = out.claims.iter().map(|c| claim_row(sec.id, c)).collect();
+                link_figure_data(&run.root, &mut out.section);
+                write_json(&dir.join("claims.json"), &out.claims)?;
                 write_json(&dir.join("summary.json"), &out.summary)?;
                 write_json(&dir.join("section.json"), &out.section)?;
                 status.insert(
@@ -279,7 +369,7 @@ pub fn run_report(p: &ReportParams, run: &ReportRun, obs: &mut dyn Observer) -> 
 }
 
 /// Writes `index.html` from every `root/<id>/section.json` present, in [`SECTIONS`] order, so that
-/// sections run separately merge into one page.
+/// sections run separately merge into one page, and `claims.json` with every section's claims.
 pub fn write_index(run: &ReportRun, mode: Mode) -> Result<PathBuf> {
     let mut report = Report {
         title: "spinlearn: reproduced results".into(),
@@ -292,7 +382,18 @@ pub fn write_index(run: &ReportRun, mode: Mode) -> Result<PathBuf> {
         ],
         sections: Vec::new(),
     };
+    let mut claims: Vec<Claim> = Vec::new();
     for sec in SECTIONS {
+        let cp = run.root.join(sec.id).join("claims.json");
+        if let Ok(text) = std::fs::read_to_string(&cp) {
+            let mut c: Vec<Claim> = serde_json::from_str(&text).map_err(|source| {
+                ReproduceError::Core(spinlearn_core::Error::Json {
+                    path: cp.clone(),
+                    source,
+                })
+            })?;
+            claims.append(&mut c);
+        }
         let p = run.root.join(sec.id).join("section.json");
         if let Ok(text) = std::fs::read_to_string(&p) {
             let s: ReportSection = serde_json::from_str(&text).map_err(|source| {
@@ -304,5 +405,10 @@ pub fn write_index(run: &ReportRun, mode: Mode) -> Result<PathBuf> {
             report.sections.push(s);
         }
     }
-    Ok(report.write(&run.root)?)
+    write_json(&run.root.join("claims.json"), &claims)?;
+    if run.embed_figures {
+        Ok(report.write_embedded(&run.root, "index.html")?)
+    } else {
+        Ok(report.write(&run.root)?)
+    }
 }

@@ -17,6 +17,7 @@ fn data_section_writes_summary_figures_and_page() {
         seed: Seed(1),
         threads: 1,
         version: "test".into(),
+        embed_figures: false,
     };
     let summary = run_report(&p, &run, &mut NoObserver).unwrap();
     assert_eq!(summary["sections"]["data"]["status"], "complete");

@@ -28,6 +28,9 @@ pub struct ReproduceArgs {
     /// Directory of the full standard MNIST (used by --full sections that need it).
     #[arg(long, value_name = "DIR")]
     pub mnist_dir: Option<PathBuf>,
+    /// Inline every figure into index.html: one self-contained file to share.
+    #[arg(long)]
+    pub embed_figures: bool,
 }
 
 impl ReproduceArgs {
@@ -61,6 +64,7 @@ impl Experiment for ReproduceArgs {
             seed: ctx.seed,
             threads: ctx.threads,
             version: VERSION.to_string(),
+            embed_figures: self.embed_figures,
         };
         let mut progress = ctx.progress();
         let summary = spinlearn_reproduce::run_report(&self.params(), &run, &mut progress)?;
