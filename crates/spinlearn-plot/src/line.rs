@@ -40,14 +40,32 @@ pub fn format_tick(v: f64) -> String {
 }
 
 /// A tick label on an axis spanning `range` (axis space): log ticks show `10^v`, linear ticks
-/// within `1e-9` of the span from zero (float noise in tick placement) show `0`.
+/// within `1e-9` of the span from zero (float noise in tick placement) show `0`. One style per
+/// axis: when any value on the axis needs scientific notation, every tick label uses it (no
+/// "80000" beside "1e5").
 pub(crate) fn axis_tick(v: f64, range: (f64, f64), log: bool) -> String {
-    if log {
-        format_tick(10f64.powf(v))
-    } else if v.abs() < 1e-9 * (range.1 - range.0).abs() {
-        "0".into()
+    let (value, ends) = if log {
+        (
+            10f64.powf(v),
+            (
+                10f64.powf(range.0.min(range.1)),
+                10f64.powf(range.0.max(range.1)),
+            ),
+        )
     } else {
-        format_tick(v)
+        (v, (range.0.min(range.1), range.0.max(range.1)))
+    };
+    if !log && v.abs() < 1e-9 * (range.1 - range.0).abs() {
+        return "0".into();
+    }
+    let big = ends.0.abs().max(ends.1.abs());
+    let small = if log { ends.0 } else { big };
+    let sci = big >= 1e5 || (small > 0.0 && small < 1e-3);
+    if sci && value != 0.0 && value.is_finite() {
+        let s = format!("{value:.1e}");
+        s.replace(".0e", "e")
+    } else {
+        format_tick(value)
     }
 }
 
@@ -700,6 +718,12 @@ mod tests {
         assert_eq!(axis_tick(-1.4e-17, (-1.0, 1.0), false), "0");
         assert_eq!(axis_tick(1e-17, (0.0, 1e-15), false), "1e-17");
         assert_eq!(axis_tick(2.0, (0.0, 3.0), true), "100");
+        // One style per axis: a linear axis reaching 1e5 labels 80000 as 8e4.
+        assert_eq!(axis_tick(8e4, (0.0, 1.2e5), false), "8e4");
+        assert_eq!(axis_tick(1e5, (0.0, 1.2e5), false), "1e5");
+        assert_eq!(axis_tick(8e4, (0.0, 9e4), false), "80000");
+        // A log axis from 1e-16 to 1 labels 1 as 1e0.
+        assert_eq!(axis_tick(0.0, (-16.0, 0.0), true), "1e0");
         assert_eq!(format_tick(100.00000000000001), "100");
         assert_eq!(format_tick(2e6), "2e6");
         assert_eq!(format_tick(1.5e-4), "1.5e-4");
