@@ -10,8 +10,8 @@
 //! machine without any system fonts. Descriptions are plain data (serializable); an unusable one
 //! (empty, mismatched lengths, nothing drawable) is a [`PlotError::Invalid`], never a panic.
 //!
-//! Owns: drawing and page layout. May import: spinlearn-core only (for atomic writes' conventions);
-//! never a domain crate — figures receive plain numbers, so every domain stays free of plotting.
+//! Owns: drawing and page layout. May import: no spinlearn crate — figures receive plain numbers,
+//! so every domain stays free of plotting and plotting free of science.
 //! Every file is written atomically (a hidden partial file, then a rename).
 #![warn(missing_docs)]
 
