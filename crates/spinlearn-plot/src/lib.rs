@@ -139,6 +139,11 @@ pub enum SeriesStyle {
     Points,
     /// Line with markers.
     LinePoints,
+    /// A guide to the eye (a reference law, a scaling line, a bound that is not data): thin grey
+    /// dotted line, distinct from every data style.
+    Guide,
+    /// Vertical bars from zero (counts); the y axis then always includes 0.
+    Bars,
 }
 
 /// One curve of a [`LinePlot`]. `x`, `y` and (when present) `y_err` have equal lengths; non-finite

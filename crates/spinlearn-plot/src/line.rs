@@ -336,6 +336,14 @@ impl<DB: DrawingBackend> Drawable<DB> for LegendMark {
                 backend.draw_line((x, y), (x + 20, y), &stroke)?;
                 backend.draw_circle((x + 10, y), 4, &fill, true)
             }
+            SeriesStyle::Guide => {
+                let grey = RGBColor(110, 110, 110).stroke_width(1);
+                for k in 0..5 {
+                    backend.draw_line((x + 4 * k, y), (x + 4 * k + 2, y), &grey)?;
+                }
+                Ok(())
+            }
+            SeriesStyle::Bars => backend.draw_rect((x + 4, y - 5), (x + 16, y + 5), &fill, true),
         }
     }
 }
@@ -391,10 +399,12 @@ where
         p.x_range,
         lx,
     );
+    let bars = p.series.iter().any(|s| s.style == SeriesStyle::Bars) && !ly;
     let yr = range(
         pts.iter()
             .flatten()
             .flat_map(|q| [q.2, q.3])
+            .chain(bars.then_some(0.0))
             .chain(p.hlines.iter().filter_map(|v| tf(v.0, ly))),
         p.y_range,
         ly,
@@ -463,11 +473,33 @@ where
         if pts.is_empty() {
             continue;
         }
-        let color = PALETTE[s.color.unwrap_or(k) % PALETTE.len()];
+        let color = if s.style == SeriesStyle::Guide {
+            RGBColor(110, 110, 110)
+        } else {
+            PALETTE[s.color.unwrap_or(k) % PALETTE.len()]
+        };
+        if s.style == SeriesStyle::Bars {
+            let xs: Vec<f64> = pts.iter().map(|q| q.0).collect();
+            let gap = xs
+                .windows(2)
+                .map(|w| (w[1] - w[0]).abs())
+                .filter(|d| *d > 0.0)
+                .fold(f64::INFINITY, f64::min);
+            let half = if gap.is_finite() { 0.4 * gap } else { 0.4 };
+            chart
+                .draw_series(pts.iter().map(|q| {
+                    let lo = 0f64.clamp(rect.y0, rect.y1);
+                    Rectangle::new(
+                        [(q.0 - half, lo), (q.0 + half, q.1.clamp(rect.y0, rect.y1))],
+                        color.mix(0.85).filled(),
+                    )
+                }))
+                .map_err(e)?;
+        }
         let has_err = s.y_err.is_some();
         let line = matches!(
             s.style,
-            SeriesStyle::Line | SeriesStyle::Dashed | SeriesStyle::LinePoints
+            SeriesStyle::Line | SeriesStyle::Dashed | SeriesStyle::LinePoints | SeriesStyle::Guide
         );
         let marks = matches!(s.style, SeriesStyle::Points | SeriesStyle::LinePoints);
         if has_err && line && !marks {
@@ -503,7 +535,11 @@ where
         if line {
             let xy: Vec<(f64, f64)> = pts.iter().map(|q| (q.0, q.1)).collect();
             for run in rect.clip_polyline(&xy) {
-                if s.style == SeriesStyle::Dashed {
+                if s.style == SeriesStyle::Guide {
+                    chart
+                        .draw_series(DashedLineSeries::new(run, 2, 4, color.stroke_width(1)))
+                        .map_err(e)?;
+                } else if s.style == SeriesStyle::Dashed {
                     chart
                         .draw_series(DashedLineSeries::new(run, 8, 5, style))
                         .map_err(e)?;

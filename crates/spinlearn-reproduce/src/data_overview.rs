@@ -38,11 +38,11 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
     LinePlot::new("Label counts of the embedded subset", "digit", "count")
         .with(
             Series::points(
-                "embedded mnist10k",
+                "",
                 (0..10).map(f64::from).collect(),
                 counts.iter().map(|&c| c as f64).collect(),
             )
-            .with_style(SeriesStyle::LinePoints),
+            .with_style(SeriesStyle::Bars),
         )
         .save(&s.stem("label_counts"))?;
     spinlearn_core::table::write_csv(
