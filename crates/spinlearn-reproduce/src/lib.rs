@@ -14,6 +14,7 @@
 //! Result<SectionOutput>` and one line in [`SECTIONS`].
 #![warn(missing_docs)]
 
+pub mod data_figures;
 pub mod data_overview;
 pub mod double_well;
 pub mod error;
