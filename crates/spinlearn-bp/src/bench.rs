@@ -3,9 +3,10 @@
 
 use crate::bp::{BpParams, BpState, Learner};
 use crate::error::{BpError, Result};
-use crate::spins::{digit_pool, random_rows};
+use crate::spins::{random_rows, spin_matrix, spin_values};
 use serde::Serialize;
-use spinlearn_core::Seed;
+use spinlearn_core::{ParamGuard, Seed};
+use spinlearn_data::Selection;
 use std::time::Instant;
 
 /// Benchmark settings.
@@ -84,8 +85,13 @@ impl std::fmt::Display for BenchReport {
 /// Runs the benchmark on the current rayon pool.
 pub fn bench(cfg: &BenchConfig) -> Result<BenchReport> {
     spinlearn_core::check::nonzero("sweeps", cfg.sweeps)?;
-    let mnist = spinlearn_data::mnist::embedded()?;
-    let pool = digit_pool(&mnist, &[0, 1], 0.5)?;
+    let digits = Selection {
+        digits: Some(vec![0, 1]),
+        n_samples: None,
+        values: spin_values(None),
+    }
+    .load("mnist", None)?;
+    let pool = spin_matrix(&digits)?;
     if cfg.n_samples > pool.nrows() {
         return Err(BpError::invalid(
             "n_samples",

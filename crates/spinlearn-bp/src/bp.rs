@@ -33,7 +33,7 @@ use rand::{Rng, RngExt};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use spinlearn_core::numerics::{log_2cosh, logistic};
-use spinlearn_core::{Control, Observer, StepReport, check};
+use spinlearn_core::{Control, Observer, ParamGuard, StepReport, check};
 
 /// Rows per parallel block; fixed so that the order of floating-point sums never depends on the
 /// number of threads.
@@ -66,24 +66,73 @@ impl Default for BpParams {
     }
 }
 
-/// [`BpParams`] that passed [`BpParams::check`].
+/// [`BpParams`] that passed [`ParamGuard::check`]: what [`Learner::new`], [`learn`] and the
+/// experiments accept.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ValidBpParams(BpParams);
+pub struct ValidBpParams {
+    beta: f64,
+    damping: f64,
+    tol: f64,
+    max_iter: usize,
+    init_scale: f64,
+}
 
 impl ValidBpParams {
-    /// The checked parameters.
-    pub fn get(&self) -> &BpParams {
-        &self.0
+    /// Inverse temperature `beta` (> 0).
+    pub fn beta(&self) -> f64 {
+        self.beta
+    }
+
+    /// Damping `d` in `[0, 1)`.
+    pub fn damping(&self) -> f64 {
+        self.damping
+    }
+
+    /// Convergence tolerance (> 0).
+    pub fn tol(&self) -> f64 {
+        self.tol
+    }
+
+    /// Iteration cap (>= 1).
+    pub fn max_iter(&self) -> usize {
+        self.max_iter
+    }
+
+    /// Half-width of the uniform initial messages, in `(0, 1]`.
+    pub fn init_scale(&self) -> f64 {
+        self.init_scale
+    }
+
+    /// The same parameters at another inverse temperature (checked: `beta > 0`).
+    pub fn with_beta(&self, beta: f64) -> Result<ValidBpParams> {
+        Ok(ValidBpParams {
+            beta: check::positive("beta", beta)?,
+            ..*self
+        })
+    }
+
+    /// The plain parameters back (for records).
+    pub fn params(&self) -> BpParams {
+        BpParams {
+            beta: self.beta,
+            damping: self.damping,
+            tol: self.tol,
+            max_iter: self.max_iter,
+            init_scale: self.init_scale,
+        }
     }
 }
 
-impl BpParams {
-    /// Validates every field once.
-    pub fn check(&self) -> Result<ValidBpParams> {
+impl ParamGuard for BpParams {
+    type Checked = ValidBpParams;
+
+    /// Validates every field once; errors name the field (`beta`, `damping`, `tol`, `max_iter`,
+    /// `init_scale`, the flag and config-key names).
+    fn check(&self) -> spinlearn_core::Result<ValidBpParams> {
         check::positive("beta", self.beta)?;
         check::in_range("damping", self.damping, 0.0, 1.0)?;
         if self.damping >= 1.0 {
-            return Err(BpError::invalid(
+            return Err(spinlearn_core::Error::invalid(
                 "damping",
                 "must be < 1 (1 freezes the messages)",
             ));
@@ -91,7 +140,19 @@ impl BpParams {
         check::positive("tol", self.tol)?;
         check::nonzero("max_iter", self.max_iter)?;
         check::in_range("init_scale", self.init_scale, 0.0, 1.0)?;
-        Ok(ValidBpParams(*self))
+        if self.init_scale == 0.0 {
+            return Err(spinlearn_core::Error::invalid(
+                "init_scale",
+                "must be > 0 (all-zero messages are a fixed point)",
+            ));
+        }
+        Ok(ValidBpParams {
+            beta: self.beta,
+            damping: self.damping,
+            tol: self.tol,
+            max_iter: self.max_iter,
+            init_scale: self.init_scale,
+        })
     }
 }
 
@@ -226,17 +287,16 @@ impl Learner {
     /// Checks the data (±1, `(M, N)`) and sets up the constants of eqs. (3)-(4).
     pub fn new(data: ArrayView2<'_, f64>, params: &ValidBpParams) -> Result<Self> {
         check_spins(data)?;
-        let p = params.get();
         let (m, n) = data.dim();
         let (mf, nf) = (m as f64, n as f64);
         let inv_sqrt_n = 1.0 / nf.sqrt();
-        let beta = p.beta;
+        let beta = params.beta;
         let gamma = mf / nf * beta * beta / 2.0;
         let lc = spinlearn_core::numerics::log_cosh(beta * inv_sqrt_n);
         Ok(Learner {
             data: data.as_standard_layout().into_owned(),
             beta,
-            damping: p.damping,
+            damping: params.damping,
             inv_sqrt_n,
             tau: (beta * inv_sqrt_n).tanh(),
             k_cav: -gamma + (mf - 1.0) * lc,
@@ -447,10 +507,9 @@ pub fn learn<R: Rng + ?Sized>(
     rng: &mut R,
     observer: &mut dyn Observer,
 ) -> Result<BpResult> {
-    let p = *params.get();
     check_spins(data)?;
     let (m, n) = data.dim();
-    let mut state = BpState::random(m, n, p.init_scale, rng);
+    let mut state = BpState::random(m, n, params.init_scale, rng);
     learn_from(data, params, &mut state, observer)
 }
 
@@ -462,7 +521,7 @@ pub fn learn_from(
     state: &mut BpState,
     observer: &mut dyn Observer,
 ) -> Result<BpResult> {
-    let p = *params.get();
+    let p = *params;
     let mut learner = Learner::new(data, params)?;
     if state.messages.dim() != data.dim() {
         return Err(BpError::Data(format!(

@@ -1,47 +1,29 @@
 //! The error type of spinlearn-bp.
 
 /// Errors from the message-passing learner, its data helpers and experiments. Messages are one
-/// line and name the parameter or file concerned.
+/// line and name the parameter or file concerned. Invalid parameters, I/O and non-convergence are
+/// core's cases, wrapped once in [`BpError::Core`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BpError {
-    /// A parameter is out of range, NaN, or otherwise unusable.
-    #[error("invalid parameter `{name}`: {reason}")]
-    InvalidParameter {
-        /// The parameter's name as the user spells it.
-        name: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// Data that cannot be learned from (wrong values, empty, shapes that do not fit).
+    /// A core case: invalid parameter (named as the user spells it), I/O, records.
+    #[error(transparent)]
+    Core(#[from] spinlearn_core::Error),
+    /// Samples that cannot be learned from (values other than ±1, empty, shapes that do not fit).
     #[error("invalid data: {0}")]
     Data(String),
-    /// Loading data failed.
+    /// Loading or selecting data failed.
     #[error(transparent)]
-    Load(#[from] spinlearn_data::error::DataError),
-    /// A core helper failed (I/O, records).
-    #[error(transparent)]
-    Core(spinlearn_core::Error),
-}
-
-impl From<spinlearn_core::Error> for BpError {
-    fn from(e: spinlearn_core::Error) -> Self {
-        match e {
-            spinlearn_core::Error::InvalidParameter { name, reason } => {
-                BpError::InvalidParameter { name, reason }
-            }
-            other => BpError::Core(other),
-        }
-    }
+    Load(#[from] spinlearn_data::DataError),
+    /// An observer stopped a sweep over runs before it finished (no partial result is returned).
+    #[error("{0}: stopped by the observer before it finished")]
+    Stopped(String),
 }
 
 impl BpError {
-    /// Shorthand for [`BpError::InvalidParameter`].
+    /// An invalid parameter: core's [`spinlearn_core::Error::InvalidParameter`], wrapped.
     pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        BpError::InvalidParameter {
-            name: name.into(),
-            reason: reason.into(),
-        }
+        BpError::Core(spinlearn_core::Error::invalid(name, reason))
     }
 }
 

@@ -1,5 +1,7 @@
-//! The paper's experiments (paper 000, Figs. 1-4) as library functions returning plain structs.
+//! The paper's experiments (paper 000, Figs. 1-4) as library drivers with params structs,
+//! returning plain structs.
 //!
+//! - [`learn_sample`]: one run on `M` random samples of a dataset (`spinlearn bp learn`);
 //! - [`size_sweep`]: `rho`, `m_cav` and `rho_asympt` against the data size `M`, mean and std over
 //!   random selections of training samples, plus one feature map per `M` (Figs. 1, 2 and 4);
 //! - [`beta_sweep`]: `rho` against `beta` for several `M`, the critical `beta_c` of each `M` and
@@ -8,16 +10,20 @@
 //! Every `(M, selection)` pair has its own streams, `seed.named("select").derive(M).stream(s)` for
 //! the samples and `seed.named("init").derive(M).stream(s)` for the initial messages, so results do
 //! not depend on the thread count or on which other sizes are run; a beta sweep uses the same
-//! samples and initial messages for every `beta` of a given `(M, s)`.
+//! samples and initial messages for every `beta` of a given `(M, s)`. The sweeps run their
+//! selections in parallel and report each finished run to the observer (stage `"size sweep"` or
+//! `"beta sweep"`); an observer answering Stop ends the sweep with [`BpError::Stopped`].
 
-use crate::bp::{BpParams, learn};
+use crate::bp::{BpParams, BpResult, ValidBpParams, learn};
 use crate::error::{BpError, Result};
-use crate::spins::random_rows;
+use crate::spins::{random_rows, spin_matrix};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use spinlearn_core::stats::mean_std;
-use spinlearn_core::{NoObserver, Seed, check};
+use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, check};
+use spinlearn_data::Dataset;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One learning run on one random selection of samples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,15 +61,33 @@ pub struct FeatureMap {
     pub rho: f64,
 }
 
-/// Learns from selection `s` of `m` samples of `pool` (`(n_pool, N)` spins).
+/// Learns from `m` samples of `ds` (±1 values) drawn at random without replacement (all of them,
+/// in random order, when `m` is `None`): rows from `seed.named("select").stream(0)`, initial
+/// messages from `seed.named("init").stream(0)`. Each sweep is reported to `obs` (see [`learn`]).
+/// Errors name `m` when it exceeds the samples available.
+pub fn learn_sample(
+    ds: &Dataset,
+    m: Option<usize>,
+    params: &ValidBpParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<BpResult> {
+    let pool = spin_matrix(ds)?;
+    let m = m.unwrap_or(pool.nrows());
+    let data = random_rows(pool.view(), m, &mut seed.named("select").stream(0))?;
+    learn(data.view(), params, &mut seed.named("init").stream(0), obs)
+}
+
+/// Learns from selection `s` of `m` rows of `pool` (`(n_pool, N)` spins), reporting each sweep to
+/// `obs`.
 pub fn run_selection(
     pool: ArrayView2<'_, f64>,
     m: usize,
     selection: usize,
-    params: &BpParams,
+    params: &ValidBpParams,
     seed: Seed,
+    obs: &mut dyn Observer,
 ) -> Result<(SelectionRun, FeatureMap)> {
-    let valid = params.check()?;
     let data = random_rows(
         pool,
         m,
@@ -73,12 +97,12 @@ pub fn run_selection(
             .stream(selection as u64),
     )?;
     let mut init = seed.named("init").derive(m as u64).stream(selection as u64);
-    let r = learn(data.view(), &valid, &mut init, &mut NoObserver)?;
+    let r = learn(data.view(), params, &mut init, obs)?;
     Ok((
         SelectionRun {
             m,
             selection,
-            beta: params.beta,
+            beta: params.beta(),
             rho: r.rho,
             m_cav: r.m_cav,
             rho_asympt: r.rho_asympt,
@@ -88,24 +112,161 @@ pub fn run_selection(
         },
         FeatureMap {
             m,
-            beta: params.beta,
+            beta: params.beta(),
             feature: r.feature,
             rho: r.rho,
         },
     ))
 }
 
-/// Settings of a data-size sweep.
+/// Runs `job` over `jobs` on rayon's pool while the calling thread reports each finished job to
+/// `obs` (stage `stage`, step = jobs finished so far). Results keep the order of `jobs`, whatever
+/// the order of completion. `job` receives a flag that turns true once the observer asked to
+/// stop; the sweep then ends in [`BpError::Stopped`].
+///
+/// The observer is not `Send`, so it stays on the calling thread: the jobs run from a scoped
+/// helper thread that hands them to rayon's global pool, and finished jobs are announced over a
+/// channel. Called from inside a rayon pool (`ThreadPool::install`), the jobs run on that pool
+/// directly and are reported once they are all done (waiting on the channel there could block the
+/// pool's only worker).
+fn par_map_observed<J, T>(
+    jobs: &[J],
+    stage: &str,
+    obs: &mut dyn Observer,
+    job: impl Fn(&J, &AtomicBool) -> Result<T> + Sync,
+) -> Result<Vec<T>>
+where
+    J: Sync,
+    T: Send,
+{
+    let stop = AtomicBool::new(false);
+    let total = jobs.len();
+    let mut report = |done: usize, stop: &AtomicBool| {
+        let r = StepReport {
+            stage,
+            step: done,
+            total: Some(total),
+            metrics: &[],
+        };
+        if obs.observe(&r) == Control::Stop {
+            stop.store(true, Ordering::Relaxed);
+        }
+    };
+    let run = |j: &J, stop: &AtomicBool| {
+        if stop.load(Ordering::Relaxed) {
+            return Err(BpError::Stopped(stage.to_string()));
+        }
+        job(j, stop)
+    };
+    let results = if rayon::current_thread_index().is_some() {
+        let results = jobs
+            .par_iter()
+            .map(|j| run(j, &stop))
+            .collect::<Result<Vec<T>>>();
+        for done in 1..=total {
+            report(done, &stop);
+        }
+        results
+    } else {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let (stop, run) = (&stop, &run);
+            let worker = scope.spawn(move || {
+                jobs.par_iter()
+                    .map_with(tx, |tx, j| {
+                        let r = run(j, stop);
+                        // The receiver lives until every sender is gone.
+                        let _ = tx.send(());
+                        r
+                    })
+                    .collect::<Result<Vec<T>>>()
+            });
+            for (done, ()) in rx.iter().enumerate() {
+                report(done + 1, stop);
+            }
+            worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    };
+    if stop.load(Ordering::Relaxed) {
+        return Err(BpError::Stopped(stage.to_string()));
+    }
+    results
+}
+
+/// An observer of one run inside a sweep: stops the run once the sweep's observer asked to stop.
+fn stop_flag(stop: &AtomicBool) -> impl FnMut(&StepReport<'_>) -> Control + '_ {
+    move |_| {
+        if stop.load(Ordering::Relaxed) {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    }
+}
+
+/// Parameters of a data-size sweep (field names are the flags of `spinlearn bp sweep`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SizeSweepConfig {
-    /// Data sizes `M` (e.g. `2^k`, `k = 2..10`).
+pub struct SizeSweepParams {
+    /// Data sizes `M` (e.g. `2^k`, `k = 2..10`); each at least 1.
     pub sizes: Vec<usize>,
     /// Random selections per size (10 in the paper).
-    pub n_selections: usize,
+    pub selections: usize,
     /// Learner parameters (`beta = 0.5` in Figs. 1, 2, 4).
-    pub params: BpParams,
-    /// Root seed.
-    pub seed: Seed,
+    pub learner: BpParams,
+}
+
+/// [`SizeSweepParams`] that passed [`ParamGuard::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidSizeSweepParams {
+    sizes: Vec<usize>,
+    selections: usize,
+    learner: ValidBpParams,
+}
+
+impl ValidSizeSweepParams {
+    /// Data sizes `M`, as given.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// Random selections per size.
+    pub fn selections(&self) -> usize {
+        self.selections
+    }
+
+    /// The learner's parameters.
+    pub fn learner(&self) -> &ValidBpParams {
+        &self.learner
+    }
+}
+
+fn check_sizes(sizes: &[usize]) -> spinlearn_core::Result<()> {
+    if sizes.is_empty() {
+        return Err(spinlearn_core::Error::invalid("sizes", "empty list"));
+    }
+    if sizes.contains(&0) {
+        return Err(spinlearn_core::Error::invalid(
+            "sizes",
+            "every M must be at least 1",
+        ));
+    }
+    Ok(())
+}
+
+impl ParamGuard for SizeSweepParams {
+    type Checked = ValidSizeSweepParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidSizeSweepParams> {
+        check_sizes(&self.sizes)?;
+        check::nonzero("selections", self.selections)?;
+        Ok(ValidSizeSweepParams {
+            sizes: self.sizes.clone(),
+            selections: self.selections,
+            learner: self.learner.check()?,
+        })
+    }
 }
 
 /// Mean and std over selections at one data size.
@@ -142,44 +303,31 @@ pub struct SizeSweep {
     pub skipped: Vec<usize>,
 }
 
-fn check_selections(n_selections: usize, pool_rows: usize) -> Result<()> {
-    check::nonzero("n_selections", n_selections)?;
-    if pool_rows == 0 {
-        return Err(BpError::Data("the sample pool is empty".into()));
-    }
-    Ok(())
-}
-
 /// `rho`, `m_cav` against `M` (Figs. 1(b), 2, 4): for each size and selection, learn from a random
-/// selection of `M` rows of `pool`; runs go in parallel. `on_run` is called once per finished run
-/// (for progress bars). Sizes larger than the pool are listed in `skipped`.
+/// selection of `M` samples of `pool` (±1 values); runs go in parallel, each finished run is
+/// reported to `obs` (stage `"size sweep"`). Sizes larger than the pool are listed in `skipped`.
 pub fn size_sweep(
-    pool: ArrayView2<'_, f64>,
-    cfg: &SizeSweepConfig,
-    on_run: &(dyn Fn() + Sync),
+    pool: &Dataset,
+    params: &ValidSizeSweepParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
 ) -> Result<SizeSweep> {
-    cfg.params.check()?;
-    check_selections(cfg.n_selections, pool.nrows())?;
-    let (sizes, skipped): (Vec<usize>, Vec<usize>) = cfg
-        .sizes
-        .iter()
-        .partition(|&&m| m >= 1 && m <= pool.nrows());
+    let pool = spin_matrix(pool)?;
+    let pool = pool.view();
+    let (sizes, skipped): (Vec<usize>, Vec<usize>) =
+        params.sizes.iter().partition(|&&m| m <= pool.nrows());
+    let ns = params.selections;
     let jobs: Vec<(usize, usize)> = sizes
         .iter()
-        .flat_map(|&m| (0..cfg.n_selections).map(move |s| (m, s)))
+        .flat_map(|&m| (0..ns).map(move |s| (m, s)))
         .collect();
-    let results: Vec<(SelectionRun, FeatureMap)> = jobs
-        .par_iter()
-        .map(|&(m, s)| {
-            let r = run_selection(pool, m, s, &cfg.params, cfg.seed);
-            on_run();
-            r
-        })
-        .collect::<Result<_>>()?;
+    let results = par_map_observed(&jobs, "size sweep", obs, |&(m, s), stop| {
+        run_selection(pool, m, s, &params.learner, seed, &mut stop_flag(stop))
+    })?;
     let mut points = Vec::new();
     let mut features = Vec::new();
     for (k, &m) in sizes.iter().enumerate() {
-        let chunk = &results[k * cfg.n_selections..(k + 1) * cfg.n_selections];
+        let chunk = &results[k * ns..(k + 1) * ns];
         let rho: Vec<f64> = chunk.iter().map(|r| r.0.rho).collect();
         let mcav: Vec<f64> = chunk.iter().map(|r| r.0.m_cav).collect();
         let asy: Vec<f64> = chunk.iter().map(|r| r.0.rho_asympt).collect();
@@ -205,19 +353,80 @@ pub fn size_sweep(
     })
 }
 
-/// Settings of an inverse-temperature sweep.
+/// Parameters of an inverse-temperature sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BetaSweepConfig {
-    /// Data sizes `M`.
+pub struct BetaSweepParams {
+    /// Data sizes `M`; each at least 1.
     pub sizes: Vec<usize>,
-    /// Inverse temperatures, ascending.
+    /// Inverse temperatures, strictly ascending, each > 0.
     pub betas: Vec<f64>,
     /// Random selections per `(M, beta)` (the same selections for every beta).
-    pub n_selections: usize,
-    /// Learner parameters (`beta` is overridden by each grid value).
-    pub params: BpParams,
-    /// Root seed.
-    pub seed: Seed,
+    pub selections: usize,
+    /// Learner parameters (`beta` is replaced by each grid value).
+    pub learner: BpParams,
+}
+
+/// [`BetaSweepParams`] that passed [`ParamGuard::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidBetaSweepParams {
+    sizes: Vec<usize>,
+    selections: usize,
+    /// One learner per grid value, ascending in beta.
+    learners: Vec<ValidBpParams>,
+}
+
+impl ValidBetaSweepParams {
+    /// Data sizes `M`, as given.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// The beta grid, ascending.
+    pub fn betas(&self) -> Vec<f64> {
+        self.learners.iter().map(ValidBpParams::beta).collect()
+    }
+
+    /// Random selections per `(M, beta)`.
+    pub fn selections(&self) -> usize {
+        self.selections
+    }
+}
+
+impl ParamGuard for BetaSweepParams {
+    type Checked = ValidBetaSweepParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidBetaSweepParams> {
+        check_sizes(&self.sizes)?;
+        check::nonzero("selections", self.selections)?;
+        if self.betas.is_empty() {
+            return Err(spinlearn_core::Error::invalid(
+                "betas",
+                "need at least one value",
+            ));
+        }
+        if self.betas.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(spinlearn_core::Error::invalid(
+                "betas",
+                "must be strictly ascending",
+            ));
+        }
+        let learners = self
+            .betas
+            .iter()
+            .map(|&beta| {
+                BpParams {
+                    beta,
+                    ..self.learner
+                }
+                .check()
+            })
+            .collect::<spinlearn_core::Result<_>>()?;
+        Ok(ValidBetaSweepParams {
+            sizes: self.sizes.clone(),
+            selections: self.selections,
+            learners,
+        })
+    }
 }
 
 /// Mean and std of `rho` at one `(M, beta)`.
@@ -274,55 +483,35 @@ pub fn critical_beta(betas: &[f64], rho: &[f64]) -> Option<f64> {
         .map(|k| betas[k])
 }
 
-/// `rho` against `beta` for several `M` (Fig. 3(b)) and `beta_c` per `M`; runs go in parallel.
+/// `rho` against `beta` for several `M` (Fig. 3(b)) and `beta_c` per `M`, on `pool` (±1 values);
+/// runs go in parallel, each finished run is reported to `obs` (stage `"beta sweep"`).
 pub fn beta_sweep(
-    pool: ArrayView2<'_, f64>,
-    cfg: &BetaSweepConfig,
-    on_run: &(dyn Fn() + Sync),
+    pool: &Dataset,
+    params: &ValidBetaSweepParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
 ) -> Result<BetaSweep> {
-    check_selections(cfg.n_selections, pool.nrows())?;
-    if cfg.betas.is_empty() {
-        return Err(BpError::invalid("betas", "need at least one value"));
-    }
-    if cfg.betas.windows(2).any(|w| w[1] <= w[0]) {
-        return Err(BpError::invalid("betas", "must be strictly ascending"));
-    }
-    for &b in &cfg.betas {
-        BpParams {
-            beta: b,
-            ..cfg.params
-        }
-        .check()?;
-    }
-    let (sizes, skipped): (Vec<usize>, Vec<usize>) = cfg
-        .sizes
+    let pool = spin_matrix(pool)?;
+    let pool = pool.view();
+    let (sizes, skipped): (Vec<usize>, Vec<usize>) =
+        params.sizes.iter().partition(|&&m| m <= pool.nrows());
+    let ns = params.selections;
+    let nb = params.learners.len();
+    let jobs: Vec<(usize, usize, usize)> = sizes
         .iter()
-        .partition(|&&m| m >= 1 && m <= pool.nrows());
-    let jobs: Vec<(usize, f64, usize)> = sizes
-        .iter()
-        .flat_map(|&m| {
-            cfg.betas
-                .iter()
-                .flat_map(move |&b| (0..cfg.n_selections).map(move |s| (m, b, s)))
-        })
+        .flat_map(|&m| (0..nb).flat_map(move |b| (0..ns).map(move |s| (m, b, s))))
         .collect();
-    let results: Vec<(SelectionRun, FeatureMap)> = jobs
-        .par_iter()
-        .map(|&(m, beta, s)| {
-            let p = BpParams { beta, ..cfg.params };
-            let r = run_selection(pool, m, s, &p, cfg.seed);
-            on_run();
-            r
-        })
-        .collect::<Result<_>>()?;
-    let ns = cfg.n_selections;
+    let results = par_map_observed(&jobs, "beta sweep", obs, |&(m, b, s), stop| {
+        run_selection(pool, m, s, &params.learners[b], seed, &mut stop_flag(stop))
+    })?;
+    let betas = params.betas();
     let mut points = Vec::new();
     let mut features = Vec::new();
     let mut beta_c = Vec::new();
     for (k, &m) in sizes.iter().enumerate() {
         let mut rho_means = Vec::new();
-        for (j, &beta) in cfg.betas.iter().enumerate() {
-            let start = (k * cfg.betas.len() + j) * ns;
+        for (j, &beta) in betas.iter().enumerate() {
+            let start = (k * nb + j) * ns;
             let chunk = &results[start..start + ns];
             let rho: Vec<f64> = chunk.iter().map(|r| r.0.rho).collect();
             let mcav: Vec<f64> = chunk.iter().map(|r| r.0.m_cav).collect();
@@ -341,7 +530,7 @@ pub fn beta_sweep(
         }
         beta_c.push(CriticalBeta {
             m,
-            beta_c: critical_beta(&cfg.betas, &rho_means),
+            beta_c: critical_beta(&betas, &rho_means),
         });
     }
     Ok(BetaSweep {
@@ -362,6 +551,24 @@ pub fn fraction_converged(runs: &[SelectionRun]) -> f64 {
 mod tests {
     use super::*;
     use ndarray::Array2;
+    use spinlearn_core::NoObserver;
+
+    fn spin_pool(rows: usize, cols: usize, seed: u64) -> Dataset {
+        let mut rng = Seed(seed).stream(0);
+        let data = Array2::from_shape_simple_fn((rows, cols), || {
+            if rand::RngExt::random_bool(&mut rng, 0.7) {
+                1.0
+            } else {
+                -1.0
+            }
+        });
+        Dataset {
+            name: "random".into(),
+            data,
+            labels: None,
+            image_shape: None,
+        }
+    }
 
     #[test]
     fn critical_beta_is_the_first_turn_upward() {
@@ -373,65 +580,80 @@ mod tests {
 
     #[test]
     fn sweeps_are_reproducible_and_skip_oversized_m() {
-        let mut rng = Seed(2).stream(0);
-        let pool = Array2::from_shape_simple_fn((30, 12), || {
-            if rand::RngExt::random_bool(&mut rng, 0.7) {
-                1.0
-            } else {
-                -1.0
-            }
-        });
-        let cfg = SizeSweepConfig {
+        let pool = spin_pool(30, 12, 2);
+        let params = SizeSweepParams {
             sizes: vec![4, 8, 64],
-            n_selections: 3,
-            params: BpParams::default(),
-            seed: Seed(9),
+            selections: 3,
+            learner: BpParams::default(),
         };
-        let a = size_sweep(pool.view(), &cfg, &|| {}).unwrap();
+        let mut reports = 0;
+        let mut count = |r: &StepReport<'_>| {
+            assert_eq!(r.stage, "size sweep");
+            assert_eq!(r.total, Some(6));
+            reports += 1;
+            Control::Continue
+        };
+        let a = size_sweep(&pool, &params.check().unwrap(), Seed(9), &mut count).unwrap();
+        assert_eq!(reports, 6);
         assert_eq!(a.skipped, vec![64]);
         assert_eq!(a.points.len(), 2);
         assert_eq!(a.runs.len(), 6);
         // A sweep over one size alone reproduces that size's runs exactly.
-        let single = SizeSweepConfig {
+        let single = SizeSweepParams {
             sizes: vec![8],
-            ..cfg.clone()
+            ..params.clone()
         };
-        let b = size_sweep(pool.view(), &single, &|| {}).unwrap();
+        let b = size_sweep(&pool, &single.check().unwrap(), Seed(9), &mut NoObserver).unwrap();
         assert_eq!(b.runs[..], a.runs[3..]);
         assert_eq!(fraction_converged(&a.runs), 1.0);
+        // An observer that stops ends the sweep with an error, not a partial result.
+        let mut stop = |_: &StepReport<'_>| Control::Stop;
+        let e = size_sweep(&pool, &params.check().unwrap(), Seed(9), &mut stop).unwrap_err();
+        assert!(matches!(e, BpError::Stopped(_)), "{e}");
+        let bad = SizeSweepParams {
+            selections: 0,
+            ..params
+        };
+        assert!(
+            bad.check()
+                .unwrap_err()
+                .to_string()
+                .contains("`selections`")
+        );
     }
 
     #[test]
     fn beta_sweep_runs_are_the_single_runs_and_reject_bad_grids() {
-        let mut rng = Seed(4).stream(0);
-        let pool = Array2::from_shape_simple_fn((40, 10), || {
-            if rand::RngExt::random_bool(&mut rng, 0.7) {
-                1.0
-            } else {
-                -1.0
-            }
-        });
-        let cfg = BetaSweepConfig {
+        let pool = spin_pool(40, 10, 4);
+        let params = BetaSweepParams {
             sizes: vec![8, 16],
             betas: vec![0.5, 2.0, 4.0],
-            n_selections: 2,
-            params: BpParams::default(),
-            seed: Seed(5),
+            selections: 2,
+            learner: BpParams::default(),
         };
-        let sw = beta_sweep(pool.view(), &cfg, &|| {}).unwrap();
+        let sw = beta_sweep(&pool, &params.check().unwrap(), Seed(5), &mut NoObserver).unwrap();
         assert_eq!(sw.points.len(), 6);
         assert_eq!(sw.beta_c.len(), 2);
         // Run (M = 16, beta = 2, s = 1) is the 2nd size, 2nd beta, 2nd selection.
         let p = BpParams {
             beta: 2.0,
             ..BpParams::default()
-        };
-        let (single, _) = run_selection(pool.view(), 16, 1, &p, Seed(5)).unwrap();
+        }
+        .check()
+        .unwrap();
+        let matrix = spin_matrix(&pool).unwrap();
+        let (single, _) =
+            run_selection(matrix.view(), 16, 1, &p, Seed(5), &mut NoObserver).unwrap();
         assert_eq!(sw.runs[(3 + 1) * 2 + 1], single);
-        let bad = BetaSweepConfig {
+        let bad = BetaSweepParams {
             betas: vec![2.0, 1.0],
-            ..cfg.clone()
+            ..params.clone()
         };
-        assert!(beta_sweep(pool.view(), &bad, &|| {}).is_err());
+        assert!(bad.check().unwrap_err().to_string().contains("`betas`"));
+        let bad = BetaSweepParams {
+            betas: vec![-1.0, 1.0],
+            ..params
+        };
+        assert!(bad.check().unwrap_err().to_string().contains("`beta`"));
     }
 }

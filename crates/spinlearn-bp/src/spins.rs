@@ -1,43 +1,50 @@
-//! Data as ±1 spins for the learner: MNIST digits (pixel above a threshold is +1), spike rasters
-//! (active bin is +1), any ±1 or 0/1 table (`.npy` or text), random subsets, and a synthetic
-//! stand-in for the salamander retina recording of paper 000 (Fig. 4), which is not public.
+//! Data as ±1 spins for the learner. Samples come as a [`Dataset`] selected through
+//! [`spinlearn_data::Selection`] with binary spin values (MNIST pixels above a threshold are +1);
+//! this module turns such a dataset into the learner's `(M, N)` f64 matrix ([`spin_matrix`]),
+//! reads spike rasters whose rows may be neurons ([`raster_samples`]), draws random subsets
+//! ([`random_rows`]) and samples a synthetic stand-in for the salamander retina recording of
+//! paper 000 (Fig. 4), which is not public ([`synthetic_retina`]).
 
 use crate::error::{BpError, Result};
 use ndarray::{Array2, ArrayView2};
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Seed, check};
-use spinlearn_data::dataset::Dataset;
-use std::path::Path;
+use spinlearn_core::{ParamGuard, Seed, Units, check};
+use spinlearn_data::{Dataset, Values};
 
-/// Pixels in `[0, 1]` to spins: `+1` where `pixel > threshold`, else `-1`. `(M, N)` in, `(M, N)` out.
-pub fn pixels_to_spins(pixels: ArrayView2<'_, f32>, threshold: f32) -> Array2<f64> {
-    pixels.mapv(|p| if p > threshold { 1.0 } else { -1.0 })
+/// The paper's binarization: a pixel above half of full scale is `+1`.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+
+/// The values the learner needs: binary spins, on above `threshold` (default
+/// [`DEFAULT_THRESHOLD`]); data already 0/1 or ±1 keeps its pattern. Pass it to
+/// [`spinlearn_data::Selection`].
+pub fn spin_values(threshold: Option<f32>) -> Values {
+    Values::Binary {
+        threshold: threshold.unwrap_or(DEFAULT_THRESHOLD),
+        encoding: Units::Spin,
+    }
 }
 
-/// The rows of `dataset` whose label is one of `digits`, as spins (threshold on pixels in [0, 1]).
-/// Rows keep the dataset's order. Errors when the dataset has no labels or no row matches.
-pub fn digit_pool(dataset: &Dataset, digits: &[u8], threshold: f32) -> Result<Array2<f64>> {
-    check::in_range("threshold", f64::from(threshold), 0.0, 1.0)?;
-    let labels = dataset
-        .labels
-        .as_ref()
-        .ok_or_else(|| BpError::Data(format!("dataset `{}` has no labels", dataset.name)))?;
-    let idx: Vec<usize> = (0..dataset.n_samples())
-        .filter(|&r| digits.contains(&labels[r]))
-        .collect();
-    if idx.is_empty() {
+/// The samples of `ds` as the learner's `(n_samples, n_features)` f64 matrix. Every value must be
+/// exactly ±1 (select the data with `Values::Binary { encoding: Units::Spin, .. }`); the first
+/// other value is an error naming its position.
+pub fn spin_matrix(ds: &Dataset) -> Result<Array2<f64>> {
+    if let Some(((r, c), v)) = ds
+        .data
+        .indexed_iter()
+        .find(|(_, v)| **v != 1.0 && **v != -1.0)
+    {
         return Err(BpError::Data(format!(
-            "dataset `{}` has no samples with labels {digits:?}",
-            dataset.name
+            "dataset `{}`: entry [{r}, {c}] is {v}; spins must be exactly -1 or +1",
+            ds.name
         )));
     }
-    let sel = dataset.select(&idx);
-    Ok(pixels_to_spins(sel.data.view(), threshold))
+    Ok(ds.data.mapv(f64::from))
 }
 
 /// Which axis of a spike raster indexes neurons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NeuronAxis {
     /// Rows are neurons, columns are time bins: `(n_neurons, n_bins)`.
     Rows,
@@ -45,86 +52,31 @@ pub enum NeuronAxis {
     Cols,
 }
 
-/// Maps a table of 0/1 (or ±1) values to spins: 1 → +1, 0 or -1 → -1. Any other value is an error
-/// naming its position.
-pub fn binary_to_spins(table: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-    if let Some(((r, c), v)) = table
+/// A spike raster (values 0/1 or ±1, as read by [`spinlearn_data::open`]) as spin samples
+/// `(n_bins, n_neurons)`: transposed when neurons are rows, active bins `+1`, silent `-1`. Any
+/// other value is an error.
+pub fn raster_samples(raster: Dataset, axis: NeuronAxis) -> Result<Dataset> {
+    if let Some(((r, c), v)) = raster
+        .data
         .indexed_iter()
         .find(|(_, v)| !matches!(**v, 0.0 | 1.0 | -1.0))
     {
         return Err(BpError::Data(format!(
-            "entry [{r}, {c}] is {v}; expected 0/1 or -1/+1"
+            "raster `{}`: entry [{r}, {c}] is {v}; expected 0/1 or -1/+1",
+            raster.name
         )));
     }
-    Ok(table.mapv(|v| if v > 0.0 { 1.0 } else { -1.0 }))
-}
-
-/// A spike raster (0/1) to spin samples `(n_bins, n_neurons)`: transposed when neurons are rows.
-pub fn raster_to_spins(raster: ArrayView2<'_, f64>, axis: NeuronAxis) -> Result<Array2<f64>> {
-    let spins = binary_to_spins(raster)?;
-    Ok(match axis {
+    let spins = raster.data.mapv(|v| if v > 0.0 { 1.0 } else { -1.0 });
+    let data = match axis {
         NeuronAxis::Cols => spins,
         NeuronAxis::Rows => spins.t().as_standard_layout().into_owned(),
+    };
+    Ok(Dataset {
+        name: raster.name,
+        data,
+        labels: None,
+        image_shape: None,
     })
-}
-
-/// Reads a 2-D table from `.npy` (any numeric dtype) or text (one row per line, numbers separated by
-/// whitespace or commas, `#` starts a comment).
-pub fn read_table(path: &Path) -> Result<Array2<f64>> {
-    let is_npy = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    if is_npy {
-        return Ok(spinlearn_data::npy::read_npy_f64(path)?);
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BpError::Data(format!("{}: {e}", path.display())))?;
-    parse_text_table(&text).map_err(|e| BpError::Data(format!("{}: {e}", path.display())))
-}
-
-fn parse_text_table(text: &str) -> std::result::Result<Array2<f64>, String> {
-    let mut values = Vec::new();
-    let mut n_cols = None;
-    let mut n_rows = 0;
-    for (ln, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let row: Vec<f64> = line
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                t.parse::<f64>()
-                    .map_err(|_| format!("line {}: `{t}` is not a number", ln + 1))
-            })
-            .collect::<std::result::Result<_, _>>()?;
-        match n_cols {
-            None => n_cols = Some(row.len()),
-            Some(c) if c != row.len() => {
-                return Err(format!(
-                    "line {}: {} values, earlier rows have {c}",
-                    ln + 1,
-                    row.len()
-                ));
-            }
-            _ => {}
-        }
-        values.extend(row);
-        n_rows += 1;
-    }
-    let n_cols = n_cols.ok_or("no data rows")?;
-    Array2::from_shape_vec((n_rows, n_cols), values).map_err(|e| e.to_string())
-}
-
-/// Reads ±1 (or 0/1) samples as rows from `.npy` or text: `(n_samples, n_features)` spins.
-pub fn load_spins(path: &Path) -> Result<Array2<f64>> {
-    binary_to_spins(read_table(path)?.view())
-}
-
-/// Reads a spike raster (0/1, `.npy` or text) as spin samples `(n_bins, n_neurons)`.
-pub fn load_raster(path: &Path, axis: NeuronAxis) -> Result<Array2<f64>> {
-    raster_to_spins(read_table(path)?.view(), axis)
 }
 
 /// `m` distinct rows of `pool` chosen uniformly at random (partial Fisher-Yates), in draw order.
@@ -189,26 +141,40 @@ impl Default for RetinaParams {
     }
 }
 
-impl RetinaParams {
-    /// Validates the fields.
-    pub fn check(&self) -> Result<()> {
+/// [`RetinaParams`] that passed [`ParamGuard::check`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidRetinaParams(RetinaParams);
+
+impl ValidRetinaParams {
+    /// The checked parameters.
+    pub fn params(&self) -> &RetinaParams {
+        &self.0
+    }
+}
+
+impl ParamGuard for RetinaParams {
+    type Checked = ValidRetinaParams;
+
+    /// Validates the fields (errors name them: `n_neurons`, `n_samples`, `rate`, ...).
+    fn check(&self) -> spinlearn_core::Result<ValidRetinaParams> {
         check::at_least("n_neurons", self.n_neurons, 2)?;
         check::nonzero("n_samples", self.n_samples)?;
         check::in_range("rate", self.rate, 1e-4, 0.5)?;
         check::in_range("connectivity", self.connectivity, 0.0, 1.0)?;
         check::non_negative("coupling", self.coupling)?;
         check::nonzero("thin", self.thin)?;
-        Ok(())
+        Ok(ValidRetinaParams(*self))
     }
 }
 
-/// Samples the synthetic retina: returns spins `(n_samples, n_neurons)`, `+1` = spike in the bin.
+/// Samples the synthetic retina: returns spins `(n_samples, n_neurons)` (f32 ±1, `+1` = spike in
+/// the bin) as a dataset named `synthetic-retina`.
 /// Fields `h_i` are set by the mean-field rule `h_i = logit(r_i) - sum_j J_ij r_j` for per-neuron
 /// target rates `r_i` (log-normal around `rate`, clipped to `[0.005, 0.2]`), so the sampled rates
 /// come out near the targets. Deterministic given `seed` (one stream for the model, one for the
 /// chain).
-pub fn synthetic_retina(params: &RetinaParams, seed: Seed) -> Result<Array2<f64>> {
-    params.check()?;
+pub fn synthetic_retina(params: &ValidRetinaParams, seed: Seed) -> Result<Dataset> {
+    let params = params.params();
     let n = params.n_neurons;
     let mut model_rng = seed.named("retina-model").stream(0);
     let rates: Vec<f64> = (0..n)
@@ -262,26 +228,49 @@ pub fn synthetic_retina(params: &RetinaParams, seed: Seed) -> Result<Array2<f64>
             out[[s, a]] = if state[a] == 1 { 1.0 } else { -1.0 };
         }
     }
-    Ok(out)
+    Ok(Dataset {
+        name: "synthetic-retina".into(),
+        data: out,
+        labels: None,
+        image_shape: None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn dataset(rows: usize, cols: usize, values: Vec<f32>) -> Dataset {
+        Dataset {
+            name: "t".into(),
+            data: Array2::from_shape_vec((rows, cols), values).unwrap(),
+            labels: None,
+            image_shape: None,
+        }
+    }
+
     #[test]
-    fn text_tables_parse_and_reject_ragged_rows() {
-        let t = parse_text_table("# raster\n0 1 0\n1,1,0\n\n0 0 1 # last\n").unwrap();
-        assert_eq!(t.dim(), (3, 3));
-        assert_eq!(t[[1, 1]], 1.0);
-        assert!(parse_text_table("0 1\n1\n").unwrap_err().contains("line 2"));
-        assert!(parse_text_table("0 x\n").unwrap_err().contains("`x`"));
-        let s = raster_to_spins(t.view(), NeuronAxis::Rows).unwrap();
-        assert_eq!(s.dim(), (3, 3));
-        // Neurons are rows of the raster: neuron 0 fired in bin 1 only.
-        assert_eq!(s[[1, 0]], 1.0);
-        assert_eq!(s[[0, 0]], -1.0);
-        assert!(binary_to_spins(Array2::from_elem((1, 2), 0.5).view()).is_err());
+    fn rasters_transpose_and_reject_non_binary_values() {
+        // Neurons are rows: neuron 0 fired in bin 1 only.
+        let raster = dataset(3, 3, vec![0., 1., 0., 1., 1., 0., 0., 0., 1.]);
+        let s = raster_samples(raster.clone(), NeuronAxis::Rows).unwrap();
+        assert_eq!(s.data.dim(), (3, 3));
+        assert_eq!(s.data[[1, 0]], 1.0);
+        assert_eq!(s.data[[0, 0]], -1.0);
+        let c = raster_samples(raster, NeuronAxis::Cols).unwrap();
+        assert_eq!(c.data[[0, 1]], 1.0);
+        let e = raster_samples(dataset(1, 2, vec![0.5, 1.0]), NeuronAxis::Cols)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[0, 0]"), "{e}");
+    }
+
+    #[test]
+    fn spin_matrices_hold_only_spins() {
+        let m = spin_matrix(&dataset(1, 2, vec![1.0, -1.0])).unwrap();
+        assert_eq!(m[[0, 1]], -1.0);
+        let e = spin_matrix(&dataset(1, 2, vec![1.0, 0.0])).unwrap_err();
+        assert!(e.to_string().contains("[0, 1]"), "{e}");
     }
 
     #[test]
@@ -302,7 +291,8 @@ mod tests {
             n_samples: 3000,
             ..Default::default()
         };
-        let s = synthetic_retina(&p, Seed(1)).unwrap();
+        let p = p.check().unwrap();
+        let s = synthetic_retina(&p, Seed(1)).unwrap().data.mapv(f64::from);
         let bits = s.mapv(|x| (x + 1.0) / 2.0);
         let rate = bits.mean().unwrap();
         assert!((0.015..0.06).contains(&rate), "mean rate {rate}");
@@ -310,13 +300,16 @@ mod tests {
         let mean = bits.mean_axis(ndarray::Axis(0)).unwrap();
         let centered = &bits - &mean;
         let cov = centered.t().dot(&centered) / bits.nrows() as f64;
-        let n = p.n_neurons;
+        let n = p.params().n_neurons;
         let off: f64 = (0..n)
             .flat_map(|a| (0..n).filter(move |&b| b != a).map(move |b| (a, b)))
             .map(|(a, b)| cov[[a, b]])
             .sum::<f64>()
             / (n * (n - 1)) as f64;
         assert!(off > 0.0, "mean covariance {off}");
-        assert_eq!(synthetic_retina(&p, Seed(1)).unwrap(), s);
+        assert_eq!(
+            synthetic_retina(&p, Seed(1)).unwrap().data.mapv(f64::from),
+            s
+        );
     }
 }

@@ -7,9 +7,22 @@ use ndarray::Array2;
 use rand::RngExt;
 use spinlearn_bp::bp::{BpState, Learner};
 use spinlearn_bp::exact::{exact_marginals, exact_marginals_in_lobe};
-use spinlearn_bp::spins::{digit_pool, random_rows};
+use spinlearn_bp::spins::{random_rows, spin_matrix, spin_values};
 use spinlearn_bp::{BpParams, learn, learn_from};
-use spinlearn_core::{NoObserver, Seed};
+use spinlearn_core::{NoObserver, ParamGuard, Seed};
+use spinlearn_data::Selection;
+
+/// The embedded MNIST digits 0 and 1 as spins (pixel above half of full scale is +1).
+fn digits01() -> Array2<f64> {
+    let ds = Selection {
+        digits: Some(vec![0, 1]),
+        n_samples: None,
+        values: spin_values(None),
+    }
+    .load("mnist", None)
+    .unwrap();
+    spin_matrix(&ds).unwrap()
+}
 
 fn max_abs_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
     (a - b).mapv(f64::abs).fold(0.0, |m: f64, &x| m.max(x))
@@ -235,8 +248,7 @@ fn single_sample_gives_the_closed_form_and_the_m_to_zero_limit() {
         assert!(r.converged);
     }
     // ... and with alpha = M/N -> 0 rho -> 1/3 on real digits.
-    let mnist = spinlearn_data::mnist::embedded().unwrap();
-    let pool = digit_pool(&mnist, &[0, 1], 0.5).unwrap();
+    let pool = digits01();
     let p = BpParams::default().check().unwrap();
     let one = random_rows(pool.view(), 1, &mut Seed(1).stream(0)).unwrap();
     let r = learn(one.view(), &p, &mut Seed(1).stream(1), &mut NoObserver).unwrap();
@@ -245,8 +257,7 @@ fn single_sample_gives_the_closed_form_and_the_m_to_zero_limit() {
 
 #[test]
 fn flipping_every_datum_leaves_rho_and_flips_the_feature() {
-    let mnist = spinlearn_data::mnist::embedded().unwrap();
-    let pool = digit_pool(&mnist, &[0, 1], 0.5).unwrap();
+    let pool = digits01();
     let data = random_rows(pool.view(), 128, &mut Seed(8).stream(0)).unwrap();
     let flipped = data.mapv(|x| -x);
     let p = BpParams::default().check().unwrap();
@@ -324,8 +335,7 @@ fn small_message_asymptote_matches_uniform_messages() {
     // With every cavity magnetization equal to eps, the marginals give
     // rho = (1/3)[1 - beta^4 eps² omega M² / 3] + O(eps⁴, 1/M relative) (paper 000, text after
     // Fig. 2). Compare the deviation from 1/3 computed by the learner with the formula's.
-    let mnist = spinlearn_data::mnist::embedded().unwrap();
-    let pool = digit_pool(&mnist, &[0, 1], 0.5).unwrap();
+    let pool = digits01();
     let data = random_rows(pool.view(), 256, &mut Seed(21).stream(0)).unwrap();
     let (m, n) = data.dim();
     let beta = 0.5;
@@ -355,4 +365,20 @@ fn small_message_asymptote_matches_uniform_messages() {
         rel < 0.05,
         "deviation from 1/3: learner {dev_bp}, asymptote {dev_asy}"
     );
+}
+
+#[test]
+fn spin_selection_is_the_thresholded_digits_in_order() {
+    // Reference: digits 0 and 1 of the embedded MNIST in file order, pixel > 0.5 -> +1, else -1.
+    let mnist = spinlearn_data::mnist::embedded().unwrap();
+    let labels = mnist.labels.as_ref().unwrap();
+    let rows: Vec<usize> = (0..mnist.n_samples()).filter(|&r| labels[r] <= 1).collect();
+    let expected = Array2::from_shape_fn((rows.len(), mnist.n_features()), |(a, i)| {
+        if mnist.data[[rows[a], i]] > 0.5 {
+            1.0
+        } else {
+            -1.0
+        }
+    });
+    assert_eq!(digits01(), expected);
 }

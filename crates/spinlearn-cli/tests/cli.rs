@@ -16,10 +16,11 @@ fn data_show_writes_a_complete_run() {
         "3",
         "data",
         "show",
+        "--data",
         "mnist",
         "--digits",
         "0,1",
-        "-n",
+        "--n-samples",
         "64",
         "--out",
         out_dir.to_str().unwrap(),
@@ -95,21 +96,26 @@ fn unknown_dataset_and_label_and_zero_size() {
     let d = tmp("bad");
     let o = d.join("x");
     let o = o.to_str().unwrap();
-    assert_bad(&run(&["data", "show", "cifar", "--out", o]), &["cifar"]);
+    assert_bad(
+        &run(&["data", "show", "--data", "cifar", "--out", o]),
+        &["cifar"],
+    );
     assert!(
         !Path::new(o).exists(),
         "no run directory left for bad input"
     );
     assert_bad(
-        &run(&["data", "show", "mnist", "--digits", "0,12", "--out", o]),
+        &run(&[
+            "data", "show", "--data", "mnist", "--digits", "0,12", "--out", o,
+        ]),
         &["digits", "12"],
     );
     assert_bad(
-        &run(&["data", "show", "mnist", "-n", "0", "--out", o]),
-        &["n-samples"],
+        &run(&["data", "show", "--n-samples", "0", "--out", o]),
+        &["n_samples"],
     );
     assert_bad(
-        &run(&["data", "show", "mnist", "-n", "-3", "--out", o]),
+        &run(&["data", "show", "--n-samples", "-3", "--out", o]),
         &["-3"],
     );
     assert_bad(
@@ -180,6 +186,7 @@ fn missing_truncated_and_wrong_magic_files() {
         &run(&[
             "data",
             "show",
+            "--data",
             "mnist",
             "--mnist-dir",
             mn.to_str().unwrap(),
@@ -197,6 +204,7 @@ fn missing_truncated_and_wrong_magic_files() {
         &run(&[
             "data",
             "show",
+            "--data",
             "mnist-test",
             "--mnist-dir",
             mn.to_str().unwrap(),
@@ -212,13 +220,13 @@ fn missing_truncated_and_wrong_magic_files() {
 fn configs_bad_toml_unknown_kind_and_field() {
     let d = tmp("cfg");
     let bad = d.join("bad.toml");
-    std::fs::write(&bad, "kind = \"data show\"\nname = \n").unwrap();
+    std::fs::write(&bad, "kind = \"data show\"\ndata = \n").unwrap();
     assert_bad(
         &run(&["run", bad.to_str().unwrap()]),
         &["bad.toml", "line 2"],
     );
     let unk = d.join("unknown.toml");
-    std::fs::write(&unk, "kind = \"data show\"\nname = \"mnist\"\ncolour = 3\n").unwrap();
+    std::fs::write(&unk, "kind = \"data show\"\ndata = \"mnist\"\ncolour = 3\n").unwrap();
     assert_bad(
         &run(&["run", unk.to_str().unwrap()]),
         &["unknown.toml", "colour"],
@@ -243,7 +251,7 @@ fn config_runs_like_flags() {
     std::fs::write(
         &cfg,
         format!(
-            "kind = \"data show\"\nseed = 11\nout = \"{}\"\nname = \"bars4\"\nn_samples = 14\n",
+            "kind = \"data show\"\nseed = 11\nout = \"{}\"\ndata = \"bars4\"\nn_samples = 14\n",
             out_dir.display()
         ),
     )

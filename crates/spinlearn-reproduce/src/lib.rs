@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod claims;
+pub mod data_figures;
 pub mod data_overview;
 pub mod double_well;
 pub mod error;

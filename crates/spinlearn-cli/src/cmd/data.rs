@@ -1,99 +1,20 @@
-//! `spinlearn data list|show|export`, and [`DataArgs`], the dataset selection other subcommands
-//! flatten into their flags (`--data NAME|FILE --digits 0,1 -n 64 --binarize 0.5 --spins`).
+//! `spinlearn data list|show|export`: the datasets, an image grid of samples, NumPy exports.
+//! Samples are selected with the common [`common::DataArgs`] flags (`--data NAME|FILE --digits 0,1
+//! --n-samples 64 --threshold 0.5`).
 //!
 //! Pattern for a domain module: a `#[derive(Subcommand)]` enum whose variants hold `Args` structs
 //! that implement [`Experiment`]; `run_cmd` calls [`execute`] for each; `main.rs` holds one enum
 //! variant per domain.
 
-use crate::common::{Ctx, Experiment, execute, parse_digits};
-use anyhow::{Context, Result};
+use crate::common::{self, Ctx, Experiment, execute};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use serde_json::{Value, json};
+use spinlearn_core::Units;
 use spinlearn_core::record::RunDir;
-use spinlearn_data::{Dataset, catalog, npy, text, transform};
-use spinlearn_plot::ImageGrid;
-use std::path::{Path, PathBuf};
-
-/// Selects a dataset and the transforms applied to it.
-#[derive(Debug, Clone, Args, Serialize)]
-pub struct DataArgs {
-    /// A named dataset (`spinlearn data list`) or a file (.npy, .npz, .txt, .csv; rows = samples).
-    #[arg(long = "data", default_value = "mnist", value_name = "NAME|FILE")]
-    pub data: String,
-    /// Keep only these labels, comma-separated (e.g. `0,1`).
-    #[arg(long, value_name = "LIST")]
-    pub digits: Option<String>,
-    /// Keep the first N samples (after label selection).
-    #[arg(short = 'n', long = "n-samples", value_name = "N")]
-    pub n_samples: Option<usize>,
-    /// Binarize at this threshold (fraction of full scale), e.g. 0.5.
-    #[arg(long, value_name = "T")]
-    pub binarize: Option<f64>,
-    /// Map 0/1 values to -1/+1 spins (after binarizing).
-    #[arg(long)]
-    pub spins: bool,
-    /// Directory of the full standard MNIST (train-*/t10k-* IDX files) instead of the embedded subset.
-    #[arg(long, value_name = "DIR")]
-    pub mnist_dir: Option<PathBuf>,
-}
-
-impl DataArgs {
-    /// Loads and transforms the selection.
-    pub fn load(&self) -> Result<Dataset> {
-        let mut ds = load_named_or_file(&self.data, self.mnist_dir.as_deref())?;
-        if let Some(d) = &self.digits {
-            let labels = parse_digits(d)?;
-            ds = transform::select_labels(&ds, &labels)?;
-        }
-        if let Some(n) = self.n_samples {
-            anyhow::ensure!(
-                n > 0,
-                "invalid parameter `n-samples`: must be at least 1, got 0"
-            );
-            ds = ds.head(n);
-        }
-        if let Some(t) = self.binarize {
-            ds = transform::binarize(&ds, t as f32)?;
-        }
-        if self.spins {
-            ds = transform::to_spins(&ds)?;
-        }
-        Ok(ds)
-    }
-}
-
-/// Loads a dataset by name, or from a file when `name` has a data-file extension.
-pub fn load_named_or_file(name: &str, mnist_dir: Option<&Path>) -> Result<Dataset> {
-    let path = Path::new(name);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
-    Ok(match ext.as_deref() {
-        Some("npy") => npy::read_npy_dataset(path)?,
-        Some("npz") => {
-            let npz = npy::read_npz(path)?;
-            if npz.names().contains(&"data") {
-                npy::read_dataset_npz(path)?
-            } else {
-                let key = npz
-                    .names()
-                    .first()
-                    .map(|s| s.to_string())
-                    .with_context(|| format!("{name}: the .npz holds no array"))?;
-                Dataset {
-                    name: name.into(),
-                    data: npz.f32_2d(&key)?,
-                    labels: None,
-                    image_shape: None,
-                }
-            }
-        }
-        Some("txt") | Some("csv") | Some("dat") => text::read_text(path, false)?,
-        _ => catalog::load(name, mnist_dir)?,
-    })
-}
+use spinlearn_data::{Values, catalog, npy, text};
+use spinlearn_reproduce::data_figures::sample_grid;
 
 /// The `data` subcommands.
 #[derive(Debug, Subcommand)]
@@ -127,83 +48,53 @@ pub fn run_cmd(cmd: &DataCmd, ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// `spinlearn data show NAME`.
+/// A file-name-safe form of a dataset name or path.
+fn slug(name: &str) -> String {
+    name.replace(['/', '.'], "_")
+}
+
+/// Samples shown by `data show` when `--n-samples` is not given.
+const DEFAULT_SHOWN: usize = 64;
+
+/// `spinlearn data show --data NAME`: the first `--n-samples` (default 64) samples as images;
+/// `--threshold T` shows them binarized at T.
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct ShowArgs {
-    /// Dataset name (see `data list`).
-    pub name: String,
-    /// Keep only these labels, comma-separated.
-    #[arg(long, value_name = "LIST")]
-    pub digits: Option<String>,
-    /// Number of samples shown.
-    #[arg(short = 'n', long = "n-samples", default_value_t = 64)]
-    pub n_samples: usize,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub data: common::DataArgs,
     /// Images per row (default: about sqrt of n).
     #[arg(long)]
     pub cols: Option<usize>,
-    /// Binarize at this threshold before showing.
-    #[arg(long)]
-    pub binarize: Option<f64>,
-    /// Directory of the full standard MNIST.
-    #[arg(long, value_name = "DIR")]
-    pub mnist_dir: Option<PathBuf>,
 }
 
 impl Experiment for ShowArgs {
     const KIND: &'static str = "data show";
 
     fn default_out(&self) -> String {
-        format!("data-show-{}", self.name)
+        format!("data-show-{}", slug(&self.data.data))
     }
 
     fn validate(&self) -> Result<()> {
-        anyhow::ensure!(
-            self.n_samples > 0,
-            "invalid parameter `n-samples`: must be at least 1, got 0"
-        );
         if let Some(c) = self.cols {
             anyhow::ensure!(c > 0, "invalid parameter `cols`: must be at least 1, got 0");
         }
-        if let Some(d) = &self.digits {
-            parse_digits(d)?;
-        }
+        self.data.selection(|_| Values::Keep)?;
         Ok(())
     }
 
     fn run(&self, _ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let sel = DataArgs {
-            data: self.name.clone(),
-            digits: self.digits.clone(),
-            n_samples: Some(self.n_samples),
-            binarize: self.binarize,
-            spins: false,
-            mnist_dir: self.mnist_dir.clone(),
-        };
-        let ds = sel.load()?;
-        let shape = ds
-            .image_shape
-            .with_context(|| format!("dataset `{}` is not made of images", ds.name))?;
-        let cols = self
-            .cols
-            .unwrap_or_else(|| (ds.n_samples() as f64).sqrt().ceil() as usize);
-        let (lo, hi) = ds
-            .data
-            .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &x| {
-                (a.min(x), b.max(x))
-            });
-        let images: Vec<Vec<f32>> = (0..ds.n_samples()).map(|i| ds.row(i).to_vec()).collect();
-        let mut grid = ImageGrid::new(images, shape, cols);
-        grid.range = if lo < 0.0 {
-            (-1.0, 1.0)
-        } else {
-            (0.0, hi.max(1.0))
-        };
-        grid.title = format!("{} ({} samples)", ds.name, ds.n_samples());
-        if let Some(l) = &ds.labels {
-            grid.captions = Some(l.iter().map(|d| d.to_string()).collect());
-        }
-        let files = grid.save(&dir.file("grid"))?;
+        let mut sel = self.data.clone();
+        sel.n_samples.get_or_insert(DEFAULT_SHOWN);
+        let ds = sel.load(|t| match t {
+            Some(threshold) => Values::Binary {
+                threshold,
+                encoding: Units::Bit,
+            },
+            None => Values::Keep,
+        })?;
+        let files = sample_grid(&ds, self.cols, &dir.file("grid"))?;
+        let shape = ds.image_shape.unwrap_or_default();
         let mut counts = std::collections::BTreeMap::new();
         for &l in ds.labels.iter().flatten() {
             *counts.entry(l.to_string()).or_insert(0usize) += 1;
@@ -219,22 +110,38 @@ impl Experiment for ShowArgs {
     }
 }
 
-/// `spinlearn data export NAME --format npy|npz|txt`.
+/// `spinlearn data export --data NAME --format npy|npz|txt`.
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct ExportArgs {
     #[command(flatten)]
     #[serde(flatten)]
-    pub select: DataArgs,
+    pub select: common::DataArgs,
+    /// Export binary values as -1/+1 spins (binarized at --threshold, default 0.5; data already
+    /// 0/1 keeps its pattern). Without it, --threshold exports 0/1 bits.
+    #[arg(long)]
+    pub spins: bool,
     /// File format: npy (data.npy + labels.npy), npz (data.npz with `data`, `labels`), txt.
     #[arg(long, default_value = "npy")]
     pub format: String,
+}
+
+impl ExportArgs {
+    fn values(&self, threshold: Option<f32>) -> Values {
+        match (threshold, self.spins) {
+            (None, false) => Values::Keep,
+            (t, spins) => Values::Binary {
+                threshold: t.unwrap_or(0.5),
+                encoding: if spins { Units::Spin } else { Units::Bit },
+            },
+        }
+    }
 }
 
 impl Experiment for ExportArgs {
     const KIND: &'static str = "data export";
 
     fn default_out(&self) -> String {
-        format!("data-export-{}", self.select.data.replace(['/', '.'], "_"))
+        format!("data-export-{}", slug(&self.select.data))
     }
 
     fn validate(&self) -> Result<()> {
@@ -243,11 +150,12 @@ impl Experiment for ExportArgs {
             "invalid parameter `format`: `{}` is not one of npy, npz, txt",
             self.format
         );
+        self.select.selection(|t| self.values(t))?;
         Ok(())
     }
 
     fn run(&self, _ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let ds = self.select.load()?;
+        let ds = self.select.load(|t| self.values(t))?;
         let labels: Option<ndarray::Array1<u8>> = ds.labels.clone().map(ndarray::Array1::from_vec);
         let mut files = Vec::new();
         match self.format.as_str() {
@@ -274,5 +182,71 @@ impl Experiment for ExportArgs {
             "n_features": ds.n_features(),
             "files": files,
         }))
+    }
+}
+
+pub use legacy::{DataArgs, load_named_or_file};
+
+/// The selection flags that `rbm` and `relevance` still flatten until they move to
+/// [`common::DataArgs`]; delete this module with their last use.
+mod legacy {
+    use crate::common::parse_digits;
+    use anyhow::Result;
+    use clap::Args;
+    use serde::Serialize;
+    use spinlearn_data::{Dataset, transform};
+    use std::path::{Path, PathBuf};
+
+    /// Selects a dataset and the transforms applied to it.
+    #[derive(Debug, Clone, Args, Serialize)]
+    pub struct DataArgs {
+        /// A named dataset (`spinlearn data list`) or a file (.npy, .npz, .txt, .csv; rows = samples).
+        #[arg(long = "data", default_value = "mnist", value_name = "NAME|FILE")]
+        pub data: String,
+        /// Keep only these labels, comma-separated (e.g. `0,1`).
+        #[arg(long, value_name = "LIST")]
+        pub digits: Option<String>,
+        /// Keep the first N samples (after label selection).
+        #[arg(short = 'n', long = "n-samples", value_name = "N")]
+        pub n_samples: Option<usize>,
+        /// Binarize at this threshold (fraction of full scale), e.g. 0.5.
+        #[arg(long, value_name = "T")]
+        pub binarize: Option<f64>,
+        /// Map 0/1 values to -1/+1 spins (after binarizing).
+        #[arg(long)]
+        pub spins: bool,
+        /// Directory of the full standard MNIST (train-*/t10k-* IDX files) instead of the embedded subset.
+        #[arg(long, value_name = "DIR")]
+        pub mnist_dir: Option<PathBuf>,
+    }
+
+    impl DataArgs {
+        /// Loads and transforms the selection.
+        pub fn load(&self) -> Result<Dataset> {
+            let mut ds = load_named_or_file(&self.data, self.mnist_dir.as_deref())?;
+            if let Some(d) = &self.digits {
+                let labels = parse_digits(d)?;
+                ds = transform::select_labels(&ds, &labels)?;
+            }
+            if let Some(n) = self.n_samples {
+                anyhow::ensure!(
+                    n > 0,
+                    "invalid parameter `n-samples`: must be at least 1, got 0"
+                );
+                ds = ds.head(n);
+            }
+            if let Some(t) = self.binarize {
+                ds = transform::binarize(&ds, t as f32)?;
+            }
+            if self.spins {
+                ds = transform::to_spins(&ds)?;
+            }
+            Ok(ds)
+        }
+    }
+
+    /// Loads a dataset by name, or from a file when `name` has a data-file extension.
+    pub fn load_named_or_file(name: &str, mnist_dir: Option<&Path>) -> Result<Dataset> {
+        Ok(spinlearn_data::open(name, mnist_dir)?)
     }
 }

@@ -1,0 +1,79 @@
+//! The `zero-synapses` section end to end at its smoke size: summary keys, figure files, and the
+//! M = 1 point of Fig. 1 against its closed form.
+
+use serde_json::Value;
+use spinlearn_core::{NoObserver, Seed};
+use spinlearn_reproduce::{Mode, SectionCtx, zero_synapses};
+
+#[test]
+fn smoke_run_writes_figures_and_the_closed_form_at_one_sample() {
+    let root = std::env::temp_dir().join(format!("spinlearn-zero-synapses-{}", std::process::id()));
+    let dir = root.join("zero-synapses");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ctx = SectionCtx {
+        mode: Mode::Smoke,
+        root: root.clone(),
+        dir: dir.clone(),
+        seed: Seed(1),
+        threads: 1,
+        mnist_dir: None,
+    };
+    let out = zero_synapses::run(&ctx, &mut NoObserver).unwrap();
+    let s: &Value = &out.summary;
+
+    for key in [
+        "digits01",
+        "digit0",
+        "beta_sweep",
+        "retina",
+        "convergence",
+        "n_selections",
+    ] {
+        assert!(s.get(key).is_some(), "summary lacks `{key}`: {s}");
+    }
+    for key in ["rho", "rho_std", "m_cav", "m_cav_std", "rho_asympt"] {
+        assert!(s["digits01"][key].is_object(), "digits01.{key}");
+    }
+    assert!(s["beta_sweep"]["beta_c"].is_object());
+    assert!(s["retina"]["rho"].is_object());
+    let n_runs = s["convergence"]["n_runs"].as_u64().unwrap();
+    let preset = zero_synapses::preset(Mode::Smoke);
+    let size_runs = preset.sizes.len() * preset.selections;
+    let beta_runs = preset.beta_sizes.len() * preset.betas.len() * preset.beta_selections;
+    assert_eq!(n_runs as usize, 3 * size_runs + beta_runs);
+
+    for name in [
+        "fig1_features",
+        "fig1_rho_mcav",
+        "fig2_features",
+        "fig2_rho_mcav",
+        "fig3_features",
+        "fig3_rho_beta",
+        "fig4_retina_rho_mcav",
+        "fig4_retina_features",
+    ] {
+        for ext in ["png", "svg"] {
+            let f = dir.join(format!("{name}.{ext}"));
+            let len = std::fs::metadata(&f)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+                .len();
+            assert!(len > 100, "{} is nearly empty", f.display());
+        }
+    }
+    assert_eq!(out.section.figures.len(), 8);
+
+    // M = 1: every cavity sum is empty, so t = 0 and the posterior factorizes:
+    // P_i(0) = 1 / (1 + 2 exp(ln cosh(beta / sqrt N) - gamma)), gamma = beta² / (2N), whatever the
+    // digit drawn (paper 000, eq. (2) with a single sample).
+    assert_eq!(preset.sizes[0], 1);
+    let (beta, n) = (preset.learner.beta, 784.0f64);
+    let gamma = beta * beta / (2.0 * n);
+    let expected = 1.0 / (1.0 + 2.0 * ((beta / n.sqrt()).cosh().ln() - gamma).exp());
+    let rho_1 = s["digits01"]["rho"]["1"].as_f64().unwrap();
+    assert!(
+        (rho_1 - expected).abs() < 1e-12,
+        "rho at M = 1: {rho_1}, closed form {expected}"
+    );
+    assert_eq!(s["digits01"]["rho_std"]["1"].as_f64().unwrap(), 0.0);
+    std::fs::remove_dir_all(&root).ok();
+}
