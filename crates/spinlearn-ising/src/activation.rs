@@ -114,11 +114,11 @@ impl Activation {
                 });
             }
         };
-        act.check()
+        act.checked()
     }
 
-    /// Checks the parameter (alpha or a finite and > 0).
-    pub fn check(self) -> Result<Activation> {
+    /// The activation if its parameter (alpha or a) is finite and > 0.
+    fn checked(self) -> Result<Activation> {
         match self {
             Activation::Elu { alpha } => {
                 spinlearn_core::check::positive("alpha", alpha)?;

@@ -1,18 +1,21 @@
-//! The paper's experiments as plain computations returning plain structs (the CLI only draws and
-//! writes them): Fig. 1 (bifurcation), Fig. 2 (tanh fit), the firing-rate curves of section 2.4,
-//! and the lattice check (mean field against Monte Carlo against Onsager, Binder crossing).
+//! The paper's experiments as plain computations returning plain structs (figures and tables are
+//! drawn elsewhere, from these structs): Fig. 1 (bifurcation), Fig. 2 (tanh fit), the firing-rate
+//! curves of section 2.4, and the lattice check (mean field against Monte Carlo against Onsager,
+//! Binder crossing). Each takes checked params ([`ParamGuard`]); the lattice sweep also takes its
+//! seed and an observer.
 
 use crate::Activation;
-use crate::error::{Result, invalid};
+use crate::error::Result;
 use crate::firing::{integrate, rate_logistic, rate_mean_field, rate_tanh};
 use crate::fit::{TanhFit, fit_tanh, fit_tanh_shifted};
-use crate::mc::{Algorithm, McParams, McResult, Start, simulate};
+use crate::mc::{Algorithm, McParams, McResult, McValidParams, Start, simulate};
 use crate::mean_field::{BifurcationPoint, CurieWeiss, bifurcation, firing_branch};
 use crate::onsager;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use spinlearn_core::numerics::logistic;
-use spinlearn_core::{NoObserver, Seed, check};
+use spinlearn_core::{Control, Error, Observer, ParamGuard, Seed, StepReport, check};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `n` evenly spaced points from `a` to `b` inclusive (n >= 2; n = 1 gives `[a]`).
 pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
@@ -58,20 +61,63 @@ impl Default for ActivationParams {
     }
 }
 
-impl ActivationParams {
-    /// Validates.
-    pub fn check(&self) -> Result<()> {
+impl ParamGuard for ActivationParams {
+    type Checked = ActivationValidParams;
+
+    fn check(&self) -> spinlearn_core::Result<ActivationValidParams> {
         check::positive("tc", self.tc)?;
         check::positive("t_max", self.t_max)?;
         check::at_least("n_t", self.n_t, 3)?;
         check::finite("q_min", self.q_min)?;
         check::finite("q_max", self.q_max)?;
         if self.q_max <= self.q_min {
-            return Err(invalid("q_max", "must exceed q_min"));
+            return Err(Error::invalid(
+                "q_max",
+                format!("must exceed q_min = {}, got {}", self.q_min, self.q_max),
+            ));
         }
         check::at_least("n_q", self.n_q, 2)?;
         check::positive("rate_a", self.rate_a)?;
-        Ok(())
+        Ok(ActivationValidParams(self.clone()))
+    }
+}
+
+/// [`ActivationParams`] that passed [`ParamGuard::check`]; what [`activation_experiment`] accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivationValidParams(ActivationParams);
+
+impl ActivationValidParams {
+    /// Critical temperature.
+    pub fn tc(&self) -> f64 {
+        self.0.tc
+    }
+    /// Largest temperature of the branch.
+    pub fn t_max(&self) -> f64 {
+        self.0.t_max
+    }
+    /// Temperatures on the branch.
+    pub fn n_t(&self) -> usize {
+        self.0.n_t
+    }
+    /// Smallest quench.
+    pub fn q_min(&self) -> f64 {
+        self.0.q_min
+    }
+    /// Largest quench.
+    pub fn q_max(&self) -> f64 {
+        self.0.q_max
+    }
+    /// Points on the firing-rate curves.
+    pub fn n_q(&self) -> usize {
+        self.0.n_q
+    }
+    /// Steepness a of the integrated tanh.
+    pub fn rate_a(&self) -> f64 {
+        self.0.rate_a
+    }
+    /// The plain params (for records).
+    pub fn params(&self) -> &ActivationParams {
+        &self.0
     }
 }
 
@@ -128,21 +174,19 @@ pub struct ActivationResult {
 }
 
 /// Runs Figs. 1-2 and the firing-rate curves.
-pub fn activation_experiment(p: &ActivationParams) -> Result<ActivationResult> {
-    p.check()?;
-    let branch_t: Vec<f64> = (1..=p.n_t)
-        .map(|i| p.t_max * i as f64 / p.n_t as f64)
-        .collect();
+pub fn activation_experiment(p: &ActivationValidParams) -> Result<ActivationResult> {
+    let (n_t, t_max, tc) = (p.n_t(), p.t_max(), p.tc());
+    let branch_t: Vec<f64> = (1..=n_t).map(|i| t_max * i as f64 / n_t as f64).collect();
     let branch_m = branch_t
         .iter()
-        .map(|&t| firing_branch(t, p.tc))
+        .map(|&t| firing_branch(t, tc))
         .collect::<Result<Vec<_>>>()?;
-    let fit = fit_tanh(&branch_t, &branch_m, p.tc)?;
-    let fit_shifted = fit_tanh_shifted(&branch_t, &branch_m, p.tc)?;
-    let bif = bifurcation(&branch_t, p.tc, 0.0)?;
-    let firing = firing_curves(p.q_min, p.q_max, p.n_q, p.rate_a, p.tc)?;
+    let fit = fit_tanh(&branch_t, &branch_m, tc)?;
+    let fit_shifted = fit_tanh_shifted(&branch_t, &branch_m, tc)?;
+    let bif = bifurcation(&branch_t, tc, 0.0)?;
+    let firing = firing_curves(p)?;
     Ok(ActivationResult {
-        params: p.clone(),
+        params: p.params().clone(),
         branch_t,
         branch_m,
         fit,
@@ -152,9 +196,11 @@ pub fn activation_experiment(p: &ActivationParams) -> Result<ActivationResult> {
     })
 }
 
-/// The firing-rate curves over `n` quenches in [q_min, q_max].
-pub fn firing_curves(q_min: f64, q_max: f64, n: usize, a: f64, tc: f64) -> Result<FiringCurves> {
-    let q = linspace(q_min, q_max, n);
+/// The firing-rate curves over `n_q` quenches in [q_min, q_max], integrating the tanh of steepness
+/// `rate_a` and the mean-field branch of critical temperature `tc`.
+pub fn firing_curves(p: &ActivationValidParams) -> Result<FiringCurves> {
+    let (a, tc) = (p.rate_a(), p.tc());
+    let q = linspace(p.q_min(), p.q_max(), p.n_q());
     let tanh_rate: Vec<f64> = q.iter().map(|&x| rate_tanh(x, a)).collect();
     let tanh_rate_quadrature = q
         .iter()
@@ -194,56 +240,95 @@ pub fn firing_curves(q_min: f64, q_max: f64, n: usize, a: f64, tc: f64) -> Resul
     })
 }
 
-/// Parameters of the lattice check: Monte Carlo at every (L, T).
+/// Parameters of the lattice check: Monte Carlo at every (L, T), zero field, cold start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatticeSweepParams {
-    /// Side lengths, increasing.
+    /// Side lengths, strictly increasing.
     pub ls: Vec<usize>,
-    /// Temperatures, increasing.
+    /// Temperatures, strictly increasing.
     pub ts: Vec<f64>,
     /// Update algorithm.
     pub algorithm: Algorithm,
     /// Thermalization sweeps per point.
-    pub n_therm: usize,
-    /// Measured sweeps per point.
-    pub n_measure: usize,
+    pub therm: usize,
+    /// Measured sweeps per point (>= 64).
+    pub sweeps: usize,
 }
 
 impl LatticeSweepParams {
-    /// Validates (every point's [`McParams`] too).
-    pub fn check(&self) -> Result<()> {
-        if self.ls.is_empty() || self.ts.is_empty() {
-            return Err(invalid(
-                "ls/ts",
-                "need at least one size and one temperature",
-            ));
-        }
-        if self.ls.windows(2).any(|w| w[1] <= w[0]) {
-            return Err(invalid("ls", "must be strictly increasing"));
-        }
-        if self.ts.windows(2).any(|w| w[1] <= w[0]) {
-            return Err(invalid("ts", "must be strictly increasing"));
-        }
-        for &l in &self.ls {
-            for &t in &self.ts {
-                self.point(l, t).check()?;
-            }
-        }
-        Ok(())
-    }
-
     fn point(&self, l: usize, t: f64) -> McParams {
         McParams {
             l,
             t,
             h: 0.0,
             algorithm: self.algorithm,
-            n_therm: self.n_therm,
-            n_measure: self.n_measure,
+            therm: self.therm,
+            sweeps: self.sweeps,
             wolff_clusters: None,
             start: Start::Cold,
             parallel: false,
         }
+    }
+}
+
+impl ParamGuard for LatticeSweepParams {
+    type Checked = LatticeSweepValidParams;
+
+    /// Checks the grids and every point's [`McParams`].
+    fn check(&self) -> spinlearn_core::Result<LatticeSweepValidParams> {
+        if self.ls.is_empty() {
+            return Err(Error::invalid("ls", "need at least one size"));
+        }
+        if self.ts.is_empty() {
+            return Err(Error::invalid("ts", "need at least one temperature"));
+        }
+        if self.ls.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(Error::invalid("ls", "must be strictly increasing"));
+        }
+        if self.ts.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(Error::invalid("ts", "must be strictly increasing"));
+        }
+        let mut points = Vec::with_capacity(self.ls.len() * self.ts.len());
+        for &l in &self.ls {
+            for &t in &self.ts {
+                points.push(self.point(l, t).check()?);
+            }
+        }
+        Ok(LatticeSweepValidParams {
+            params: self.clone(),
+            points,
+        })
+    }
+}
+
+/// [`LatticeSweepParams`] that passed [`ParamGuard::check`]; what [`lattice_sweep`] accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatticeSweepValidParams {
+    params: LatticeSweepParams,
+    /// Checked runs, L-major.
+    points: Vec<McValidParams>,
+}
+
+impl LatticeSweepValidParams {
+    /// The plain params (for records).
+    pub fn params(&self) -> &LatticeSweepParams {
+        &self.params
+    }
+    /// Side lengths.
+    pub fn ls(&self) -> &[usize] {
+        &self.params.ls
+    }
+    /// Temperatures.
+    pub fn ts(&self) -> &[f64] {
+        &self.params.ts
+    }
+    /// Thermalization sweeps per point.
+    pub fn therm(&self) -> usize {
+        self.params.therm
+    }
+    /// Measured sweeps per point.
+    pub fn sweeps(&self) -> usize {
+        self.params.sweeps
     }
 }
 
@@ -263,8 +348,11 @@ pub struct BinderCrossing {
 pub struct LatticeSweep {
     /// Parameters.
     pub params: LatticeSweepParams,
-    /// One result per (L, T), L-major in the order of `params`.
+    /// One result per (L, T), L-major in the order of `params` (when stopped early, the points
+    /// finished so far, in the same order).
     pub points: Vec<McResult>,
+    /// True when the observer stopped the sweep (no crossing is computed then).
+    pub stopped_early: bool,
     /// Crossings of consecutive sizes (those found).
     pub crossings: Vec<BinderCrossing>,
     /// Mean of the crossings' temperatures, the Monte Carlo estimate of Tc.
@@ -304,48 +392,49 @@ pub fn binder_crossing(ts: &[f64], u_small: &[f64], u_large: &[f64]) -> Option<f
 }
 
 /// Runs every (L, T) point in parallel (point k = L index * n_T + T index draws from
-/// `seed.derive(k)`, so results do not depend on the thread count); `on_done` is called as each
-/// point finishes (in any order).
+/// `seed.derive(k)`, so results do not depend on the thread count). The observer sees one report
+/// per finished point (stage `"lattice point"`, metrics `l`, `t`, `abs_m`, in completion order) and
+/// may stop the sweep: points not yet finished are then dropped.
 pub fn lattice_sweep(
-    p: &LatticeSweepParams,
+    p: &LatticeSweepValidParams,
     seed: Seed,
-    on_done: &(dyn Fn(&McResult) + Sync),
+    obs: &mut dyn Observer,
 ) -> Result<LatticeSweep> {
-    p.check()?;
-    let nt = p.ts.len();
-    let jobs: Vec<(usize, usize, f64)> =
-        p.ls.iter()
-            .enumerate()
-            .flat_map(|(li, &l)| {
-                p.ts.iter()
-                    .enumerate()
-                    .map(move |(ti, &t)| (li * nt + ti, l, t))
-            })
-            .collect();
-    let points = jobs
-        .par_iter()
-        .map(|&(k, l, t)| {
-            let v = p.point(l, t).check()?;
-            let r = simulate(&v, seed.derive(k as u64), &mut NoObserver)?;
-            on_done(&r);
-            Ok(r)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let ts = p.ts();
+    let jobs: Vec<(usize, &McValidParams)> = p.points.iter().enumerate().collect();
+    let results = par_map_observed(
+        &jobs,
+        "lattice point",
+        |&(k, v), halt| {
+            let r = simulate(v, seed.derive(k as u64), halt)?;
+            let metrics = [
+                ("l", r.l as f64),
+                ("t", r.t),
+                ("abs_m", r.magnetization.mean),
+            ];
+            Ok((r, metrics))
+        },
+        obs,
+    )?;
+    let stopped_early = results.iter().any(Option::is_none);
+    let points: Vec<McResult> = results.into_iter().flatten().collect();
     let mut crossings = Vec::new();
-    for w in p.ls.windows(2) {
-        let u = |l: usize| -> Vec<f64> {
-            points
-                .iter()
-                .filter(|r| r.l == l)
-                .map(|r| r.binder.mean)
-                .collect()
-        };
-        if let Some(t) = binder_crossing(&p.ts, &u(w[0]), &u(w[1])) {
-            crossings.push(BinderCrossing {
-                l_small: w[0],
-                l_large: w[1],
-                t,
-            });
+    if !stopped_early {
+        for w in p.ls().windows(2) {
+            let u = |l: usize| -> Vec<f64> {
+                points
+                    .iter()
+                    .filter(|r| r.l == l)
+                    .map(|r| r.binder.mean)
+                    .collect()
+            };
+            if let Some(t) = binder_crossing(ts, &u(w[0]), &u(w[1])) {
+                crossings.push(BinderCrossing {
+                    l_small: w[0],
+                    l_large: w[1],
+                    t,
+                });
+            }
         }
     }
     let tc_binder_crossing = if crossings.is_empty() {
@@ -353,24 +442,117 @@ pub fn lattice_sweep(
     } else {
         Some(crossings.iter().map(|c| c.t).sum::<f64>() / crossings.len() as f64)
     };
-    let mean_field_m =
-        p.ts.iter()
-            .map(|&t| {
-                CurieWeiss::new(t, onsager::TC_MEAN_FIELD)
-                    .equilibrium()
-                    .map(|s| s.m)
-            })
-            .collect::<Result<Vec<_>>>()?;
+    let mean_field_m = ts
+        .iter()
+        .map(|&t| {
+            CurieWeiss::new(t, onsager::TC_MEAN_FIELD)
+                .equilibrium()
+                .map(|s| s.m)
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(LatticeSweep {
-        params: p.clone(),
+        params: p.params().clone(),
         points,
+        stopped_early,
         crossings,
         tc_binder_crossing,
         tc_exact: onsager::tc_exact(),
         tc_mean_field: onsager::TC_MEAN_FIELD,
         mean_field_m,
-        onsager_m: p.ts.iter().map(|&t| onsager::magnetization(t)).collect(),
+        onsager_m: ts.iter().map(|&t| onsager::magnetization(t)).collect(),
     })
+}
+
+/// Maps `f` over `jobs` on rayon's pool (one task per job) while `obs`, which need not be `Send`,
+/// stays on the calling thread: each finished job sends its metrics over a channel and the caller
+/// reports it as the next step of `stage`. When `obs` answers [`Control::Stop`], jobs not yet
+/// started are skipped and running ones are asked to stop through the observer `f` receives; their
+/// slots are `None`. The first failing job (in job order) fails the call, and the jobs not yet
+/// started are skipped.
+fn par_map_observed<J: Sync, R: Send, const M: usize>(
+    jobs: &[J],
+    stage: &str,
+    f: impl Fn(&J, &mut dyn Observer) -> Result<(R, [(&'static str, f64); M])> + Sync,
+    obs: &mut dyn Observer,
+) -> Result<Vec<Option<R>>> {
+    let stop = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Result<R>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let (tx, rx) = std::sync::mpsc::channel::<Option<[(&'static str, f64); M]>>();
+    rayon::in_place_scope(|scope| {
+        for (job, slot) in jobs.iter().zip(&slots) {
+            let (tx, stop, f) = (tx.clone(), &stop, &f);
+            scope.spawn(move |_| {
+                let mut msg = None;
+                if !stop.load(Ordering::Relaxed) {
+                    let mut halt = |_: &StepReport<'_>| {
+                        if stop.load(Ordering::Relaxed) {
+                            Control::Stop
+                        } else {
+                            Control::Continue
+                        }
+                    };
+                    let r = f(job, &mut halt);
+                    if !stop.load(Ordering::Relaxed) {
+                        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+                        match r {
+                            Ok((r, metrics)) => {
+                                *slot = Some(Ok(r));
+                                msg = Some(metrics);
+                            }
+                            Err(e) => {
+                                *slot = Some(Err(e));
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                }
+                // The receiver lives until every sender is gone.
+                let _ = tx.send(msg);
+            });
+        }
+        drop(tx);
+        let mut done = 0;
+        loop {
+            use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
+            let msg = match rx.try_recv() {
+                Ok(msg) => msg,
+                Err(TryRecvError::Disconnected) => break,
+                // On a pool thread, run a pending job rather than block the pool (a pool of one
+                // thread would otherwise wait forever); elsewhere, wait for the workers.
+                Err(TryRecvError::Empty) => {
+                    if matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
+                        continue;
+                    }
+                    match rx.recv_timeout(std::time::Duration::from_millis(20)) {
+                        Ok(msg) => msg,
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+            };
+            if let Some(metrics) = msg {
+                done += 1;
+                let r = StepReport {
+                    stage,
+                    step: done,
+                    total: Some(jobs.len()),
+                    metrics: &metrics,
+                };
+                if obs.observe(&r) == Control::Stop {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    let mut out = Vec::with_capacity(jobs.len());
+    for slot in slots {
+        match slot.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(Ok(r)) => out.push(Some(r)),
+            Some(Err(e)) => return Err(e),
+            None => out.push(None),
+        }
+    }
+    Ok(out)
 }
 
 /// All activation kinds evaluated on a grid (for the activation-function figure).
@@ -400,6 +582,62 @@ mod tests {
         assert!(binder_crossing(&ts, &large, &small).is_none());
     }
 
+    fn small_sweep() -> LatticeSweepValidParams {
+        LatticeSweepParams {
+            ls: vec![4, 6],
+            ts: vec![1.5, 2.5, 3.5],
+            algorithm: Algorithm::Wolff,
+            therm: 10,
+            sweeps: 64,
+        }
+        .check()
+        .unwrap()
+    }
+
+    #[test]
+    fn lattice_sweep_reports_every_point_and_can_be_stopped() {
+        let p = small_sweep();
+        let mut steps = Vec::new();
+        let mut count = |r: &StepReport<'_>| {
+            assert_eq!((r.stage, r.total), ("lattice point", Some(6)));
+            steps.push(r.step);
+            Control::Continue
+        };
+        let full = lattice_sweep(&p, Seed(2), &mut count).unwrap();
+        assert_eq!(steps, (1..=6).collect::<Vec<_>>());
+        assert!(!full.stopped_early && full.points.len() == 6);
+        let mut stop = |_: &StepReport<'_>| Control::Stop;
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let cut = one
+            .install(|| lattice_sweep(&p, Seed(2), &mut stop))
+            .unwrap();
+        assert!(cut.stopped_early && cut.points.len() < 6 && cut.crossings.is_empty());
+        // What was finished is what the full sweep computed for those points.
+        for r in &cut.points {
+            assert!(full.points.contains(r));
+        }
+    }
+
+    #[test]
+    fn sweep_params_name_the_bad_field() {
+        let mut p = small_sweep().params().clone();
+        p.sweeps = 0;
+        assert!(p.check().unwrap_err().to_string().contains("`sweeps`"));
+        p.sweeps = 64;
+        p.ts = vec![2.0, 1.0];
+        assert!(p.check().unwrap_err().to_string().contains("`ts`"));
+        p.ts = vec![];
+        assert!(p.check().unwrap_err().to_string().contains("`ts`"));
+        let q = ActivationParams {
+            q_max: -5.0,
+            ..Default::default()
+        };
+        assert!(q.check().unwrap_err().to_string().contains("`q_max`"));
+    }
+
     #[test]
     fn activation_experiment_runs_and_quadrature_agrees() {
         let p = ActivationParams {
@@ -407,7 +645,7 @@ mod tests {
             n_q: 21,
             ..Default::default()
         };
-        let r = activation_experiment(&p).unwrap();
+        let r = activation_experiment(&p.check().unwrap()).unwrap();
         assert!(r.firing.max_quadrature_error < 1e-8);
         assert!(r.fit.a > 1.0 && r.fit.a < 20.0);
         assert!(r.fit_shifted.residual_rms <= r.fit.residual_rms);

@@ -39,7 +39,7 @@ pub fn rate_tanh_floor(a: f64) -> f64 {
 }
 
 /// ∫_0^Q f(t) dt (negative for Q < 0) by adaptive Simpson to absolute tolerance `tol`.
-/// Fails with [`IsingError::NonConvergence`] when the error estimates of the intervals where the
+/// Fails with a non-convergence error when the error estimates of the intervals where the
 /// recursion depth (50) ran out add up to more than `tol`, or the result is not finite.
 pub fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Result<f64> {
     if a == b {
@@ -54,11 +54,11 @@ pub fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Result<f64
     let mut worst: f64 = 0.0;
     let v = simpson_rec(&f, a, b, fa, fm, fb, whole, tol, 50, &mut worst);
     if worst > tol || !v.is_finite() {
-        return Err(IsingError::NonConvergence {
-            what: "adaptive Simpson quadrature".into(),
-            iterations: 50,
-            residual: worst,
-        });
+        return Err(IsingError::non_convergence(
+            "adaptive Simpson quadrature",
+            50,
+            worst,
+        ));
     }
     Ok(v)
 }

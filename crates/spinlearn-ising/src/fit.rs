@@ -10,6 +10,7 @@
 use crate::activation::sech2;
 use crate::error::{IsingError, Result, invalid};
 use serde::{Deserialize, Serialize};
+use spinlearn_core::stats::golden_section_min;
 
 /// The model of eq. (2): 1/2 - 1/2 tanh(a (T - b Tc)).
 #[inline]
@@ -105,34 +106,13 @@ fn minimize_a(ts: &[f64], ms: &[f64], tc: f64, b: f64) -> Result<f64> {
     let x0 = grid[best.saturating_sub(1)].ln();
     let x1 = grid[(best + 1).min(n_grid - 1)].ln();
     // Golden section in ln a.
-    let g = 0.5 * (5f64.sqrt() - 1.0);
     let f = |x: f64| sum_squares(ts, ms, x.exp(), b, tc);
-    let (mut a, mut d) = (x0, x1);
-    let mut c1 = d - g * (d - a);
-    let mut c2 = a + g * (d - a);
-    let (mut f1, mut f2) = (f(c1), f(c2));
-    let mut it = 0;
-    while (d - a).abs() > 1e-13 && it < 200 {
-        if f1 < f2 {
-            d = c2;
-            c2 = c1;
-            f2 = f1;
-            c1 = d - g * (d - a);
-            f1 = f(c1);
-        } else {
-            a = c1;
-            c1 = c2;
-            f1 = f2;
-            c2 = a + g * (d - a);
-            f2 = f(c2);
-        }
-        it += 1;
-    }
-    Ok((0.5 * (a + d)).exp())
+    let x = golden_section_min("tanh fit (golden section)", f, x0, x1, 1e-13, 200)?;
+    Ok(x.exp())
 }
 
 /// Fits both a and b (eq. (2) with Tc replaced by b Tc) by Levenberg-Marquardt, started from the
-/// b = 1 optimum. Fails with [`IsingError::NonConvergence`] if the gradient does not vanish.
+/// b = 1 optimum. Fails with a non-convergence error if the gradient does not vanish.
 pub fn fit_tanh_shifted(ts: &[f64], ms: &[f64], tc: f64) -> Result<TanhFit> {
     check_data(ts, ms, tc)?;
     let mut a = minimize_a(ts, ms, tc, 1.0)?;
@@ -195,11 +175,11 @@ pub fn fit_tanh_shifted(ts: &[f64], ms: &[f64], tc: f64) -> Result<TanhFit> {
             return Ok(finish(ts, ms, a, b, tc));
         }
     }
-    Err(IsingError::NonConvergence {
-        what: "tanh fit (Levenberg-Marquardt)".into(),
-        iterations: max_iter,
-        residual: grad_norm,
-    })
+    Err(IsingError::non_convergence(
+        "tanh fit (Levenberg-Marquardt)",
+        max_iter,
+        grad_norm,
+    ))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::lattice::{Checkerboard, Lattice, Metropolis, Wolff};
 use crate::stats::{Estimate, binning, jackknife, tau_int};
 use serde::{Deserialize, Serialize};
 use spinlearn_core::{Control, Observer, Seed, SpinRng, StepReport};
+use spinlearn_core::{ParamGuard, check};
 
 /// The Monte Carlo update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +65,7 @@ pub enum Start {
     Hot,
 }
 
-/// Parameters of one Monte Carlo run.
+/// Parameters of one Monte Carlo run (field names are the `spinlearn ising mc` flags).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McParams {
     /// Side length L >= 2 (even for Metropolis).
@@ -76,9 +77,9 @@ pub struct McParams {
     /// Update algorithm.
     pub algorithm: Algorithm,
     /// Thermalization sweeps (not measured).
-    pub n_therm: usize,
+    pub therm: usize,
     /// Measured sweeps (one measurement per sweep), >= 64.
-    pub n_measure: usize,
+    pub sweeps: usize,
     /// Wolff clusters per sweep; `None`: N / (mean cluster size during thermalization), rounded up
     /// (1 when there is no thermalization).
     pub wolff_clusters: Option<usize>,
@@ -97,54 +98,111 @@ impl McParams {
             t,
             h: 0.0,
             algorithm: Algorithm::Wolff,
-            n_therm: 200,
-            n_measure: 2000,
+            therm: 200,
+            sweeps: 2000,
             wolff_clusters: None,
             start: Start::Cold,
             parallel: true,
         }
     }
+}
 
-    /// Validates once.
-    pub fn check(&self) -> Result<McValidParams> {
+impl ParamGuard for McParams {
+    type Checked = McValidParams;
+
+    fn check(&self) -> spinlearn_core::Result<McValidParams> {
+        use spinlearn_core::Error;
         if self.l < 2 || self.l > 1 << 15 {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "l",
                 format!("must lie in [2, 32768], got {}", self.l),
             ));
         }
-        spinlearn_core::check::positive("t", self.t)?;
-        spinlearn_core::check::finite("h", self.h)?;
-        spinlearn_core::check::at_least("n_measure", self.n_measure, 64)?;
+        check::positive("t", self.t)?;
+        check::finite("h", self.h)?;
+        check::at_least("sweeps", self.sweeps, 64)?;
         match self.algorithm {
             Algorithm::Metropolis if !self.l.is_multiple_of(2) => {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "l",
                     format!("checkerboard Metropolis needs an even L, got {}", self.l),
                 ));
             }
             Algorithm::Wolff if self.h != 0.0 => {
-                return Err(IsingError::Unsupported(
-                    "Wolff cluster updates need h = 0; use --algorithm metropolis".into(),
+                return Err(Error::invalid(
+                    "h",
+                    "Wolff cluster updates need h = 0; use algorithm metropolis",
                 ));
             }
             _ => {}
         }
         if let Some(k) = self.wolff_clusters {
-            spinlearn_core::check::nonzero("wolff_clusters", k)?;
+            check::nonzero("wolff_clusters", k)?;
         }
-        Ok(McValidParams(self.clone()))
+        Ok(McValidParams {
+            l: self.l,
+            t: self.t,
+            h: self.h,
+            algorithm: self.algorithm,
+            therm: self.therm,
+            sweeps: self.sweeps,
+            wolff_clusters: self.wolff_clusters,
+            start: self.start,
+            parallel: self.parallel,
+        })
     }
 }
 
-/// [`McParams`] that passed [`McParams::check`].
+/// [`McParams`] that passed [`ParamGuard::check`]; the only form [`simulate`] accepts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct McValidParams(McParams);
+pub struct McValidParams {
+    l: usize,
+    t: f64,
+    h: f64,
+    algorithm: Algorithm,
+    therm: usize,
+    sweeps: usize,
+    wolff_clusters: Option<usize>,
+    start: Start,
+    parallel: bool,
+}
 
 impl McValidParams {
-    /// The parameters.
-    pub fn params(&self) -> &McParams {
-        &self.0
+    /// Side length L.
+    pub fn l(&self) -> usize {
+        self.l
+    }
+    /// Temperature T.
+    pub fn t(&self) -> f64 {
+        self.t
+    }
+    /// Field h.
+    pub fn h(&self) -> f64 {
+        self.h
+    }
+    /// Update algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+    /// Thermalization sweeps.
+    pub fn therm(&self) -> usize {
+        self.therm
+    }
+    /// Measured sweeps (>= 64).
+    pub fn sweeps(&self) -> usize {
+        self.sweeps
+    }
+    /// Wolff clusters per sweep, when fixed.
+    pub fn wolff_clusters(&self) -> Option<usize> {
+        self.wolff_clusters
+    }
+    /// Initial configuration.
+    pub fn start(&self) -> Start {
+        self.start
+    }
+    /// Whether Metropolis rows are spread over rayon's pool.
+    pub fn parallel(&self) -> bool {
+        self.parallel
     }
 }
 
@@ -177,7 +235,6 @@ pub struct McChain {
 impl McChain {
     /// The chain's initial state from `seed` (see the module doc for the streams).
     pub fn new(p: &McValidParams, seed: Seed) -> Result<McChain> {
-        let p = &p.0;
         let lat = match p.start {
             Start::Cold => Lattice::cold(p.l)?,
             Start::Hot => Lattice::random(p.l, &mut seed.named("init").stream(0))?,
@@ -358,20 +415,20 @@ pub struct McResult {
 /// run stopped during measurement returns what was measured (at least 64 sweeps are needed, else
 /// an error).
 pub fn simulate(p: &McValidParams, seed: Seed, obs: &mut dyn Observer) -> Result<McResult> {
-    let params = p.params();
+    let params = p;
     let mut chain = McChain::new(p, seed)?;
     let n = chain.n as f64;
     let every = |total: usize| (total / 100).max(1);
     let mut stopped = false;
-    for s in 1..=params.n_therm {
+    for s in 1..=params.therm {
         chain.therm_sweep();
-        if s % every(params.n_therm) == 0 || s == params.n_therm {
+        if s % every(params.therm) == 0 || s == params.therm {
             let m = chain.magnetization_sum() as f64 / n;
             let metrics = [("abs_m", m.abs()), ("energy", chain.energy() / n)];
             let r = StepReport {
                 stage: "thermalize",
                 step: s,
-                total: Some(params.n_therm),
+                total: Some(params.therm),
                 metrics: &metrics,
             };
             if obs.observe(&r) == Control::Stop {
@@ -393,25 +450,25 @@ pub fn simulate(p: &McValidParams, seed: Seed, obs: &mut dyn Observer) -> Result
         *clusters_per_sweep = ((n / mean).ceil() as usize).max(1);
     }
     chain.reset_counters();
-    let mut ms = Vec::with_capacity(params.n_measure);
-    let mut es = Vec::with_capacity(params.n_measure);
+    let mut ms = Vec::with_capacity(params.sweeps);
+    let mut es = Vec::with_capacity(params.sweeps);
     if !stopped {
-        for s in 1..=params.n_measure {
+        for s in 1..=params.sweeps {
             chain.sweep();
             let m = chain.magnetization_sum() as f64 / n;
             let e = chain.energy() / n;
             ms.push(m);
             es.push(e);
-            if s % every(params.n_measure) == 0 || s == params.n_measure {
+            if s % every(params.sweeps) == 0 || s == params.sweeps {
                 let metrics = [("abs_m", m.abs()), ("energy", e)];
                 let r = StepReport {
                     stage: "measure",
                     step: s,
-                    total: Some(params.n_measure),
+                    total: Some(params.sweeps),
                     metrics: &metrics,
                 };
                 if obs.observe(&r) == Control::Stop {
-                    stopped = s < params.n_measure;
+                    stopped = s < params.sweeps;
                     break;
                 }
             }
@@ -419,7 +476,7 @@ pub fn simulate(p: &McValidParams, seed: Seed, obs: &mut dyn Observer) -> Result
     }
     if ms.len() < 64 {
         return Err(invalid(
-            "n_measure",
+            "sweeps",
             format!(
                 "run stopped after {} measured sweeps; at least 64 are needed",
                 ms.len()
@@ -447,7 +504,7 @@ pub fn simulate(p: &McValidParams, seed: Seed, obs: &mut dyn Observer) -> Result
 }
 
 fn summarize(
-    p: &McParams,
+    p: &McValidParams,
     ms: Vec<f64>,
     es: Vec<f64>,
     stopped: bool,
@@ -499,19 +556,21 @@ mod tests {
         assert!(p.check().is_err());
         let mut p = McParams::new(4, 2.0);
         p.h = 0.1;
-        assert!(matches!(p.check(), Err(IsingError::Unsupported(_))));
+        let e = p.check().unwrap_err().to_string();
+        assert!(e.contains("`h`") && e.contains("Wolff"), "{e}");
         assert!(McParams::new(4, -1.0).check().is_err());
         let mut p = McParams::new(4, 2.0);
-        p.n_measure = 10;
-        assert!(p.check().is_err());
+        p.sweeps = 10;
+        let e = p.check().unwrap_err().to_string();
+        assert!(e.contains("`sweeps`"), "{e}");
         assert!(Algorithm::parse("heatbath").is_err());
     }
 
     #[test]
     fn same_seed_same_result_and_observer_can_stop() {
         let mut p = McParams::new(8, 2.5);
-        p.n_therm = 20;
-        p.n_measure = 200;
+        p.therm = 20;
+        p.sweeps = 200;
         let v = p.check().unwrap();
         let a = simulate(&v, Seed(4), &mut NoObserver).unwrap();
         let b = simulate(&v, Seed(4), &mut NoObserver).unwrap();

@@ -170,11 +170,11 @@ impl CurieWeiss {
         }
         if sols.is_empty() {
             // g(-1) < 0 < g(1) always, so an empty set means a numerical failure.
-            return Err(IsingError::NonConvergence {
-                what: "mean-field root bracketing".into(),
-                iterations: 0,
-                residual: f64::NAN,
-            });
+            return Err(IsingError::non_convergence(
+                "mean-field root bracketing",
+                0,
+                f64::NAN,
+            ));
         }
         Ok(sols)
     }
@@ -188,11 +188,7 @@ impl CurieWeiss {
             .filter(|s| s.global)
             .max_by(|a, b| a.m.total_cmp(&b.m))
             .copied();
-        best.ok_or_else(|| IsingError::NonConvergence {
-            what: "mean-field equilibrium".into(),
-            iterations: 0,
-            residual: f64::NAN,
-        })
+        best.ok_or_else(|| IsingError::non_convergence("mean-field equilibrium", 0, f64::NAN))
     }
 
     /// Newton's method kept inside the bracket [a, b] (bisection when a step leaves it or stalls).
@@ -224,11 +220,11 @@ impl CurieWeiss {
         if g.abs() < 1e-12 {
             Ok(x)
         } else {
-            Err(IsingError::NonConvergence {
-                what: "mean-field Newton".into(),
-                iterations: max_iter,
-                residual: g.abs(),
-            })
+            Err(IsingError::non_convergence(
+                "mean-field Newton",
+                max_iter,
+                g.abs(),
+            ))
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Binned {
     pub tau_int: f64,
 }
 
+/// Mean and unbiased variance (0 for one value). The error bars divide the variance itself by n, so
+/// this stays a variance rather than `spinlearn_core::stats::mean_std`'s rounded square root.
 fn mean_var(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;
     let m = xs.iter().sum::<f64>() / n;

@@ -2,7 +2,7 @@
 //! (energy, |m|, specific heat) within error bars, and the sampled distribution against the exact
 //! Boltzmann law (chi-square with independent chains, fixed seeds).
 
-use spinlearn_core::{NoObserver, Seed};
+use spinlearn_core::{NoObserver, ParamGuard, Seed};
 use spinlearn_ising::lattice::{exact_distribution, exact_thermo};
 use spinlearn_ising::{
     Algorithm, Checkerboard, Lattice, McParams, Metropolis, Start, Wolff, simulate,
@@ -49,8 +49,8 @@ fn check_averages(l: usize, t: f64, algorithm: Algorithm, seed: u64) {
     let ex = exact_thermo(l, t, 0.0).unwrap();
     let p = McParams {
         algorithm,
-        n_therm: 100,
-        n_measure: 40_000,
+        therm: 100,
+        sweeps: 40_000,
         wolff_clusters: Some(1),
         start: Start::Hot,
         ..McParams::new(l, t)
@@ -218,8 +218,8 @@ fn metropolis_and_wolff_agree_on_6x6() {
     let run = |algorithm, seed| {
         let p = McParams {
             algorithm,
-            n_therm: 200,
-            n_measure: 20_000,
+            therm: 200,
+            sweeps: 20_000,
             ..McParams::new(6, 2.5)
         };
         simulate(&p.check().unwrap(), Seed(seed), &mut NoObserver).unwrap()

@@ -1,7 +1,7 @@
 //! The lattice Monte Carlo against Onsager's exact infinite-lattice results below Tc at L = 64,
 //! where finite-size corrections are far below the error bars; and thread-count independence.
 
-use spinlearn_core::{NoObserver, Seed};
+use spinlearn_core::{NoObserver, ParamGuard, Seed};
 use spinlearn_ising::{Algorithm, Checkerboard, Lattice, McParams, Metropolis, onsager, simulate};
 
 #[test]
@@ -13,8 +13,8 @@ fn wolff_and_metropolis_match_onsager_below_tc_at_l64() {
     ] {
         let p = McParams {
             algorithm,
-            n_therm: 200,
-            n_measure,
+            therm: 200,
+            sweeps: n_measure,
             ..McParams::new(64, t)
         };
         let r = simulate(&p.check().unwrap(), Seed(seed), &mut NoObserver).unwrap();
@@ -69,15 +69,16 @@ fn lattice_sweep_finds_the_binder_crossing_and_ignores_the_thread_count() {
         ls: vec![8, 16],
         ts: vec![2.0, 2.1, 2.2, 2.25, 2.3, 2.35, 2.4, 2.5],
         algorithm: Algorithm::Wolff,
-        n_therm: 100,
-        n_measure: 3_000,
+        therm: 100,
+        sweeps: 3_000,
     };
+    let v = p.check().unwrap();
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| lattice_sweep(&p, Seed(31), &|_| {}).unwrap())
+        pool.install(|| lattice_sweep(&v, Seed(31), &mut NoObserver).unwrap())
     };
     let a = run(1);
     assert_eq!(a, run(2));
