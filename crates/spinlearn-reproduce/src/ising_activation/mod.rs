@@ -179,33 +179,38 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 value: format!("{:.4}", act.fit.a),
                 paper: Some("6".into()),
                 note: format!("eq. (2), Tc = 1, T in (0, {}]", act.params.t_max),
+                ..Default::default()
             },
             TableRow {
                 name: "fit.residual_rms".into(),
                 value: format!("{:.4}", act.fit.residual_rms),
                 paper: None,
                 note: "rms of m - fit over the branch".into(),
+                ..Default::default()
             },
             TableRow {
                 name: "mc.tc_binder_crossing".into(),
                 value: crossing_text,
                 paper: Some(format!("{:.4}", sw.tc_exact)),
                 note: "mean of consecutive-size crossings".into(),
+                ..Default::default()
             },
             TableRow {
                 name: "mc.tc_exact".into(),
                 value: format!("{:.6}", sw.tc_exact),
                 paper: None,
                 note: "2 / ln(1 + sqrt 2)".into(),
+                ..Default::default()
             },
             TableRow {
                 name: "mf.tc".into(),
                 value: format!("{}", sw.tc_mean_field),
                 paper: None,
                 note: "z J for the square lattice".into(),
+                ..Default::default()
             },
         ],
         ..Default::default()
     };
-    Ok(SectionOutput { section, summary })
+    Ok(SectionOutput { section, summary, claims: Vec::new(), })
 }
