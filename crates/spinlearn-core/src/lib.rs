@@ -6,7 +6,7 @@
 //! ([`Error`]) that every domain crate wraps once.
 //!
 //! Owns: the vocabulary every other crate shares. May import: small, general crates only (rand,
-//! serde, thiserror, libm, csv); never another spinlearn crate, ndarray, plotting or linear algebra.
+//! serde, thiserror, libm, csv, rayon); never another spinlearn crate, ndarray, plotting or linear algebra.
 //!
 //! Conventions used across the workspace: k_B T = 1 unless a parameter says otherwise; energies carry
 //! the sign of the Hamiltonian (lower is more probable); matrices are row-major with shapes written
@@ -18,6 +18,7 @@ pub mod encoding;
 pub mod error;
 pub mod numerics;
 pub mod observe;
+pub mod par;
 pub mod params;
 pub mod record;
 pub mod seed;

@@ -212,5 +212,9 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ],
         ..Default::default()
     };
-    Ok(SectionOutput { section, summary, claims: Vec::new(), })
+    Ok(SectionOutput {
+        section,
+        summary,
+        claims: Vec::new(),
+    })
 }
