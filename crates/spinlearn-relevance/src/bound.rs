@@ -23,9 +23,9 @@
 
 use crate::states::{Entropies, entropies_of_degeneracy};
 use crate::{RelevanceError, Result};
-use spinlearn_core::ParamGuard;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use spinlearn_core::ParamGuard;
 
 /// Largest `M` for which [`max_relevance`] uses the dynamic programme (above it, the
 /// reduced-cost search, also exact).
@@ -503,9 +503,9 @@ fn cheapest_correction(r: &Reduced, n: u64, budget: f64) -> Option<(f64, Vec<u64
 /// proof technique).
 ///
 /// For any multiplier `ν`, every configuration with `Σ k m_k = M` satisfies
-/// `obj(x) = UB(ν) - Σ_k δ_k(x_k)` with the reduced costs `δ_k >= 0` of [`Reduced`] and the dual
+/// `obj(x) = UB(ν) - Σ_k δ_k(x_k)` with the reduced costs `δ_k >= 0` of `Reduced` and the dual
 /// value `UB(ν)`; the maximum of the objective is therefore `UB(ν)` minus the least total reduced
-/// cost over feasible configurations, which [`cheapest_correction`] computes exactly within a
+/// cost over feasible configurations, which `cheapest_correction` computes exactly within a
 /// budget. A feasible configuration of value `LB` (the repaired dual solution) has total reduced
 /// cost `UB - LB`, so the search with budget `UB - LB` always succeeds and returns the optimum;
 /// smaller budgets are tried first (they leave fewer classes free) and a result found with cost

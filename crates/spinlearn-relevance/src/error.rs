@@ -42,7 +42,9 @@ impl RelevanceError {
 
 /// Renames an invalid parameter with a prefix (`epochs` -> `classifier_epochs`), so that a
 /// nested params struct names the flag or config key of its parent.
-pub(crate) fn prefixed(prefix: &str) -> impl Fn(spinlearn_core::Error) -> spinlearn_core::Error + '_ {
+pub(crate) fn prefixed(
+    prefix: &str,
+) -> impl Fn(spinlearn_core::Error) -> spinlearn_core::Error + '_ {
     move |e| match e {
         spinlearn_core::Error::InvalidParameter { name, reason } => {
             spinlearn_core::Error::InvalidParameter {

@@ -32,7 +32,9 @@ pub fn parse_integers(text: &str, source: &str) -> Result<Vec<i64>> {
         out.push(v);
     }
     if out.is_empty() {
-        return Err(RelevanceError::Input(format!("{source}: no integers found")));
+        return Err(RelevanceError::Input(format!(
+            "{source}: no integers found"
+        )));
     }
     Ok(out)
 }
@@ -57,12 +59,15 @@ pub fn read_counts(path: &Path) -> Result<Vec<u64>> {
 /// True when every non-empty, non-comment line of `text` holds exactly one token (separated by
 /// white space or commas).
 pub fn one_token_per_line(text: &str) -> bool {
-    text.lines().map(content).filter(|l| !l.is_empty()).all(|l| {
-        l.split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|t| !t.is_empty())
-            .count()
-            == 1
-    })
+    text.lines()
+        .map(content)
+        .filter(|l| !l.is_empty())
+        .all(|l| {
+            l.split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|t| !t.is_empty())
+                .count()
+                == 1
+        })
 }
 
 /// The state id of every sample of `source`: a text file (`.txt`, `.csv`, `.dat` or no

@@ -17,7 +17,7 @@
 //! - [`kmeans`]: seeded k-means++ with restarts.
 //! - [`classifier`]: a small MLP digit classifier that labels generated samples (eq. 9).
 //! - [`dbn`]: deep belief networks on the `spinlearn-rbm` engine (section S1).
-//! - [`experiments`]: the figures' computations; [`bench`]: timings; [`input`]: file readers.
+//! - [`experiments`]: the figures' computations; [`bench`](mod@bench): timings; [`input`]: file readers.
 //!
 //! Parameters follow the workspace contract: `XParams` (plain data, the flag names) checked by
 //! [`spinlearn_core::ParamGuard`] into `ValidXParams`; seeds and observers are arguments.

@@ -194,23 +194,15 @@ fn tiny_pipeline_respects_the_entropy_bounds() {
 #[test]
 fn pipeline_errors_name_the_flags() {
     use spinlearn_relevance::experiments::PipelineParams;
-    let name = |p: PipelineParams| p.check().unwrap_err().to_string();
-    let mut p = PipelineParams::default();
-    p.classifier.epochs = 0;
-    assert!(name(p).contains("`classifier_epochs`"));
-    let mut p = PipelineParams::default();
-    p.kmeans.restarts = 0;
-    assert!(name(p).contains("`kmeans_restarts`"));
-    let mut p = PipelineParams::default();
-    p.kmeans.ks = vec![4, 0];
-    assert!(name(p).contains("`kmeans_ks`"));
-    let mut p = PipelineParams::default();
-    p.contrast_widths = Some(vec![3, 0]);
-    assert!(name(p).contains("`contrast_widths`"));
-    let mut p = PipelineParams::default();
-    p.gibbs_steps = 0;
-    assert!(name(p).contains("`gibbs_steps`"));
-    let mut p = PipelineParams::default();
-    p.dbn.epochs = 0;
-    assert!(name(p).contains("`epochs`"));
+    let name = |change: fn(&mut PipelineParams)| {
+        let mut p = PipelineParams::default();
+        change(&mut p);
+        p.check().unwrap_err().to_string()
+    };
+    assert!(name(|p| p.classifier.epochs = 0).contains("`classifier_epochs`"));
+    assert!(name(|p| p.kmeans.restarts = 0).contains("`kmeans_restarts`"));
+    assert!(name(|p| p.kmeans.ks = vec![4, 0]).contains("`kmeans_ks`"));
+    assert!(name(|p| p.contrast_widths = Some(vec![3, 0])).contains("`contrast_widths`"));
+    assert!(name(|p| p.gibbs_steps = 0).contains("`gibbs_steps`"));
+    assert!(name(|p| p.dbn.epochs = 0).contains("`epochs`"));
 }
