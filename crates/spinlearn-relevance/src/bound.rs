@@ -25,6 +25,7 @@ use crate::states::{Entropies, entropies_of_degeneracy};
 use crate::{RelevanceError, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use spinlearn_core::ParamGuard;
 
 /// Largest `M` for which [`max_relevance`] uses the dynamic programme (above it, the
 /// reduced-cost search, also exact).
@@ -236,20 +237,24 @@ fn dual(c: &Classes, m: u64) -> Result<Dual> {
         lo = 2.0 * lo - 1.0;
         it += 1;
         if it > 200 {
-            return Err(RelevanceError::NonConvergence {
-                what: "bound bracket (low)".into(),
-                iterations: it,
-            });
+            let short = m as f64 - relaxed(c, m, lo).0 as f64;
+            return Err(RelevanceError::non_convergence(
+                "bound bracket (low)",
+                it,
+                short,
+            ));
         }
     }
     while relaxed(c, m, hi).0 > m {
         hi = 2.0 * hi + 1.0;
         it += 1;
         if it > 400 {
-            return Err(RelevanceError::NonConvergence {
-                what: "bound bracket (high)".into(),
-                iterations: it,
-            });
+            let excess = relaxed(c, m, hi).0 as f64 - m as f64;
+            return Err(RelevanceError::non_convergence(
+                "bound bracket (high)",
+                it,
+                excess,
+            ));
         }
     }
     let (mut s_lo, mut d_lo, mut ms_lo) = relaxed(c, m, lo);
@@ -498,9 +503,9 @@ fn cheapest_correction(r: &Reduced, n: u64, budget: f64) -> Option<(f64, Vec<u64
 /// proof technique).
 ///
 /// For any multiplier `ν`, every configuration with `Σ k m_k = M` satisfies
-/// `obj(x) = UB(ν) - Σ_k δ_k(x_k)` with the reduced costs `δ_k >= 0` of [`Reduced`] and the dual
+/// `obj(x) = UB(ν) - Σ_k δ_k(x_k)` with the reduced costs `δ_k >= 0` of `Reduced` and the dual
 /// value `UB(ν)`; the maximum of the objective is therefore `UB(ν)` minus the least total reduced
-/// cost over feasible configurations, which [`cheapest_correction`] computes exactly within a
+/// cost over feasible configurations, which `cheapest_correction` computes exactly within a
 /// budget. A feasible configuration of value `LB` (the repaired dual solution) has total reduced
 /// cost `UB - LB`, so the search with budget `UB - LB` always succeeds and returns the optimum;
 /// smaller budgets are tried first (they leave fewer classes free) and a result found with cost
@@ -676,6 +681,89 @@ pub fn bound_curve(m: u64, mus: &[f64]) -> Result<Vec<BoundPoint>> {
     out.extend(sweep?);
     out.sort_by(|a, b| a.entropies.h_s.total_cmp(&b.entropies.h_s));
     Ok(out)
+}
+
+/// The bound curve of `spinlearn relevance bound`: the sample size and the number of multipliers
+/// μ in the sweep. Validate with [`ParamGuard::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoundParams {
+    /// Sample size `M` (at least 2, at most `u32::MAX`).
+    pub m: u64,
+    /// Multipliers μ in the sweep ([`default_mus`]), at least 2.
+    pub points: usize,
+}
+
+/// [`BoundParams`] after [`ParamGuard::check`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidBoundParams {
+    m: u64,
+    points: usize,
+}
+
+impl ValidBoundParams {
+    /// Sample size `M`.
+    pub fn m(&self) -> u64 {
+        self.m
+    }
+
+    /// Multipliers μ in the sweep.
+    pub fn points(&self) -> usize {
+        self.points
+    }
+}
+
+impl ParamGuard for BoundParams {
+    type Checked = ValidBoundParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidBoundParams> {
+        if self.m < 2 {
+            return Err(spinlearn_core::Error::invalid(
+                "m",
+                format!("must be at least 2, got {}", self.m),
+            ));
+        }
+        if self.m > u32::MAX as u64 {
+            return Err(spinlearn_core::Error::invalid("m", "must fit in 32 bits"));
+        }
+        spinlearn_core::check::at_least("points", self.points, 2)?;
+        Ok(ValidBoundParams {
+            m: self.m,
+            points: self.points,
+        })
+    }
+}
+
+/// The bound curve at `M = p.m()` over [`default_mus`]`(p.points())` (see [`bound_curve`]).
+pub fn sweep(p: &ValidBoundParams) -> Result<Vec<BoundPoint>> {
+    bound_curve(p.m, &default_mus(p.points))
+}
+
+/// Headline figures of a bound curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoundSummary {
+    /// Whether every point was solved exactly.
+    pub exact: bool,
+    /// Largest `upper - objective` over the curve (0 when every point is exact).
+    pub max_gap: f64,
+    /// The largest `H[k] / ln M` on the curve.
+    pub h_k_norm_max: f64,
+    /// `H[s] / ln M` where `H[k]` is largest.
+    pub h_s_norm_at_max: f64,
+}
+
+impl BoundSummary {
+    /// Summarizes a curve; `None` when it is empty.
+    pub fn of(points: &[BoundPoint]) -> Option<BoundSummary> {
+        let top = points
+            .iter()
+            .max_by(|a, b| a.entropies.h_k.total_cmp(&b.entropies.h_k))?;
+        Some(BoundSummary {
+            exact: points.iter().all(|p| p.exact),
+            max_gap: points.iter().map(|p| p.gap).fold(0.0, f64::max),
+            h_k_norm_max: top.entropies.h_k_norm,
+            h_s_norm_at_max: top.entropies.h_s_norm,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -9,9 +9,10 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Control, Observer, Seed, StepReport, check};
+use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, check};
 
-/// MLP training configuration. Validate with [`MlpParams::check`].
+/// MLP training configuration. Validate with [`ParamGuard::check`]; the seed is an argument of
+/// [`train_mlp`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MlpParams {
     /// Hidden units.
@@ -28,8 +29,6 @@ pub struct MlpParams {
     pub weight_decay: f64,
     /// Image shape `(h, w)` for random ±1-pixel shifts of training images; `None`: no shifts.
     pub shift: Option<(usize, usize)>,
-    /// Seed (initialization, shuffling, shifts).
-    pub seed: Seed,
 }
 
 impl Default for MlpParams {
@@ -42,21 +41,59 @@ impl Default for MlpParams {
             momentum: 0.9,
             weight_decay: 1e-4,
             shift: None,
-            seed: Seed(0),
         }
     }
 }
 
-impl MlpParams {
-    /// Validates the parameters.
-    pub fn check(&self) -> Result<MlpParams> {
-        check::nonzero("n_hidden", self.n_hidden)?;
-        check::nonzero("epochs", self.epochs)?;
-        check::nonzero("batch_size", self.batch_size)?;
-        check::positive("lr", self.lr)?;
-        check::in_range("momentum", self.momentum, 0.0, 0.999)?;
-        check::non_negative("weight_decay", self.weight_decay)?;
-        Ok(*self)
+/// [`MlpParams`] after [`ParamGuard::check`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidMlpParams {
+    n_hidden: usize,
+    epochs: usize,
+    batch_size: usize,
+    lr: f64,
+    momentum: f64,
+    weight_decay: f64,
+    shift: Option<(usize, usize)>,
+}
+
+impl ValidMlpParams {
+    /// Hidden units.
+    pub fn n_hidden(&self) -> usize {
+        self.n_hidden
+    }
+
+    /// Epochs.
+    pub fn epochs(&self) -> usize {
+        self.epochs
+    }
+
+    /// The image shape of the shift augmentation, if any.
+    pub fn shift(&self) -> Option<(usize, usize)> {
+        self.shift
+    }
+
+    /// The same parameters, shifting images of `shape` when no shape was given (the shape is
+    /// checked against the data by [`train_mlp`]).
+    pub fn or_shift(mut self, shape: Option<(usize, usize)>) -> ValidMlpParams {
+        self.shift = self.shift.or(shape);
+        self
+    }
+}
+
+impl ParamGuard for MlpParams {
+    type Checked = ValidMlpParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidMlpParams> {
+        Ok(ValidMlpParams {
+            n_hidden: check::nonzero("n_hidden", self.n_hidden)?,
+            epochs: check::nonzero("epochs", self.epochs)?,
+            batch_size: check::nonzero("batch_size", self.batch_size)?,
+            lr: check::positive("lr", self.lr)?,
+            momentum: check::in_range("momentum", self.momentum, 0.0, 0.999)?,
+            weight_decay: check::non_negative("weight_decay", self.weight_decay)?,
+            shift: self.shift,
+        })
     }
 }
 
@@ -123,16 +160,17 @@ fn shift_image(src: &[f32], dst: &mut [f32], h: usize, w: usize, dy: isize, dx: 
     }
 }
 
-/// Trains an MLP on `x (n, n_in)` with labels in `0..n_classes`; reports each epoch (metrics
+/// Trains an MLP on `x (n, n_in)` with labels in `0..n_classes`; initialization draws from
+/// `seed.stream(0)`, shuffling and shifts from `seed.stream(1)`; reports each epoch (metrics
 /// `loss`, `train_error`) to `observer`.
 pub fn train_mlp(
     x: ArrayView2<'_, f32>,
     labels: &[u8],
     n_classes: usize,
-    params: &MlpParams,
+    p: &ValidMlpParams,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<Mlp> {
-    let p = params.check()?;
     let (n, n_in) = x.dim();
     if labels.len() != n || n == 0 {
         return Err(RelevanceError::Input(format!(
@@ -153,7 +191,7 @@ pub fn train_mlp(
             format!("{h}x{w} images but {n_in} features"),
         ));
     }
-    let mut rng = p.seed.stream(0);
+    let mut rng = seed.stream(0);
     let he = |fan_in: usize| (2.0 / fan_in as f64).sqrt();
     let mut init = |r: usize, c: usize, s: f64| {
         Array2::from_shape_fn((r, c), |_| {
@@ -167,7 +205,7 @@ pub fn train_mlp(
         w2: init(p.n_hidden, n_classes, he(p.n_hidden)),
         b2: Array1::zeros(n_classes),
     };
-    let mut rng = p.seed.stream(1);
+    let mut rng = seed.stream(1);
     let (mut v1, mut vb1, mut v2, mut vb2) = (
         Array2::<f32>::zeros(m.w1.dim()),
         Array1::<f32>::zeros(p.n_hidden),
@@ -268,10 +306,11 @@ pub fn train_mlp(
         }
     }
     if m.w1.iter().any(|v| !v.is_finite()) {
-        return Err(RelevanceError::NonConvergence {
-            what: "MLP training (weights not finite)".into(),
-            iterations: p.epochs,
-        });
+        return Err(RelevanceError::non_convergence(
+            "MLP training (weights not finite)",
+            p.epochs,
+            f64::NAN,
+        ));
     }
     Ok(m)
 }
@@ -298,10 +337,12 @@ mod tests {
             batch_size: 32,
             lr: 0.1,
             ..Default::default()
-        };
-        let m = train_mlp(x.view(), &labels, 2, &p, &mut NoObserver).unwrap();
+        }
+        .check()
+        .unwrap();
+        let m = train_mlp(x.view(), &labels, 2, &p, Seed(0), &mut NoObserver).unwrap();
         assert!(m.error_rate(x.view(), &labels) < 0.05);
-        assert!(train_mlp(x.view(), &labels[..10], 2, &p, &mut NoObserver).is_err());
+        assert!(train_mlp(x.view(), &labels[..10], 2, &p, Seed(0), &mut NoObserver).is_err());
     }
 
     #[test]

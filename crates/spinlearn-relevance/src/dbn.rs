@@ -22,7 +22,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Control, NoObserver, Observer, Seed, StepReport, check};
+use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, check};
 use spinlearn_rbm::Rbm;
 use spinlearn_rbm::model::UnitsSpec;
 use spinlearn_rbm::train::{Estimator, Optimizer, TrainParams, WeightsSpec};
@@ -55,7 +55,8 @@ pub enum TopDown {
     Sampled,
 }
 
-/// DBN training configuration. Validate with [`DbnParams::check`].
+/// DBN training configuration (the flags of `spinlearn dbn train`). Validate with
+/// [`ParamGuard::check`]; the seed is an argument of [`train_dbn`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DbnParams {
     /// Hidden widths, shallow to deep.
@@ -72,10 +73,8 @@ pub struct DbnParams {
     pub n_chains: usize,
     /// Standard deviation of the initial weights.
     pub init_std: f64,
-    /// Read-out used to feed each layer to the next.
-    pub readout: Readout,
-    /// Master seed; layer `l` is trained from `seed.derive(l)`.
-    pub seed: Seed,
+    /// Feed each layer to the next by sampling `P(h | v)` instead of thresholding it at 0.5.
+    pub sampled_readout: bool,
 }
 
 impl Default for DbnParams {
@@ -88,34 +87,94 @@ impl Default for DbnParams {
             momentum: 0.0,
             n_chains: 100,
             init_std: 0.01,
-            readout: Readout::Threshold,
-            seed: Seed(0),
+            sampled_readout: false,
         }
     }
 }
 
-impl DbnParams {
-    /// Validates the parameters.
-    pub fn check(&self) -> Result<DbnParams> {
-        if self.widths.is_empty() {
-            return Err(RelevanceError::invalid(
-                "widths",
-                "need at least one hidden layer",
-            ));
-        }
-        for &w in &self.widths {
-            check::nonzero("widths", w)?;
-        }
-        check::nonzero("epochs", self.epochs)?;
-        check::nonzero("batch_size", self.batch_size)?;
-        check::positive("lr", self.lr)?;
-        check::in_range("momentum", self.momentum, 0.0, 0.999)?;
-        check::nonzero("n_chains", self.n_chains)?;
-        check::non_negative("init_std", self.init_std)?;
-        Ok(self.clone())
+/// [`DbnParams`] after [`ParamGuard::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidDbnParams {
+    widths: Vec<usize>,
+    epochs: usize,
+    batch_size: usize,
+    lr: f64,
+    momentum: f64,
+    n_chains: usize,
+    init_std: f64,
+    sampled_readout: bool,
+}
+
+fn check_widths(widths: &[usize]) -> spinlearn_core::Result<Vec<usize>> {
+    if widths.is_empty() {
+        return Err(spinlearn_core::Error::invalid(
+            "widths",
+            "need at least one hidden layer",
+        ));
+    }
+    for &w in widths {
+        check::nonzero("widths", w)?;
+    }
+    Ok(widths.to_vec())
+}
+
+impl ParamGuard for DbnParams {
+    type Checked = ValidDbnParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidDbnParams> {
+        Ok(ValidDbnParams {
+            widths: check_widths(&self.widths)?,
+            epochs: check::nonzero("epochs", self.epochs)?,
+            batch_size: check::nonzero("batch_size", self.batch_size)?,
+            lr: check::positive("lr", self.lr)?,
+            momentum: check::in_range("momentum", self.momentum, 0.0, 0.999)?,
+            n_chains: check::nonzero("n_chains", self.n_chains)?,
+            init_std: check::non_negative("init_std", self.init_std)?,
+            sampled_readout: self.sampled_readout,
+        })
+    }
+}
+
+impl ValidDbnParams {
+    /// Hidden widths, shallow to deep.
+    pub fn widths(&self) -> &[usize] {
+        &self.widths
     }
 
-    fn layer_params(&self, l: usize) -> TrainParams {
+    /// Epochs per layer.
+    pub fn epochs(&self) -> usize {
+        self.epochs
+    }
+
+    /// Mini-batch size.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// Learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Standard deviation of the initial weights.
+    pub fn init_std(&self) -> f64 {
+        self.init_std
+    }
+
+    /// Whether layers are fed by sampled read-outs.
+    pub fn sampled_readout(&self) -> bool {
+        self.sampled_readout
+    }
+
+    /// The same training with other hidden widths (checked as `widths`).
+    pub fn with_widths(&self, widths: &[usize]) -> spinlearn_core::Result<ValidDbnParams> {
+        Ok(ValidDbnParams {
+            widths: check_widths(widths)?,
+            ..self.clone()
+        })
+    }
+
+    fn layer_params(&self, l: usize, seed: Seed) -> TrainParams {
         TrainParams {
             n_hidden: self.widths[l],
             units: UnitsSpec::BITS_WITH_BIAS,
@@ -134,7 +193,7 @@ impl DbnParams {
             },
             epochs: self.epochs,
             batch_size: self.batch_size,
-            seed: self.seed.derive(l as u64),
+            seed: seed.derive(l as u64),
             track_exact_nll: false,
         }
     }
@@ -317,20 +376,15 @@ impl Dbn {
     /// (`json.loads(bytes(f["metadata"]))`) with `format`, the unit types and the widths. The file
     /// is written atomically.
     pub fn save_npz(&self, path: &std::path::Path) -> Result<()> {
-        let data_err = |e: spinlearn_data::DataError| RelevanceError::Input(e.to_string());
         let mut w = spinlearn_data::npy::NpzWriter::new(path, true);
         let mut widths = vec![self.n_visible() as u64];
         widths.extend(self.widths().iter().map(|&x| x as u64));
-        w.add("widths", &ndarray::Array1::from(widths.clone()))
-            .map_err(data_err)?;
+        w.add("widths", &ndarray::Array1::from(widths.clone()))?;
         for (i, rbm) in self.layers.iter().enumerate() {
             let l = i + 1;
-            w.add(&format!("weights_{l}"), &rbm.weights)
-                .map_err(data_err)?;
-            w.add(&format!("visible_bias_{l}"), &rbm.visible_bias)
-                .map_err(data_err)?;
-            w.add(&format!("hidden_bias_{l}"), &rbm.hidden_bias)
-                .map_err(data_err)?;
+            w.add(&format!("weights_{l}"), &rbm.weights)?;
+            w.add(&format!("visible_bias_{l}"), &rbm.visible_bias)?;
+            w.add(&format!("hidden_bias_{l}"), &rbm.hidden_bias)?;
         }
         let list: Vec<String> = widths.iter().map(u64::to_string).collect();
         let meta = format!(
@@ -338,19 +392,17 @@ impl Dbn {
             self.layers.len(),
             list.join(",")
         );
-        w.add("metadata", &ndarray::Array1::from(meta.into_bytes()))
-            .map_err(data_err)?;
-        w.finish().map_err(data_err)
+        w.add("metadata", &ndarray::Array1::from(meta.into_bytes()))?;
+        Ok(w.finish()?)
     }
 
     /// Reads a network written by [`Dbn::save_npz`] (or any archive with the same array names);
     /// every error is one line naming the file (not an archive, truncated, a missing array, a
     /// shape that does not match `widths`, non-finite parameters).
     pub fn load_npz(path: &std::path::Path) -> Result<Dbn> {
-        let data_err = |e: spinlearn_data::DataError| RelevanceError::Input(e.to_string());
         let bad = |reason: String| RelevanceError::Input(format!("{}: {reason}", path.display()));
-        let npz = spinlearn_data::npy::read_npz(path).map_err(data_err)?;
-        let widths = npz.f64_1d("widths").map_err(data_err)?;
+        let npz = spinlearn_data::npy::read_npz(path)?;
+        let widths = npz.f64_1d("widths")?;
         if widths.len() < 2 {
             return Err(bad(format!(
                 "`widths` must list the visible and at least one hidden layer, got {} entries",
@@ -369,9 +421,9 @@ impl Dbn {
             .collect::<Result<_>>()?;
         let mut layers = Vec::with_capacity(widths.len() - 1);
         for l in 1..widths.len() {
-            let w = npz.f64_2d(&format!("weights_{l}")).map_err(data_err)?;
-            let a = npz.f64_1d(&format!("visible_bias_{l}")).map_err(data_err)?;
-            let b = npz.f64_1d(&format!("hidden_bias_{l}")).map_err(data_err)?;
+            let w = npz.f64_2d(&format!("weights_{l}"))?;
+            let a = npz.f64_1d(&format!("visible_bias_{l}"))?;
+            let b = npz.f64_1d(&format!("hidden_bias_{l}"))?;
             if w.dim() != (widths[l - 1], widths[l]) {
                 return Err(bad(format!(
                     "weights_{l} has shape {:?}, widths say ({}, {})",
@@ -390,14 +442,16 @@ impl Dbn {
     }
 }
 
-/// Trains a DBN greedily on `data (n_samples, n_visible)` with values in [0, 1]; reports each
-/// epoch of each layer to `observer` (stage `"layer L epoch"`, metrics `layer`, `seconds`).
+/// Trains a DBN greedily on `data (n_samples, n_visible)` with values in [0, 1]: layer `l`
+/// (0-based) from `seed.derive(l)`, its sampled read-out (if any) from
+/// `seed.named("readout").derive(l)`; reports each epoch of each layer to `observer` (stage
+/// `"dbn epoch"`, metrics `layer`, `seconds`).
 pub fn train_dbn(
     data: ArrayView2<'_, f32>,
-    params: &DbnParams,
+    p: &ValidDbnParams,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<Dbn> {
-    let p = params.check()?;
     if data.nrows() == 0 {
         return Err(RelevanceError::Input("no training samples".into()));
     }
@@ -411,7 +465,7 @@ pub fn train_dbn(
     let total = p.widths.len() * p.epochs;
     let mut step = 0usize;
     for l in 0..p.widths.len() {
-        let tp = p.layer_params(l);
+        let tp = p.layer_params(l, seed);
         let mut stop = false;
         let mut obs = |r: &StepReport<'_>| {
             step += 1;
@@ -445,11 +499,12 @@ pub fn train_dbn(
             layer: l + 1,
             source,
         })?;
-        let ro = match p.readout {
-            Readout::Sampled { seed } => Readout::Sampled {
-                seed: seed.derive(l as u64),
-            },
-            r => r,
+        let ro = if p.sampled_readout {
+            Readout::Sampled {
+                seed: seed.named("readout").derive(l as u64),
+            }
+        } else {
+            Readout::Threshold
         };
         input = read_out(rbm.hidden_mean(input.mapv(f64::from).view()), ro);
         layers.push(rbm);
@@ -457,7 +512,6 @@ pub fn train_dbn(
             break;
         }
     }
-    let _ = NoObserver;
     Ok(Dbn { layers })
 }
 

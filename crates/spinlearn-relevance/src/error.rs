@@ -4,20 +4,15 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RelevanceError {
-    /// A parameter is out of range (wraps the core's one-line message).
+    /// A shared case (invalid parameter, I/O, non-convergence), defined once in core.
     #[error(transparent)]
     Core(#[from] spinlearn_core::Error),
+    /// Reading a dataset or an array file failed.
+    #[error(transparent)]
+    Data(#[from] spinlearn_data::DataError),
     /// The input data cannot be used (empty, wrong shape, too few distinct values).
     #[error("invalid input: {0}")]
     Input(String),
-    /// An iterative solver stopped before meeting its tolerance.
-    #[error("{what} did not converge after {iterations} iterations")]
-    NonConvergence {
-        /// Which solver.
-        what: String,
-        /// Iterations performed.
-        iterations: usize,
-    },
     /// The RBM engine failed while training or sampling a layer.
     #[error("RBM layer {layer}: {source}")]
     Rbm {
@@ -30,9 +25,34 @@ pub enum RelevanceError {
 }
 
 impl RelevanceError {
-    /// Shorthand for an invalid parameter.
+    /// Shorthand for an invalid parameter (core's [`spinlearn_core::Error::InvalidParameter`]).
     pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
         RelevanceError::Core(spinlearn_core::Error::invalid(name, reason))
+    }
+
+    /// Shorthand for a solver that stopped early (core's [`spinlearn_core::Error::NonConvergence`]).
+    pub fn non_convergence(what: impl Into<String>, iterations: usize, residual: f64) -> Self {
+        RelevanceError::Core(spinlearn_core::Error::NonConvergence {
+            what: what.into(),
+            iterations,
+            residual,
+        })
+    }
+}
+
+/// Renames an invalid parameter with a prefix (`epochs` -> `classifier_epochs`), so that a
+/// nested params struct names the flag or config key of its parent.
+pub(crate) fn prefixed(
+    prefix: &str,
+) -> impl Fn(spinlearn_core::Error) -> spinlearn_core::Error + '_ {
+    move |e| match e {
+        spinlearn_core::Error::InvalidParameter { name, reason } => {
+            spinlearn_core::Error::InvalidParameter {
+                name: format!("{prefix}{name}"),
+                reason,
+            }
+        }
+        other => other,
     }
 }
 

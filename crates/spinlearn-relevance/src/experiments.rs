@@ -1,26 +1,29 @@
-//! The computations behind 003's figures, returning plain structs (the CLI draws and writes them).
+//! The computations behind 003's figures, returning plain structs (the reproduce crate draws and
+//! writes them).
 //!
-//! - [`analyze_layer`]: `H[s]`, `H[k]`, `m_k`, the power-law exponent `β` and the classification
-//!   error of one representation (Fig. 2a-d).
+//! - [`analyze_ids`], [`analyze_layer`]: `H[s]`, `H[k]`, `m_k`, the power-law exponent `β` and the
+//!   classification error of one representation (Fig. 2a-d).
 //! - [`classification_error`]: fraction of samples whose label differs from the majority label of
 //!   their state (Fig. 2d).
 //! - [`generation_score`]: `1/KL(P_train(label) || Q_generated(label))` (eq. 9) with ε smoothing,
 //!   both KL directions.
 //! - [`kmeans_sweep`]: the k-means baseline for a list of K.
-//! - [`run_pipeline`]: the whole section (trained, untrained and shuffled-pixel networks, a
+//! - [`analyze_network`], [`train_and_analyze`]: every layer of one network.
+//! - [`run_pipeline`]: the whole experiment (trained, untrained and shuffled-pixel networks, a
 //!   contrast architecture, k-means, the bound, the classifier and generation from each layer).
 
 use crate::bound::{BoundPoint, bound_curve, default_mus};
-use crate::classifier::{MlpParams, train_mlp};
-use crate::dbn::{Dbn, DbnParams, Readout, TopDown, train_dbn};
+use crate::classifier::{Mlp, MlpParams, ValidMlpParams, train_mlp};
+use crate::dbn::{Dbn, DbnParams, Readout, TopDown, ValidDbnParams, train_dbn};
+use crate::error::prefixed;
 use crate::kmeans::{KMeansParams, kmeans};
-use crate::powerlaw::{PowerLawFit, PowerLawParams, fit};
+use crate::powerlaw::{PowerLawFit, PowerLawParams, ValidPowerLawParams, fit};
 use crate::states::{Entropies, PackedStates, StateStats};
 use crate::{RelevanceError, Result};
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Observer, Seed};
+use spinlearn_core::{Observer, ParamGuard, Seed, StepReport, check};
 use std::time::Instant;
 
 /// Fraction of samples whose label differs from the majority label of their state (ties go to
@@ -54,15 +57,17 @@ pub struct LayerAnalysis {
     pub classification_error: Option<f64>,
 }
 
-/// Analyses one representation given the state id of every sample.
+/// Analyses one representation given the state id of every sample (`width` units, 0 for cluster
+/// labels); the power-law bootstrap (if any) draws from `seed`.
 pub fn analyze_ids(
     ids: &[u32],
     width: usize,
     labels: Option<&[u8]>,
-    pl: &PowerLawParams,
+    pl: &ValidPowerLawParams,
+    seed: Seed,
 ) -> Result<LayerAnalysis> {
     let stats = StateStats::from_ids(ids)?;
-    let powerlaw = fit(&stats.counts, pl).ok();
+    let powerlaw = fit(&stats.counts, pl, seed).ok();
     Ok(LayerAnalysis {
         width,
         entropies: stats.entropies,
@@ -72,14 +77,15 @@ pub fn analyze_ids(
     })
 }
 
-/// Analyses binary states `(n_samples, width)` (unit on when `> 0.5`).
+/// Analyses binary states `(n_samples, width)` (unit on when `> 0.5`); see [`analyze_ids`].
 pub fn analyze_layer(
     states: ArrayView2<'_, f32>,
     labels: Option<&[u8]>,
-    pl: &PowerLawParams,
+    pl: &ValidPowerLawParams,
+    seed: Seed,
 ) -> Result<LayerAnalysis> {
     let ids = PackedStates::from_rows(states, 0.5).ids();
-    analyze_ids(&ids, states.ncols(), labels, pl)
+    analyze_ids(&ids, states.ncols(), labels, pl, seed)
 }
 
 /// Label frequencies `(n_classes,)`, normalized.
@@ -154,97 +160,251 @@ pub struct KMeansPoint {
     pub inertia: f64,
 }
 
-/// k-means for each K in `ks`, each analysed like a layer.
+/// The k-means baseline: K values and the settings shared by every K (the `kmeans_*` keys of
+/// [`PipelineParams`]). Validate with [`ParamGuard::check`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KMeansSweepParams {
+    /// The K values (each at least 1; may be empty).
+    pub ks: Vec<usize>,
+    /// Restarts per K.
+    pub restarts: usize,
+    /// Maximum Lloyd iterations per restart.
+    pub max_iter: usize,
+    /// Relative inertia tolerance.
+    pub tol: f64,
+}
+
+/// [`KMeansSweepParams`] after [`ParamGuard::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidKMeansSweepParams {
+    ks: Vec<usize>,
+    restarts: usize,
+    max_iter: usize,
+    tol: f64,
+}
+
+impl ValidKMeansSweepParams {
+    /// The K values.
+    pub fn ks(&self) -> &[usize] {
+        &self.ks
+    }
+
+    /// Restarts per K.
+    pub fn restarts(&self) -> usize {
+        self.restarts
+    }
+}
+
+impl ParamGuard for KMeansSweepParams {
+    type Checked = ValidKMeansSweepParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidKMeansSweepParams> {
+        for &k in &self.ks {
+            check::nonzero("ks", k)?;
+        }
+        let base = KMeansParams {
+            k: 1,
+            restarts: self.restarts,
+            max_iter: self.max_iter,
+            tol: self.tol,
+        }
+        .check()?;
+        Ok(ValidKMeansSweepParams {
+            ks: self.ks.clone(),
+            restarts: base.restarts(),
+            max_iter: base.max_iter(),
+            tol: base.tol(),
+        })
+    }
+}
+
+/// k-means for each K of `p`, each analysed like a layer: K draws from `seed.derive(K)`, the
+/// power-law bootstrap (if any) from `seed.named("powerlaw")`. Reports each K (stage `k-means`).
 pub fn kmeans_sweep(
     data: ArrayView2<'_, f32>,
     labels: Option<&[u8]>,
-    ks: &[usize],
-    base: &KMeansParams,
-    pl: &PowerLawParams,
+    p: &ValidKMeansSweepParams,
+    pl: &ValidPowerLawParams,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<Vec<KMeansPoint>> {
     let mut out = Vec::new();
-    for (i, &k) in ks.iter().enumerate() {
-        let p = KMeansParams {
+    for (i, &k) in p.ks.iter().enumerate() {
+        let kp = KMeansParams {
             k,
-            seed: base.seed.derive(k as u64),
-            ..*base
-        };
-        let r = kmeans(data, &p)?;
-        let analysis = analyze_ids(&r.assignment, 0, labels, pl)?;
+            restarts: p.restarts,
+            max_iter: p.max_iter,
+            tol: p.tol,
+        }
+        .check()?;
+        let r = kmeans(data, &kp, seed.derive(k as u64))?;
+        let analysis = analyze_ids(&r.assignment, 0, labels, pl, seed.named("powerlaw"))?;
         out.push(KMeansPoint {
             k,
             analysis,
             inertia: r.inertia,
         });
         let m = [("K", k as f64)];
-        let rep = spinlearn_core::StepReport {
+        observer.observe(&StepReport {
             stage: "k-means",
             step: i + 1,
-            total: Some(ks.len()),
+            total: Some(p.ks.len()),
             metrics: &m,
-        };
-        observer.observe(&rep);
+        });
     }
     Ok(out)
 }
 
-/// Configuration of the whole section.
+/// Configuration of the whole experiment (the flags of `spinlearn dbn analyze`); the default is
+/// the paper's setup. Validate with [`ParamGuard::check`]: errors name the nested settings with
+/// their prefix (`contrast_widths`, `kmeans_restarts`, `classifier_epochs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PipelineParams {
     /// The DBN (widths, epochs, learning rate, ...).
     pub dbn: DbnParams,
-    /// A contrast architecture (deep but not narrowing); `None` to skip.
+    /// A contrast architecture (deep but not narrowing) trained like `dbn`; `None` to skip.
     pub contrast_widths: Option<Vec<usize>>,
     /// Also train on shuffled-pixel data.
     pub shuffled: bool,
-    /// K values of the k-means baseline.
-    pub kmeans_ks: Vec<usize>,
-    /// k-means restarts and iteration cap.
-    pub kmeans: KMeansParams,
-    /// The classifier.
-    pub mlp: MlpParams,
-    /// Fraction of the labelled data held out to test the classifier.
+    /// The k-means baseline.
+    pub kmeans: KMeansSweepParams,
+    /// The classifier that labels generated samples.
+    pub classifier: MlpParams,
+    /// Fraction of the labelled data held out to test the classifier, in [0.01, 0.9].
     pub test_fraction: f64,
     /// Generated samples per layer (0: skip generation).
     pub n_generate: usize,
-    /// Gibbs steps per generation.
+    /// Gibbs steps per generation (at least 1).
     pub gibbs_steps: usize,
     /// Down pass of generation (mean-field by default).
-    #[serde(default)]
     pub top_down: TopDown,
     /// ε of the label smoothing in eq. 9.
     pub eps: f64,
     /// Power-law fit options.
     pub powerlaw: PowerLawParams,
-    /// Points on the bound curve.
+    /// Multipliers μ on the bound curve (at least 2).
     pub bound_points: usize,
     /// Sample images kept per layer for figures.
     pub keep_samples: usize,
-    /// Master seed.
-    pub seed: Seed,
 }
 
-impl PipelineParams {
-    /// Validates everything once.
-    pub fn check(&self) -> Result<()> {
-        self.dbn.check()?;
-        if let Some(w) = &self.contrast_widths {
-            DbnParams {
-                widths: w.clone(),
-                ..self.dbn.clone()
-            }
-            .check()?;
+impl Default for PipelineParams {
+    fn default() -> Self {
+        PipelineParams {
+            dbn: DbnParams::default(),
+            contrast_widths: Some(vec![500; 10]),
+            shuffled: true,
+            kmeans: KMeansSweepParams {
+                ks: (2..=14).map(|e| 1usize << e).collect(),
+                restarts: 3,
+                max_iter: 100,
+                tol: 1e-5,
+            },
+            classifier: MlpParams {
+                epochs: 30,
+                ..MlpParams::default()
+            },
+            test_fraction: 0.15,
+            n_generate: 10_000,
+            gibbs_steps: 10_000,
+            top_down: TopDown::MeanField,
+            eps: 1e-6,
+            powerlaw: PowerLawParams::default(),
+            bound_points: 81,
+            keep_samples: 36,
         }
-        for &k in &self.kmeans_ks {
-            spinlearn_core::check::nonzero("kmeans_ks", k)?;
-        }
-        self.kmeans.check()?;
-        self.mlp.check()?;
-        spinlearn_core::check::in_range("test_fraction", self.test_fraction, 0.01, 0.9)?;
-        spinlearn_core::check::non_negative("eps", self.eps)?;
-        self.powerlaw.check()?;
-        Ok(())
+    }
+}
+
+/// [`PipelineParams`] after [`ParamGuard::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidPipelineParams {
+    dbn: ValidDbnParams,
+    contrast: Option<ValidDbnParams>,
+    shuffled: bool,
+    kmeans: ValidKMeansSweepParams,
+    classifier: ValidMlpParams,
+    test_fraction: f64,
+    n_generate: usize,
+    gibbs_steps: usize,
+    top_down: TopDown,
+    eps: f64,
+    powerlaw: ValidPowerLawParams,
+    bound_points: usize,
+    keep_samples: usize,
+}
+
+impl ParamGuard for PipelineParams {
+    type Checked = ValidPipelineParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidPipelineParams> {
+        let dbn = self.dbn.check()?;
+        let contrast = match &self.contrast_widths {
+            Some(w) => Some(dbn.with_widths(w).map_err(prefixed("contrast_"))?),
+            None => None,
+        };
+        Ok(ValidPipelineParams {
+            contrast,
+            dbn,
+            shuffled: self.shuffled,
+            kmeans: self.kmeans.check().map_err(prefixed("kmeans_"))?,
+            classifier: self.classifier.check().map_err(prefixed("classifier_"))?,
+            test_fraction: check::in_range("test_fraction", self.test_fraction, 0.01, 0.9)?,
+            n_generate: self.n_generate,
+            gibbs_steps: check::nonzero("gibbs_steps", self.gibbs_steps)?,
+            top_down: self.top_down,
+            eps: check::non_negative("eps", self.eps)?,
+            powerlaw: self.powerlaw.check()?,
+            bound_points: check::at_least("bound_points", self.bound_points, 2)?,
+            keep_samples: self.keep_samples,
+        })
+    }
+}
+
+impl ValidPipelineParams {
+    /// The DBN's training.
+    pub fn dbn(&self) -> &ValidDbnParams {
+        &self.dbn
+    }
+
+    /// The contrast network's training, if any.
+    pub fn contrast(&self) -> Option<&ValidDbnParams> {
+        self.contrast.as_ref()
+    }
+
+    /// The k-means baseline.
+    pub fn kmeans(&self) -> &ValidKMeansSweepParams {
+        &self.kmeans
+    }
+
+    /// The classifier's training.
+    pub fn classifier(&self) -> &ValidMlpParams {
+        &self.classifier
+    }
+
+    /// Generated samples per layer.
+    pub fn n_generate(&self) -> usize {
+        self.n_generate
+    }
+
+    /// Gibbs steps per generation.
+    pub fn gibbs_steps(&self) -> usize {
+        self.gibbs_steps
+    }
+
+    /// Down pass of generation.
+    pub fn top_down(&self) -> TopDown {
+        self.top_down
+    }
+
+    /// ε of the label smoothing.
+    pub fn eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// Power-law fit options.
+    pub fn powerlaw(&self) -> &ValidPowerLawParams {
+        &self.powerlaw
     }
 }
 
@@ -341,45 +501,68 @@ fn shuffle_pixels(data: ArrayView2<'_, f32>, seed: Seed) -> Array2<f32> {
     out
 }
 
-/// What generation needs: the classifier, the training label distribution and the sizes.
-pub type GenerateSpec<'a> = (
-    &'a dyn Fn(ArrayView2<'_, f32>) -> Vec<u8>,
-    &'a [f64],
-    &'a PipelineParams,
-);
+/// Samples of one representation: data `(n_samples, n_visible)` with values in [0, 1] and, when
+/// known, one label per sample.
+#[derive(Debug, Clone, Copy)]
+pub struct Samples<'a> {
+    /// The data.
+    pub data: ArrayView2<'a, f32>,
+    /// The labels, `(n_samples,)`.
+    pub labels: Option<&'a [u8]>,
+}
 
-/// Analyses every layer of `dbn` on `data`; with `gen` set, also generates from every layer,
-/// labels the samples with `classify` and scores them against `p_label`.
-#[allow(clippy::too_many_arguments)]
+/// What generation from each layer needs (eq. 9): the classifier, the training label distribution
+/// and the sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct Generation<'a> {
+    /// Labels the generated samples.
+    pub classifier: &'a Mlp,
+    /// Training label distribution `P(label)`.
+    pub p_label: &'a [f64],
+    /// Samples generated per layer (0: none).
+    pub n_generate: usize,
+    /// Gibbs steps per generation.
+    pub gibbs_steps: usize,
+    /// Down pass to the pixels.
+    pub top_down: TopDown,
+    /// ε of the label smoothing.
+    pub eps: f64,
+    /// Generated images kept per layer.
+    pub keep_samples: usize,
+}
+
+/// Analyses every layer of `dbn` on `samples` (threshold read-out); with `generation`, also
+/// generates from every layer (layer `l`, 0-based, from `seed.named("generate").derive(l)`),
+/// labels the samples with the classifier and scores them. The power-law bootstrap (if any) draws
+/// from `seed.named("powerlaw")`. Reports each layer (stage `name`); `train_seconds` is left 0.
 pub fn analyze_network(
     name: &str,
     dbn: &Dbn,
-    data: ArrayView2<'_, f32>,
-    labels: Option<&[u8]>,
-    pl: &PowerLawParams,
-    generate: Option<GenerateSpec<'_>>,
-    train_seconds: f64,
+    samples: Samples<'_>,
+    pl: &ValidPowerLawParams,
+    generation: Option<&Generation<'_>>,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<NetworkResult> {
-    let states = dbn.forward(data, Readout::Threshold)?;
+    let states = dbn.forward(samples.data, Readout::Threshold)?;
     let mut layers = Vec::new();
     let n = states.len();
     for (l, st) in states.iter().enumerate() {
-        let analysis = analyze_layer(st.view(), labels, pl)?;
-        let (generation, samples) = match generate {
-            Some((classify, p, pp)) if pp.n_generate > 0 => {
-                let g = dbn.generate_with(
+        let analysis = analyze_layer(st.view(), samples.labels, pl, seed.named("powerlaw"))?;
+        let (generation, samples) = match generation {
+            Some(g) if g.n_generate > 0 => {
+                let x = dbn.generate_with(
                     l + 1,
-                    pp.n_generate,
-                    pp.gibbs_steps,
-                    pp.top_down,
-                    pp.seed.named("generate").derive(l as u64),
+                    g.n_generate,
+                    g.gibbs_steps,
+                    g.top_down,
+                    seed.named("generate").derive(l as u64),
                 )?;
-                let lab = classify(g.view());
-                let keep = pp.keep_samples.min(g.nrows());
+                let lab = g.classifier.predict(x.view());
+                let keep = g.keep_samples.min(x.nrows());
                 (
-                    Some(generation_score(p, &lab, pp.eps)),
-                    Some(g.slice(ndarray::s![..keep, ..]).to_owned()),
+                    Some(generation_score(g.p_label, &lab, g.eps)),
+                    Some(x.slice(ndarray::s![..keep, ..]).to_owned()),
                 )
             }
             _ => (None, None),
@@ -391,7 +574,7 @@ pub fn analyze_network(
             samples,
         });
         let m = [("layer", (l + 1) as f64)];
-        observer.observe(&spinlearn_core::StepReport {
+        observer.observe(&StepReport {
             stage: name,
             step: l + 1,
             total: Some(n),
@@ -402,23 +585,43 @@ pub fn analyze_network(
         name: name.into(),
         widths: dbn.widths(),
         layers,
-        train_seconds,
+        train_seconds: 0.0,
     })
 }
 
-/// Runs the section on `data (M, n_visible)` in [0, 1] with `labels` in 0..10. With `pretrained`
-/// the main network is not trained again (its widths replace `params.dbn.widths` for the
-/// untrained and shuffled controls). Progress goes to `observer` (stages `dbn epoch`, `k-means`,
-/// `classifier epoch`, network names).
+/// Trains a DBN on `samples` ([`train_dbn`] from `seed`) and analyses each of its layers
+/// ([`analyze_network`] named `"trained"`, without generation); returns the network and its
+/// analysis with the training time.
+pub fn train_and_analyze(
+    samples: Samples<'_>,
+    p: &ValidDbnParams,
+    pl: &ValidPowerLawParams,
+    seed: Seed,
+    observer: &mut dyn Observer,
+) -> Result<(Dbn, NetworkResult)> {
+    let t = Instant::now();
+    let dbn = train_dbn(samples.data, p, seed, observer)?;
+    let secs = t.elapsed().as_secs_f64();
+    let mut net = analyze_network("trained", &dbn, samples, pl, None, seed, observer)?;
+    net.train_seconds = secs;
+    Ok((dbn, net))
+}
+
+/// Runs the experiment on `data (M, n_visible)` in [0, 1] with `labels` in 0..10 (`image_shape`
+/// enables the classifier's shift augmentation). With `pretrained` the main network is not
+/// trained again (its widths replace the DBN's for the untrained and shuffled controls). Every
+/// stream derives from `seed` by name (`split`, `mlp`, `dbn`, `shuffle`, `dbn-shuffled`,
+/// `dbn-contrast`, `kmeans`, `generate`). Progress goes to `observer` (stages `dbn epoch`,
+/// `k-means`, `classifier epoch`, network names).
 pub fn run_pipeline(
     data: ArrayView2<'_, f32>,
     labels: &[u8],
     image_shape: Option<(usize, usize)>,
-    params: &PipelineParams,
+    params: &ValidPipelineParams,
     pretrained: Option<Dbn>,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<PipelineResult> {
-    params.check()?;
     let m = data.nrows();
     if labels.len() != m {
         return Err(RelevanceError::Input(format!(
@@ -431,7 +634,7 @@ pub fn run_pipeline(
     let pl = &params.powerlaw;
     // Classifier on a held-out split.
     let mut order: Vec<usize> = (0..m).collect();
-    let mut rng = params.seed.named("split").stream(0);
+    let mut rng = seed.named("split").stream(0);
     for i in (1..m).rev() {
         order.swap(i, rng.random_range(0..=i));
     }
@@ -439,21 +642,30 @@ pub fn run_pipeline(
     let (test_idx, train_idx) = order.split_at(n_test);
     let take = |idx: &[usize]| data.select(Axis(0), idx);
     let lab = |idx: &[usize]| idx.iter().map(|&i| labels[i]).collect::<Vec<u8>>();
-    let mlp_p = MlpParams {
-        shift: params.mlp.shift.or(image_shape),
-        seed: params.seed.named("mlp"),
-        ..params.mlp
-    };
     let mlp = train_mlp(
         take(train_idx).view(),
         &lab(train_idx),
         n_classes,
-        &mlp_p,
+        &params.classifier.or_shift(image_shape),
+        seed.named("mlp"),
         observer,
     )?;
     let classifier_test_error = mlp.error_rate(take(test_idx).view(), &lab(test_idx));
-    let classify = |x: ArrayView2<'_, f32>| mlp.predict(x);
+    let generation = Generation {
+        classifier: &mlp,
+        p_label: &p_label,
+        n_generate: params.n_generate,
+        gibbs_steps: params.gibbs_steps,
+        top_down: params.top_down,
+        eps: params.eps,
+        keep_samples: params.keep_samples,
+    };
+    let samples = Samples {
+        data,
+        labels: Some(labels),
+    };
 
+    let dbn_seed = seed.named("dbn");
     let t = Instant::now();
     let (dbn, dbn_p) = match pretrained {
         Some(d) => {
@@ -464,99 +676,75 @@ pub fn run_pipeline(
                     data.ncols()
                 )));
             }
-            let p = DbnParams {
-                widths: d.widths(),
-                seed: params.seed.named("dbn"),
-                ..params.dbn.clone()
-            };
+            let p = params.dbn.with_widths(&d.widths())?;
             (d, p)
         }
-        None => {
-            let p = DbnParams {
-                seed: params.seed.named("dbn"),
-                ..params.dbn.clone()
-            };
-            (train_dbn(data, &p, observer)?, p)
-        }
+        None => (
+            train_dbn(data, &params.dbn, dbn_seed, observer)?,
+            params.dbn.clone(),
+        ),
     };
     let secs = t.elapsed().as_secs_f64();
-    let trained = analyze_network(
+    let mut trained = analyze_network(
         "trained",
         &dbn,
-        data,
-        Some(labels),
+        samples,
         pl,
-        Some((&classify, &p_label, params)),
-        secs,
+        Some(&generation),
+        seed,
         observer,
     )?;
+    trained.train_seconds = secs;
     let d0 = Dbn::random(
         data.ncols(),
-        &dbn_p.widths,
-        dbn_p.init_std,
-        dbn_p.seed.named("epoch0"),
+        dbn_p.widths(),
+        dbn_p.init_std(),
+        dbn_seed.named("epoch0"),
     )?;
-    let epoch0 = analyze_network("epoch0", &d0, data, Some(labels), pl, None, 0.0, observer)?;
+    let epoch0 = analyze_network("epoch0", &d0, samples, pl, None, seed, observer)?;
     let shuffled = if params.shuffled {
-        let sh = shuffle_pixels(data, params.seed.named("shuffle"));
+        let sh = shuffle_pixels(data, seed.named("shuffle"));
         let t = Instant::now();
-        let d = train_dbn(
-            sh.view(),
-            &DbnParams {
-                seed: params.seed.named("dbn-shuffled"),
-                ..dbn_p.clone()
-            },
-            observer,
-        )?;
+        let d = train_dbn(sh.view(), &dbn_p, seed.named("dbn-shuffled"), observer)?;
         let s = t.elapsed().as_secs_f64();
-        Some(analyze_network(
-            "shuffled",
-            &d,
-            sh.view(),
-            Some(labels),
-            pl,
-            None,
-            s,
-            observer,
-        )?)
+        let shuffled_samples = Samples {
+            data: sh.view(),
+            labels: Some(labels),
+        };
+        let mut net = analyze_network("shuffled", &d, shuffled_samples, pl, None, seed, observer)?;
+        net.train_seconds = s;
+        Some(net)
     } else {
         None
     };
-    let contrast = match &params.contrast_widths {
-        Some(w) => {
+    let contrast = match &params.contrast {
+        Some(cp) => {
             let t = Instant::now();
-            let cp = DbnParams {
-                widths: w.clone(),
-                seed: params.seed.named("dbn-contrast"),
-                ..dbn_p.clone()
-            };
-            let d = train_dbn(data, &cp, observer)?;
+            let d = train_dbn(data, cp, seed.named("dbn-contrast"), observer)?;
             let s = t.elapsed().as_secs_f64();
-            Some(analyze_network(
+            let mut net = analyze_network(
                 "contrast",
                 &d,
-                data,
-                Some(labels),
+                samples,
                 pl,
-                Some((&classify, &p_label, params)),
-                s,
+                Some(&generation),
+                seed,
                 observer,
-            )?)
+            )?;
+            net.train_seconds = s;
+            Some(net)
         }
         None => None,
     };
     let kms = kmeans_sweep(
         data,
         Some(labels),
-        &params.kmeans_ks,
-        &KMeansParams {
-            seed: params.seed.named("kmeans"),
-            ..params.kmeans
-        },
+        &params.kmeans,
         pl,
+        seed.named("kmeans"),
         observer,
     )?;
-    let bound = bound_curve(m as u64, &default_mus(params.bound_points.max(2)))?;
+    let bound = bound_curve(m as u64, &default_mus(params.bound_points))?;
     Ok(PipelineResult {
         m,
         trained,
@@ -569,70 +757,6 @@ pub fn run_pipeline(
         p_label,
         dbn: Some(dbn),
     })
-}
-
-/// Quick-mode defaults (embedded subset, minutes on 2 cores).
-pub fn quick_params(seed: Seed) -> PipelineParams {
-    PipelineParams {
-        dbn: DbnParams {
-            epochs: 10,
-            ..DbnParams::default()
-        },
-        contrast_widths: Some(vec![100; 10]),
-        shuffled: true,
-        kmeans_ks: vec![4, 16, 64, 256],
-        kmeans: KMeansParams {
-            restarts: 2,
-            max_iter: 20,
-            tol: 1e-4,
-            ..KMeansParams::default()
-        },
-        mlp: MlpParams {
-            epochs: 24,
-            ..MlpParams::default()
-        },
-        test_fraction: 0.2,
-        n_generate: 1000,
-        gibbs_steps: 200,
-        top_down: TopDown::MeanField,
-        eps: 1e-6,
-        powerlaw: PowerLawParams::default(),
-        bound_points: 41,
-        keep_samples: 16,
-        seed,
-    }
-}
-
-/// Full-mode defaults (the paper's sizes: 200 epochs, K up to 2^14, 10,000 Gibbs steps).
-pub fn full_params(seed: Seed) -> PipelineParams {
-    PipelineParams {
-        dbn: DbnParams::default(),
-        contrast_widths: Some(vec![500; 10]),
-        shuffled: true,
-        kmeans_ks: (2..=14).map(|e| 1usize << e).collect(),
-        kmeans: KMeansParams {
-            restarts: 3,
-            max_iter: 100,
-            tol: 1e-5,
-            ..KMeansParams::default()
-        },
-        mlp: MlpParams {
-            epochs: 30,
-            ..MlpParams::default()
-        },
-        test_fraction: 0.15,
-        n_generate: 10_000,
-        gibbs_steps: 10_000,
-        top_down: TopDown::MeanField,
-        eps: 1e-6,
-        powerlaw: PowerLawParams {
-            bootstrap: 0,
-            ..PowerLawParams::default()
-        },
-        bound_points: 81,
-        keep_samples: 36,
-        seed,
-    }
 }
 
 #[cfg(test)]

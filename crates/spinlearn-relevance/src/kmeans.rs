@@ -8,9 +8,10 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Seed, check};
+use spinlearn_core::{ParamGuard, Seed, check};
 
-/// k-means configuration. Validate with [`KMeansParams::check`].
+/// k-means configuration. Validate with [`ParamGuard::check`]; the seed is an argument of
+/// [`kmeans`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KMeansParams {
     /// Number of clusters K.
@@ -21,8 +22,6 @@ pub struct KMeansParams {
     pub max_iter: usize,
     /// Stop when the relative decrease of the inertia falls below this.
     pub tol: f64,
-    /// Seed (restart `r` uses `seed.stream(r)`).
-    pub seed: Seed,
 }
 
 impl Default for KMeansParams {
@@ -32,19 +31,51 @@ impl Default for KMeansParams {
             restarts: 4,
             max_iter: 100,
             tol: 1e-6,
-            seed: Seed(0),
         }
     }
 }
 
-impl KMeansParams {
-    /// Validates the parameters.
-    pub fn check(&self) -> Result<KMeansParams> {
-        check::nonzero("k", self.k)?;
-        check::nonzero("restarts", self.restarts)?;
-        check::nonzero("max_iter", self.max_iter)?;
-        check::non_negative("tol", self.tol)?;
-        Ok(*self)
+/// [`KMeansParams`] after [`ParamGuard::check`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidKMeansParams {
+    k: usize,
+    restarts: usize,
+    max_iter: usize,
+    tol: f64,
+}
+
+impl ValidKMeansParams {
+    /// Number of clusters K.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Independent restarts.
+    pub fn restarts(&self) -> usize {
+        self.restarts
+    }
+
+    /// Maximum Lloyd iterations per restart.
+    pub fn max_iter(&self) -> usize {
+        self.max_iter
+    }
+
+    /// Relative inertia tolerance.
+    pub fn tol(&self) -> f64 {
+        self.tol
+    }
+}
+
+impl ParamGuard for KMeansParams {
+    type Checked = ValidKMeansParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidKMeansParams> {
+        Ok(ValidKMeansParams {
+            k: check::nonzero("k", self.k)?,
+            restarts: check::nonzero("restarts", self.restarts)?,
+            max_iter: check::nonzero("max_iter", self.max_iter)?,
+            tol: check::non_negative("tol", self.tol)?,
+        })
     }
 }
 
@@ -95,8 +126,14 @@ fn assign(d: &Array2<f32>) -> (Vec<u32>, f64) {
     (a, inertia)
 }
 
-fn one_run(x: ArrayView2<'_, f32>, x_sq: &Array1<f32>, p: &KMeansParams, r: usize) -> KMeansResult {
-    let mut rng = p.seed.stream(r as u64);
+fn one_run(
+    x: ArrayView2<'_, f32>,
+    x_sq: &Array1<f32>,
+    p: &ValidKMeansParams,
+    seed: Seed,
+    r: usize,
+) -> KMeansResult {
+    let mut rng = seed.stream(r as u64);
     let (n, dim) = x.dim();
     let k = p.k;
     // k-means++: first centre uniform, then proportional to the squared distance to the nearest.
@@ -182,9 +219,9 @@ fn one_run(x: ArrayView2<'_, f32>, x_sq: &Array1<f32>, p: &KMeansParams, r: usiz
     }
 }
 
-/// Clusters the rows of `x (n_samples, n_features)` into `k` clusters.
-pub fn kmeans(x: ArrayView2<'_, f32>, params: &KMeansParams) -> Result<KMeansResult> {
-    let p = params.check()?;
+/// Clusters the rows of `x (n_samples, n_features)` into `k` clusters; restart `r` draws from
+/// `seed.stream(r)`.
+pub fn kmeans(x: ArrayView2<'_, f32>, p: &ValidKMeansParams, seed: Seed) -> Result<KMeansResult> {
     if x.nrows() < p.k {
         return Err(RelevanceError::Input(format!(
             "k-means needs at least k = {} samples, got {}",
@@ -195,7 +232,7 @@ pub fn kmeans(x: ArrayView2<'_, f32>, params: &KMeansParams) -> Result<KMeansRes
     let x_sq: Array1<f32> = x.map_axis(Axis(1), |r| r.dot(&r));
     let runs: Vec<KMeansResult> = (0..p.restarts)
         .into_par_iter()
-        .map(|r| one_run(x, &x_sq, &p, r))
+        .map(|r| one_run(x, &x_sq, p, seed, r))
         .collect();
     let best = runs
         .into_iter()
@@ -227,10 +264,11 @@ mod tests {
         let p = KMeansParams {
             k: 3,
             restarts: 3,
-            seed: Seed(1),
             ..Default::default()
-        };
-        let r = kmeans(x.view(), &p).unwrap();
+        }
+        .check()
+        .unwrap();
+        let r = kmeans(x.view(), &p, Seed(1)).unwrap();
         for c in 0..3 {
             let a = r.assignment[c * n_per];
             assert!(
@@ -249,8 +287,15 @@ mod tests {
             .num_threads(1)
             .build()
             .unwrap();
-        let r1 = pool.install(|| kmeans(x.view(), &p).unwrap());
+        let r1 = pool.install(|| kmeans(x.view(), &p, Seed(1)).unwrap());
         assert_eq!(r1.assignment, r.assignment);
-        assert!(kmeans(x.view(), &KMeansParams { k: 0, ..p }).is_err());
+        let e = KMeansParams {
+            k: 0,
+            ..Default::default()
+        }
+        .check()
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`k`"), "{e}");
     }
 }

@@ -13,7 +13,8 @@ use crate::{RelevanceError, Result};
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::Seed;
+use spinlearn_core::stats::golden_section_min;
+use spinlearn_core::{ParamGuard, Seed, check};
 
 /// Bernoulli numbers `B_2, B_4, ..., B_20`.
 const BERNOULLI: [f64; 10] = [
@@ -84,15 +85,29 @@ pub enum XminPolicy {
     },
 }
 
-/// Fit configuration. Validate with [`PowerLawParams::check`].
+impl XminPolicy {
+    /// Reads the `xmin` flag: `auto` (KS distance, tails of at least `min_tail` samples) or a
+    /// positive integer.
+    pub fn from_flag(text: &str, min_tail: usize) -> Result<XminPolicy> {
+        if text == "auto" {
+            return Ok(XminPolicy::Auto { min_tail });
+        }
+        let xmin: u64 = text.trim().parse().map_err(|_| {
+            RelevanceError::invalid("xmin", format!("`{text}` is neither `auto` nor an integer"))
+        })?;
+        check::nonzero("xmin", xmin as usize)?;
+        Ok(XminPolicy::Fixed { xmin })
+    }
+}
+
+/// Fit configuration (the flags `xmin`, `min_tail`, `bootstrap`). Validate with
+/// [`ParamGuard::check`]; the bootstrap's seed is an argument of [`fit`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PowerLawParams {
     /// The `x_min` policy.
     pub xmin: XminPolicy,
     /// Number of bootstrap replicates for the p-value (0: no p-value).
     pub bootstrap: usize,
-    /// Seed of the bootstrap (replicate `b` draws from `seed.stream(b)`).
-    pub seed: Seed,
 }
 
 impl Default for PowerLawParams {
@@ -100,23 +115,45 @@ impl Default for PowerLawParams {
         PowerLawParams {
             xmin: XminPolicy::Auto { min_tail: 10 },
             bootstrap: 0,
-            seed: Seed(0),
         }
     }
 }
 
-impl PowerLawParams {
-    /// Validates the parameters.
-    pub fn check(&self) -> Result<PowerLawParams> {
+/// [`PowerLawParams`] after [`ParamGuard::check`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidPowerLawParams {
+    xmin: XminPolicy,
+    bootstrap: usize,
+}
+
+impl ValidPowerLawParams {
+    /// The `x_min` policy.
+    pub fn xmin(&self) -> XminPolicy {
+        self.xmin
+    }
+
+    /// Bootstrap replicates (0: no p-value).
+    pub fn bootstrap(&self) -> usize {
+        self.bootstrap
+    }
+}
+
+impl ParamGuard for PowerLawParams {
+    type Checked = ValidPowerLawParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidPowerLawParams> {
         match self.xmin {
             XminPolicy::Fixed { xmin } => {
-                spinlearn_core::check::nonzero("xmin", xmin as usize)?;
+                check::nonzero("xmin", xmin as usize)?;
             }
             XminPolicy::Auto { min_tail } => {
-                spinlearn_core::check::at_least("min_tail", min_tail, 2)?;
+                check::at_least("min_tail", min_tail, 2)?;
             }
         }
-        Ok(*self)
+        Ok(ValidPowerLawParams {
+            xmin: self.xmin,
+            bootstrap: self.bootstrap,
+        })
     }
 }
 
@@ -172,33 +209,13 @@ impl Sorted {
 }
 
 /// Maximum-likelihood α for the tail (`n` samples with `Σ ln x = sum_ln`) above `xmin`, by golden
-/// section on the concave log-likelihood `-n ln ζ(α, xmin) - α Σ ln x`.
-fn mle_alpha(n: usize, sum_ln: f64, xmin: u64) -> (f64, f64) {
+/// section on the concave log-likelihood `-n ln ζ(α, xmin) - α Σ ln x` (minimizing its negative).
+fn mle_alpha(n: usize, sum_ln: f64, xmin: u64) -> Result<(f64, f64)> {
     let q = xmin as f64;
     let nf = n as f64;
     let ll = |a: f64| -nf * hurwitz_zeta(a, q).ln() - a * sum_ln;
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    let (mut a, mut b) = (ALPHA_LO, ALPHA_HI);
-    let mut c = b - g * (b - a);
-    let mut d = a + g * (b - a);
-    let (mut fc, mut fd) = (ll(c), ll(d));
-    while b - a > 1e-10 {
-        if fc > fd {
-            b = d;
-            d = c;
-            fd = fc;
-            c = b - g * (b - a);
-            fc = ll(c);
-        } else {
-            a = c;
-            c = d;
-            fc = fd;
-            d = a + g * (b - a);
-            fd = ll(d);
-        }
-    }
-    let alpha = 0.5 * (a + b);
-    (alpha, ll(alpha))
+    let alpha = golden_section_min("power-law MLE", |a| -ll(a), ALPHA_LO, ALPHA_HI, 1e-10, 500)?;
+    Ok((alpha, ll(alpha)))
 }
 
 /// `d²/dα² ln ζ(α, q)` (the variance of `ln k` under the fitted law) by central differences.
@@ -246,26 +263,26 @@ struct TailFit {
     ll: f64,
 }
 
-fn fit_at(s: &Sorted, xmin: u64) -> Option<TailFit> {
+fn fit_at(s: &Sorted, xmin: u64) -> Result<Option<TailFit>> {
     let i = s.start_of(xmin);
     let n_tail = s.x.len() - i;
     if n_tail == 0 {
-        return None;
+        return Ok(None);
     }
-    let (alpha, ll) = mle_alpha(n_tail, s.suffix_ln[i], xmin);
+    let (alpha, ll) = mle_alpha(n_tail, s.suffix_ln[i], xmin)?;
     let ks = ks_distance(&s.x[i..], alpha, xmin);
-    Some(TailFit {
+    Ok(Some(TailFit {
         alpha,
         xmin,
         n_tail,
         ks,
         ll,
-    })
+    }))
 }
 
 fn select(s: &Sorted, policy: XminPolicy) -> Result<TailFit> {
     match policy {
-        XminPolicy::Fixed { xmin } => fit_at(s, xmin)
+        XminPolicy::Fixed { xmin } => fit_at(s, xmin)?
             .ok_or_else(|| RelevanceError::Input(format!("no data at or above xmin = {xmin}"))),
         XminPolicy::Auto { min_tail } => {
             let mut cands: Vec<u64> = s.x.clone();
@@ -280,7 +297,7 @@ fn select(s: &Sorted, policy: XminPolicy) -> Result<TailFit> {
                 if s.x[i] == *s.x.last().expect("non-empty") {
                     break;
                 }
-                if let Some(f) = fit_at(s, xm)
+                if let Some(f) = fit_at(s, xm)?
                     && best.as_ref().is_none_or(|b| f.ks < b.ks)
                 {
                     best = Some(f);
@@ -295,9 +312,9 @@ fn select(s: &Sorted, policy: XminPolicy) -> Result<TailFit> {
     }
 }
 
-/// Fits a discrete power law to positive integer data (e.g. the frequencies `k_s`).
-pub fn fit(data: &[u64], params: &PowerLawParams) -> Result<PowerLawFit> {
-    let p = params.check()?;
+/// Fits a discrete power law to positive integer data (e.g. the frequencies `k_s`); bootstrap
+/// replicate `b` draws from `seed.stream(b)`.
+pub fn fit(data: &[u64], p: &ValidPowerLawParams, seed: Seed) -> Result<PowerLawFit> {
     if data.contains(&0) {
         return Err(RelevanceError::Input(
             "power-law data must be positive integers".into(),
@@ -311,7 +328,7 @@ pub fn fit(data: &[u64], params: &PowerLawParams) -> Result<PowerLawFit> {
     let var = log_zeta_second_derivative(f.alpha, f.xmin as f64);
     let alpha_stderr = 1.0 / (f.n_tail as f64 * var).sqrt();
     let p_value = if p.bootstrap > 0 {
-        Some(bootstrap_p(&s, &f, &p)?)
+        Some(bootstrap_p(&s, &f, p, seed)?)
     } else {
         None
     };
@@ -329,7 +346,7 @@ pub fn fit(data: &[u64], params: &PowerLawParams) -> Result<PowerLawFit> {
     })
 }
 
-fn bootstrap_p(s: &Sorted, f: &TailFit, p: &PowerLawParams) -> Result<f64> {
+fn bootstrap_p(s: &Sorted, f: &TailFit, p: &ValidPowerLawParams, seed: Seed) -> Result<f64> {
     let sampler = DiscretePowerLaw::new(f.alpha, f.xmin)?;
     let n = s.x.len();
     let below = &s.x[..s.start_of(f.xmin)];
@@ -337,7 +354,7 @@ fn bootstrap_p(s: &Sorted, f: &TailFit, p: &PowerLawParams) -> Result<f64> {
     let ds: Vec<f64> = (0..p.bootstrap)
         .into_par_iter()
         .map(|b| {
-            let mut rng = p.seed.stream(b as u64);
+            let mut rng = seed.stream(b as u64);
             let synth: Vec<u64> = match p.xmin {
                 XminPolicy::Fixed { .. } => {
                     (0..f.n_tail).map(|_| sampler.sample(&mut rng)).collect()
@@ -360,6 +377,60 @@ fn bootstrap_p(s: &Sorted, f: &TailFit, p: &PowerLawParams) -> Result<f64> {
     Ok(ds.iter().filter(|&&d| d >= f.ks).count() as f64 / ds.len() as f64)
 }
 
+/// Empirical and fitted complementary CDFs of a fit's tail, at each distinct value `k >= x_min`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TailCcdf {
+    /// The distinct data values `k >= x_min`, increasing.
+    pub k: Vec<f64>,
+    /// Empirical `P(K >= k)` among the tail samples.
+    pub empirical: Vec<f64>,
+    /// Fitted `P(K >= k) = ζ(α, k) / ζ(α, x_min)`.
+    pub fitted: Vec<f64>,
+}
+
+/// The tail CCDF of `data` above the fit's `x_min`, empirical and fitted.
+pub fn tail_ccdf(data: &[u64], f: &PowerLawFit) -> TailCcdf {
+    let mut tail: Vec<u64> = data.iter().copied().filter(|&x| x >= f.xmin).collect();
+    tail.sort_unstable();
+    let n = tail.len() as f64;
+    let mut k = Vec::new();
+    let mut empirical = Vec::new();
+    let mut i = 0;
+    while i < tail.len() {
+        k.push(tail[i] as f64);
+        empirical.push((tail.len() - i) as f64 / n);
+        let v = tail[i];
+        while i < tail.len() && tail[i] == v {
+            i += 1;
+        }
+    }
+    let z = hurwitz_zeta(f.alpha, f.xmin as f64);
+    let fitted = k.iter().map(|&x| hurwitz_zeta(f.alpha, x) / z).collect();
+    TailCcdf {
+        k,
+        empirical,
+        fitted,
+    }
+}
+
+/// The fitted degeneracies `m_k = n_tail k^(-α) / ζ(α, x_min)` (the expected number of states
+/// seen `k` times, normalized to the states at or above `x_min`) at `n_points >= 2` values of `k`
+/// spaced logarithmically from `x_min` to `max(k_max, x_min)`; returns `(k, m_k)`.
+pub fn fitted_degeneracy(f: &PowerLawFit, k_max: u64, n_points: usize) -> (Vec<f64>, Vec<f64>) {
+    let n_points = n_points.max(2);
+    let kmax = k_max.max(f.xmin);
+    let last = (n_points - 1) as f64;
+    let ks: Vec<f64> = (0..n_points)
+        .map(|i| f.xmin as f64 * (kmax as f64 / f.xmin as f64).powf(i as f64 / last))
+        .collect();
+    let z = hurwitz_zeta(f.alpha, f.xmin as f64);
+    let ms = ks
+        .iter()
+        .map(|k| f.n_tail as f64 * k.powf(-f.alpha) / z)
+        .collect();
+    (ks, ms)
+}
+
 /// Exact sampler of the discrete power law `P(k) = k^(-α)/ζ(α, k_min)`, `k >= k_min`, by inversion
 /// of the tail function `P(K >= k) = ζ(α, k)/ζ(α, k_min)` (a table for the first 4096 values,
 /// bisection on the zeta function beyond).
@@ -377,14 +448,14 @@ const TABLE: usize = 4096;
 impl DiscretePowerLaw {
     /// A sampler for exponent `alpha > 1` and cutoff `xmin >= 1`.
     pub fn new(alpha: f64, xmin: u64) -> Result<DiscretePowerLaw> {
-        spinlearn_core::check::finite("alpha", alpha)?;
+        check::finite("alpha", alpha)?;
         if alpha <= 1.0 {
             return Err(RelevanceError::invalid(
                 "alpha",
                 format!("must be > 1, got {alpha}"),
             ));
         }
-        spinlearn_core::check::nonzero("xmin", xmin as usize)?;
+        check::nonzero("xmin", xmin as usize)?;
         let z0 = hurwitz_zeta(alpha, xmin as f64);
         let ccdf = (0..TABLE)
             .map(|i| hurwitz_zeta(alpha, (xmin + i as u64) as f64) / z0)
@@ -490,8 +561,13 @@ mod tests {
             xmin: XminPolicy::Fixed { xmin: 0 },
             ..Default::default()
         };
-        assert!(fit(&[1, 2, 3], &p).is_err());
-        assert!(fit(&[0, 2, 3], &PowerLawParams::default()).is_err());
+        assert!(p.check().is_err());
+        let ok = PowerLawParams::default().check().unwrap();
+        assert!(fit(&[0, 2, 3], &ok, Seed(0)).is_err());
+        assert!(XminPolicy::from_flag("auto", 10).is_ok());
+        let e = XminPolicy::from_flag("0", 10).unwrap_err().to_string();
+        assert!(e.contains("`xmin`"), "{e}");
+        assert!(XminPolicy::from_flag("ten", 10).is_err());
         assert!(DiscretePowerLaw::new(1.0, 1).is_err());
     }
 }

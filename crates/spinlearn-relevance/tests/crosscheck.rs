@@ -2,7 +2,7 @@
 //! closed-form probabilities for the power-law sampler, synthetic samples of known exponent for
 //! the fit.
 
-use spinlearn_core::Seed;
+use spinlearn_core::{ParamGuard, Seed};
 use spinlearn_relevance::bound::{max_relevance, max_relevance_exact, max_relevance_lagrangian};
 use spinlearn_relevance::powerlaw::{DiscretePowerLaw, PowerLawParams, XminPolicy, fit};
 use spinlearn_relevance::states::entropies_of_degeneracy;
@@ -132,7 +132,10 @@ fn fit_recovers_known_exponents() {
             &PowerLawParams {
                 xmin: XminPolicy::Fixed { xmin },
                 ..Default::default()
-            },
+            }
+            .check()
+            .unwrap(),
+            Seed(0),
         )
         .unwrap();
         assert!(
@@ -174,8 +177,10 @@ fn auto_xmin_finds_the_cutoff_and_bootstrap_accepts_a_true_power_law() {
         &PowerLawParams {
             xmin: XminPolicy::Auto { min_tail: 20 },
             bootstrap: 40,
-            seed: Seed(5),
-        },
+        }
+        .check()
+        .unwrap(),
+        Seed(5),
     )
     .unwrap();
     assert!((4..=7).contains(&f.xmin), "xmin {}", f.xmin);
@@ -203,8 +208,10 @@ fn auto_xmin_finds_the_cutoff_and_bootstrap_accepts_a_true_power_law() {
         &PowerLawParams {
             xmin: XminPolicy::Fixed { xmin: 1 },
             bootstrap: 40,
-            seed: Seed(6),
-        },
+        }
+        .check()
+        .unwrap(),
+        Seed(6),
     )
     .unwrap();
     assert!(g.p_value.unwrap() < 0.05, "geometric p = {:?}", g.p_value);

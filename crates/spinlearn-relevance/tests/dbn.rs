@@ -3,7 +3,8 @@
 
 use ndarray::Array2;
 use rand::RngExt;
-use spinlearn_core::{NoObserver, Seed};
+use spinlearn_core::{NoObserver, ParamGuard, Seed};
+use spinlearn_relevance::classifier::MlpParams;
 use spinlearn_relevance::dbn::{Dbn, DbnParams, Readout, train_dbn};
 use spinlearn_relevance::experiments::analyze_layer;
 use spinlearn_relevance::powerlaw::PowerLawParams;
@@ -31,14 +32,15 @@ fn trained_dbn_separates_and_generates_prototypes() {
     let p = DbnParams {
         widths: vec![8, 3],
         epochs: 40,
-        seed: Seed(2),
         ..DbnParams::default()
-    };
-    let dbn = train_dbn(x.view(), &p, &mut NoObserver).unwrap();
+    }
+    .check()
+    .unwrap();
+    let dbn = train_dbn(x.view(), &p, Seed(2), &mut NoObserver).unwrap();
     let states = dbn.forward(x.view(), Readout::Threshold).unwrap();
-    let pl = PowerLawParams::default();
+    let pl = PowerLawParams::default().check().unwrap();
     for (l, st) in states.iter().enumerate() {
-        let a = analyze_layer(st.view(), Some(&labels), &pl).unwrap();
+        let a = analyze_layer(st.view(), Some(&labels), &pl, Seed(0)).unwrap();
         assert!(
             a.classification_error.unwrap() < 0.05,
             "layer {}: error {:?}",
@@ -81,17 +83,14 @@ fn sampled_readout_is_reproducible() {
         d.forward(x.view(), r).unwrap(),
         d.forward(x.view(), r).unwrap()
     );
-    assert!(
-        train_dbn(
-            x.view(),
-            &DbnParams {
-                widths: vec![],
-                ..DbnParams::default()
-            },
-            &mut NoObserver
-        )
-        .is_err()
-    );
+    let e = DbnParams {
+        widths: vec![],
+        ..DbnParams::default()
+    }
+    .check()
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("`widths`"), "{e}");
     let bad = x.mapv(|v| v * 2.0);
     assert!(
         train_dbn(
@@ -100,7 +99,10 @@ fn sampled_readout_is_reproducible() {
                 widths: vec![4],
                 epochs: 1,
                 ..DbnParams::default()
-            },
+            }
+            .check()
+            .unwrap(),
+            Seed(0),
             &mut NoObserver
         )
         .is_err()
@@ -109,24 +111,42 @@ fn sampled_readout_is_reproducible() {
 
 #[test]
 fn tiny_pipeline_respects_the_entropy_bounds() {
-    use spinlearn_relevance::experiments::{quick_params, run_pipeline};
+    use spinlearn_relevance::experiments::{KMeansSweepParams, PipelineParams, run_pipeline};
     let ds = spinlearn_data::mnist::embedded().unwrap().head(300);
     let labels = ds.labels.clone().unwrap();
-    let mut p = quick_params(Seed(8));
-    p.dbn.widths = vec![32, 16, 8];
-    p.dbn.epochs = 1;
-    p.contrast_widths = Some(vec![16, 16, 16]);
-    p.kmeans_ks = vec![4, 8];
-    p.mlp.epochs = 2;
-    p.n_generate = 20;
-    p.gibbs_steps = 2;
-    p.bound_points = 15;
+    let p = PipelineParams {
+        dbn: DbnParams {
+            widths: vec![32, 16, 8],
+            epochs: 1,
+            ..DbnParams::default()
+        },
+        contrast_widths: Some(vec![16, 16, 16]),
+        kmeans: KMeansSweepParams {
+            ks: vec![4, 8],
+            restarts: 2,
+            max_iter: 20,
+            tol: 1e-4,
+        },
+        classifier: MlpParams {
+            epochs: 2,
+            ..MlpParams::default()
+        },
+        test_fraction: 0.2,
+        n_generate: 20,
+        gibbs_steps: 2,
+        bound_points: 15,
+        keep_samples: 16,
+        ..PipelineParams::default()
+    }
+    .check()
+    .unwrap();
     let r = run_pipeline(
         ds.data.view(),
         &labels,
         ds.image_shape,
         &p,
         None,
+        Seed(8),
         &mut NoObserver,
     )
     .unwrap();
@@ -169,4 +189,20 @@ fn tiny_pipeline_respects_the_entropy_bounds() {
     assert!(r.trained.layers.iter().all(|l| l.generation.is_some()));
     assert!(r.epoch0.layers.iter().all(|l| l.generation.is_none()));
     assert!((r.p_label.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn pipeline_errors_name_the_flags() {
+    use spinlearn_relevance::experiments::PipelineParams;
+    let name = |change: fn(&mut PipelineParams)| {
+        let mut p = PipelineParams::default();
+        change(&mut p);
+        p.check().unwrap_err().to_string()
+    };
+    assert!(name(|p| p.classifier.epochs = 0).contains("`classifier_epochs`"));
+    assert!(name(|p| p.kmeans.restarts = 0).contains("`kmeans_restarts`"));
+    assert!(name(|p| p.kmeans.ks = vec![4, 0]).contains("`kmeans_ks`"));
+    assert!(name(|p| p.contrast_widths = Some(vec![3, 0])).contains("`contrast_widths`"));
+    assert!(name(|p| p.gibbs_steps = 0).contains("`gibbs_steps`"));
+    assert!(name(|p| p.dbn.epochs = 0).contains("`epochs`"));
 }

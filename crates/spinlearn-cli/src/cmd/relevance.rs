@@ -1,26 +1,25 @@
 //! `spinlearn relevance analyze|powerlaw|bound` and `spinlearn dbn train|analyze` (paper 003).
-//! Glue only: the computations live in `spinlearn-relevance`; this parses flags, loads files,
-//! calls the library, draws figures and writes run directories. [`pipeline_figures`] is shared
-//! with the `relevance` section of `spinlearn reproduce`.
+//! Glue only: flags -> checked params -> one `spinlearn-relevance` call -> the outputs written by
+//! `spinlearn_reproduce::relevance::figures`.
 
-use crate::cmd::data::{DataArgs, load_named_or_file};
-use crate::common::{Ctx, Experiment, execute};
+use crate::common::{Ctx, DataArgs, Experiment, execute};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use serde_json::{Value, json};
-use spinlearn_core::record::{RunDir, write_atomic, write_json};
-use spinlearn_plot::{ImageGrid, LinePlot, Series, SeriesStyle};
-use spinlearn_relevance::bound::{BoundPoint, bound_curve, default_mus};
-#[cfg(test)]
-use spinlearn_relevance::dbn::PAPER_WIDTHS;
-use spinlearn_relevance::dbn::{Dbn, DbnParams, Readout, TopDown, train_dbn};
+use serde_json::Value;
+use spinlearn_core::record::RunDir;
+use spinlearn_core::{ParamGuard, Units};
+use spinlearn_data::{Dataset, Values};
+use spinlearn_relevance::bound::{self, BoundParams};
+use spinlearn_relevance::classifier::MlpParams;
+use spinlearn_relevance::dbn::{Dbn, DbnParams, TopDown};
 use spinlearn_relevance::experiments::{
-    self, LayerAnalysis, PipelineParams, PipelineResult, analyze_ids, analyze_layer,
+    KMeansSweepParams, PipelineParams, Samples, analyze_ids, run_pipeline, train_and_analyze,
 };
-use spinlearn_relevance::powerlaw::{PowerLawFit, PowerLawParams, XminPolicy, fit};
-use spinlearn_relevance::states::{PackedStates, ids_of};
-use std::path::{Path, PathBuf};
+use spinlearn_relevance::input::{read_counts, read_state_ids};
+use spinlearn_relevance::powerlaw::{PowerLawParams, XminPolicy, fit, tail_ccdf};
+use spinlearn_reproduce::relevance::figures;
+use std::path::PathBuf;
 
 /// The `relevance` subcommands.
 #[derive(Debug, Subcommand)]
@@ -60,97 +59,12 @@ pub fn run_dbn_cmd(cmd: &DbnCmd, ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// Parses `auto` or a positive integer.
-fn parse_xmin(s: &str, min_tail: usize) -> Result<XminPolicy> {
-    if s == "auto" {
-        return Ok(XminPolicy::Auto { min_tail });
-    }
-    let x: u64 = s.parse().map_err(|_| {
-        anyhow::anyhow!("invalid parameter `xmin`: `{s}` is neither `auto` nor an integer")
-    })?;
-    anyhow::ensure!(
-        x >= 1,
-        "invalid parameter `xmin`: must be at least 1, got 0"
-    );
-    Ok(XminPolicy::Fixed { xmin: x })
-}
-
-fn parse_list(name: &str, s: &str) -> Result<Vec<usize>> {
-    s.split(',')
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            let v: usize = t.trim().parse().map_err(|_| {
-                anyhow::anyhow!("invalid parameter `{name}`: `{t}` is not a positive integer")
-            })?;
-            anyhow::ensure!(
-                v > 0,
-                "invalid parameter `{name}`: entries must be at least 1"
-            );
-            Ok(v)
-        })
-        .collect()
-}
-
-/// Reads one integer per non-empty line (`#` comments allowed).
-fn read_integers(path: &Path) -> Result<Vec<i64>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.split('#').next().unwrap_or("").trim();
-        if t.is_empty() {
-            continue;
-        }
-        let v: i64 = t
-            .parse()
-            .with_context(|| format!("{}:{}: `{t}` is not an integer", path.display(), i + 1))?;
-        out.push(v);
-    }
-    anyhow::ensure!(!out.is_empty(), "{}: no integers found", path.display());
-    Ok(out)
-}
-
-/// True when every non-empty, non-comment line of a text file holds exactly one token.
-fn one_token_per_line(path: &Path) -> Result<bool> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .all(|l| {
-            l.split(|c: char| c.is_whitespace() || c == ',')
-                .filter(|t| !t.is_empty())
-                .count()
-                == 1
-        }))
-}
-
-fn fit_json(f: Option<&PowerLawFit>) -> Value {
-    match f {
-        Some(f) => json!({
-            "alpha": f.alpha, "beta": f.beta, "xmin": f.xmin, "alpha_stderr": f.alpha_stderr,
-            "p_value": f.p_value, "n_tail": f.n_tail, "ks_distance": f.ks_distance,
-        }),
-        None => Value::Null,
-    }
-}
-
-fn write_mk_csv(path: &Path, deg: &[(u64, u64)]) -> Result<()> {
-    let mut s = String::from("k,m_k\n");
-    for (k, m) in deg {
-        s.push_str(&format!("{k},{m}\n"));
-    }
-    write_atomic(path, s.as_bytes())?;
-    Ok(())
-}
-
-fn mk_series(label: &str, deg: &[(u64, u64)]) -> Series {
-    Series::points(
-        label,
-        deg.iter().map(|d| d.0 as f64).collect(),
-        deg.iter().map(|d| d.1 as f64).collect(),
-    )
+/// The power-law flags shared by `relevance analyze` and `relevance powerlaw`.
+fn powerlaw_params(xmin: &str, min_tail: usize, bootstrap: usize) -> Result<PowerLawParams> {
+    Ok(PowerLawParams {
+        xmin: XminPolicy::from_flag(xmin, min_tail)?,
+        bootstrap,
+    })
 }
 
 /// `spinlearn relevance analyze FILE`.
@@ -160,7 +74,7 @@ pub struct AnalyzeArgs {
     /// file with one integer label per line, or a dataset name (`spinlearn data list`).
     pub file: PathBuf,
     /// Threshold for matrix entries.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub threshold: f32,
     /// Power-law cutoff: `auto` (KS) or an integer.
     #[arg(long, default_value = "auto")]
@@ -177,80 +91,17 @@ impl Experiment for AnalyzeArgs {
     const KIND: &'static str = "relevance analyze";
 
     fn validate(&self) -> Result<()> {
-        parse_xmin(&self.xmin, self.min_tail)?;
-        anyhow::ensure!(
-            self.threshold.is_finite(),
-            "invalid parameter `threshold`: must be finite"
-        );
+        powerlaw_params(&self.xmin, self.min_tail, self.bootstrap)?.check()?;
+        spinlearn_core::check::finite("threshold", f64::from(self.threshold))?;
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let ext = self
-            .file
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let is_label_list = self.file.is_file()
-            && matches!(ext.as_str(), "txt" | "csv" | "dat" | "")
-            && one_token_per_line(&self.file)?;
-        let ids: Vec<u32> = if is_label_list {
-            ids_of(&read_integers(&self.file)?)
-        } else {
-            let ds = load_named_or_file(&self.file.to_string_lossy(), None)?;
-            PackedStates::from_rows(ds.data.view(), self.threshold).ids()
-        };
-        let pl = PowerLawParams {
-            xmin: parse_xmin(&self.xmin, self.min_tail)?,
-            bootstrap: self.bootstrap,
-            seed: ctx.seed,
-        };
-        let a = analyze_ids(&ids, 0, None, &pl)?;
-        write_mk_csv(&dir.file("m_k.csv"), &a.degeneracy)?;
-        let mut plot = LinePlot::new("Degeneracy of frequencies", "k", "m_k");
-        plot.log_x = true;
-        plot.log_y = true;
-        plot = plot.with(mk_series("m_k", &a.degeneracy));
-        if let Some(f) = &a.powerlaw {
-            plot = plot.with(power_line(f, &a.degeneracy));
-        }
-        plot.save(&dir.file("m_k"))?;
-        let e = &a.entropies;
-        let mut s = json!({
-            "M": e.m, "n_states": e.n_states, "H_s": e.h_s, "H_k": e.h_k,
-            "H_s_norm": e.h_s_norm, "H_k_norm": e.h_k_norm, "powerlaw": fit_json(a.powerlaw.as_ref()),
-        });
-        // The fit's headline figures at the top level too (null when no power law can be fitted,
-        // e.g. when every state is distinct).
-        let f = a.powerlaw.as_ref();
-        s["alpha"] = json!(f.map(|f| f.alpha));
-        s["beta"] = json!(f.map(|f| f.beta));
-        s["xmin"] = json!(f.map(|f| f.xmin));
-        s["alpha_stderr"] = json!(f.map(|f| f.alpha_stderr));
-        s["p_value"] = json!(f.and_then(|f| f.p_value));
-        Ok(s)
+        let pl = powerlaw_params(&self.xmin, self.min_tail, self.bootstrap)?.check()?;
+        let ids = read_state_ids(&self.file.to_string_lossy(), self.threshold)?;
+        let a = analyze_ids(&ids, 0, None, &pl, ctx.seed)?;
+        Ok(figures::write_analysis(dir.path(), &a)?)
     }
-}
-
-/// The fitted law drawn over the m_k points: `m_k = C k^(-α)` with `C` matching the number of
-/// states at or above x_min.
-fn power_line(f: &PowerLawFit, deg: &[(u64, u64)]) -> Series {
-    let kmax = deg.last().map_or(f.xmin, |d| d.0).max(f.xmin);
-    let ks: Vec<f64> = (0..40)
-        .map(|i| f.xmin as f64 * (kmax as f64 / f.xmin as f64).powf(i as f64 / 39.0))
-        .collect();
-    let z = spinlearn_relevance::powerlaw::hurwitz_zeta(f.alpha, f.xmin as f64);
-    let ys = ks
-        .iter()
-        .map(|k| f.n_tail as f64 * k.powf(-f.alpha) / z)
-        .collect();
-    Series::line(
-        format!("fit beta = {:.2} ± {:.2}", f.beta, f.alpha_stderr),
-        ks,
-        ys,
-    )
-    .with_style(SeriesStyle::Dashed)
 }
 
 /// `spinlearn relevance powerlaw FILE`.
@@ -273,62 +124,19 @@ impl Experiment for PowerlawArgs {
     const KIND: &'static str = "relevance powerlaw";
 
     fn validate(&self) -> Result<()> {
-        parse_xmin(&self.xmin, self.min_tail)?;
+        powerlaw_params(&self.xmin, self.min_tail, self.bootstrap)?.check()?;
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let raw = read_integers(&self.file)?;
-        if let Some(v) = raw.iter().find(|&&v| v < 1) {
-            bail!(
-                "{}: counts must be positive integers, found {v}",
-                self.file.display()
-            );
-        }
-        let data: Vec<u64> = raw.iter().map(|&v| v as u64).collect();
-        let p = PowerLawParams {
-            xmin: parse_xmin(&self.xmin, self.min_tail)?,
-            bootstrap: self.bootstrap,
-            seed: ctx.seed,
-        };
-        let f = fit(&data, &p)?;
-        // Empirical and fitted complementary CDFs of the tail.
-        let mut tail: Vec<u64> = data.iter().copied().filter(|&x| x >= f.xmin).collect();
-        tail.sort_unstable();
-        let n = tail.len() as f64;
-        let mut xs = Vec::new();
-        let mut ys = Vec::new();
-        let mut i = 0;
-        while i < tail.len() {
-            xs.push(tail[i] as f64);
-            ys.push((tail.len() - i) as f64 / n);
-            let v = tail[i];
-            while i < tail.len() && tail[i] == v {
-                i += 1;
-            }
-        }
-        let z = spinlearn_relevance::powerlaw::hurwitz_zeta(f.alpha, f.xmin as f64);
-        let fy: Vec<f64> = xs
-            .iter()
-            .map(|&x| spinlearn_relevance::powerlaw::hurwitz_zeta(f.alpha, x) / z)
-            .collect();
-        let mut plot = LinePlot::new("Tail of the counts", "k", "P(K >= k)");
-        plot.log_x = true;
-        plot.log_y = true;
-        plot = plot.with(Series::points("data", xs.clone(), ys)).with(
-            Series::line(
-                format!("discrete power law, alpha = {:.3}", f.alpha),
-                xs,
-                fy,
-            )
-            .with_style(SeriesStyle::Dashed),
-        );
-        plot.save(&dir.file("ccdf"))?;
-        Ok(json!({
-            "alpha": f.alpha, "beta": f.beta, "xmin": f.xmin, "alpha_stderr": f.alpha_stderr,
-            "p_value": f.p_value, "n": f.n, "n_tail": f.n_tail, "ks_distance": f.ks_distance,
-            "n_bootstrap": f.n_bootstrap,
-        }))
+        let pl = powerlaw_params(&self.xmin, self.min_tail, self.bootstrap)?.check()?;
+        let counts = read_counts(&self.file)?;
+        let f = fit(&counts, &pl, ctx.seed)?;
+        Ok(figures::write_powerlaw(
+            dir.path(),
+            &f,
+            &tail_ccdf(&counts, &f),
+        )?)
     }
 }
 
@@ -343,71 +151,29 @@ pub struct BoundArgs {
     pub points: usize,
 }
 
-fn write_bound_csv(path: &Path, pts: &[BoundPoint]) -> Result<()> {
-    let mut s = String::from("mu,H_s,H_k,H_s_norm,H_k_norm,objective,upper,gap,exact\n");
-    for p in pts {
-        let e = &p.entropies;
-        s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            p.mu, e.h_s, e.h_k, e.h_s_norm, e.h_k_norm, p.objective, p.upper, p.gap, p.exact
-        ));
+impl BoundArgs {
+    fn params(&self) -> BoundParams {
+        BoundParams {
+            m: self.m,
+            points: self.points,
+        }
     }
-    write_atomic(path, s.as_bytes())?;
-    Ok(())
-}
-
-fn bound_series(pts: &[BoundPoint]) -> Series {
-    Series::line(
-        "maximal relevance",
-        pts.iter().map(|p| p.entropies.h_s_norm).collect(),
-        pts.iter().map(|p| p.entropies.h_k_norm).collect(),
-    )
-    .with_style(SeriesStyle::Dashed)
 }
 
 impl Experiment for BoundArgs {
     const KIND: &'static str = "relevance bound";
 
     fn validate(&self) -> Result<()> {
-        anyhow::ensure!(
-            self.m >= 2,
-            "invalid parameter `m`: must be at least 2, got {}",
-            self.m
-        );
-        anyhow::ensure!(
-            self.points >= 2,
-            "invalid parameter `points`: must be at least 2, got {}",
-            self.points
-        );
+        self.params().check()?;
         Ok(())
     }
 
     fn run(&self, _ctx: &Ctx, dir: &RunDir) -> Result<Value> {
+        let p = self.params().check()?;
         let t = std::time::Instant::now();
-        let pts = bound_curve(self.m, &default_mus(self.points))?;
+        let pts = bound::sweep(&p)?;
         let secs = t.elapsed().as_secs_f64();
-        write_bound_csv(&dir.file("bound.csv"), &pts)?;
-        let mut plot = LinePlot::new(
-            format!("Maximal relevance at M = {}", self.m),
-            "H[s] / ln M",
-            "H[k] / ln M",
-        );
-        plot.x_range = Some((0.0, 1.0));
-        plot.y_range = Some((0.0, 1.0));
-        plot.with(bound_series(&pts)).save(&dir.file("bound"))?;
-        let top = pts
-            .iter()
-            .max_by(|a, b| a.entropies.h_k.total_cmp(&b.entropies.h_k))
-            .context("empty curve")?;
-        Ok(json!({
-            "M": self.m,
-            "points": pts.len(),
-            "exact": pts.iter().all(|p| p.exact),
-            "max_gap": pts.iter().map(|p| p.gap).fold(0.0, f64::max),
-            "H_k_norm_max": top.entropies.h_k_norm,
-            "H_s_norm_at_max": top.entropies.h_s_norm,
-            "seconds": secs,
-        }))
+        Ok(figures::write_bound(dir.path(), p.m(), &pts, secs)?)
     }
 }
 
@@ -415,8 +181,12 @@ impl Experiment for BoundArgs {
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct NetArgs {
     /// Hidden widths, comma-separated (default: the paper's 500,250,120,60,30,25,20,15,10,5).
-    #[arg(long, default_value = "500,250,120,60,30,25,20,15,10,5")]
-    pub widths: String,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "500,250,120,60,30,25,20,15,10,5"
+    )]
+    pub widths: Vec<usize>,
     /// Epochs per layer (paper: 200).
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
@@ -435,26 +205,28 @@ pub struct NetArgs {
 }
 
 impl NetArgs {
-    fn params(&self, ctx: &Ctx) -> Result<DbnParams> {
-        let p = DbnParams {
-            widths: parse_list("widths", &self.widths)?,
+    fn params(&self) -> DbnParams {
+        DbnParams {
+            widths: self.widths.clone(),
             epochs: self.epochs,
             batch_size: self.batch_size,
             lr: self.lr,
             n_chains: self.n_chains,
-            readout: if self.sampled_readout {
-                Readout::Sampled {
-                    seed: ctx.seed.named("readout"),
-                }
-            } else {
-                Readout::Threshold
-            },
-            seed: ctx.seed,
+            sampled_readout: self.sampled_readout,
             ..DbnParams::default()
-        };
-        p.check()?;
-        Ok(p)
+        }
     }
+}
+
+/// DBN inputs: values in [0, 1] as stored, or binarized at `--threshold`.
+fn load_unit_interval(data: &DataArgs) -> Result<Dataset> {
+    data.load(|threshold| match threshold {
+        Some(threshold) => Values::Binary {
+            threshold,
+            encoding: Units::Bit,
+        },
+        None => Values::UnitInterval,
+    })
 }
 
 /// `spinlearn dbn train`.
@@ -462,7 +234,7 @@ impl NetArgs {
 pub struct DbnTrainArgs {
     #[command(flatten)]
     #[serde(flatten)]
-    pub select: DataArgs,
+    pub data: DataArgs,
     #[command(flatten)]
     #[serde(flatten)]
     pub net: NetArgs,
@@ -472,39 +244,26 @@ impl Experiment for DbnTrainArgs {
     const KIND: &'static str = "dbn train";
 
     fn validate(&self) -> Result<()> {
-        let _ = parse_list("widths", &self.net.widths)?;
+        self.net.params().check()?;
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let ds = self.select.load()?;
-        let p = self.net.params(ctx)?;
-        let mut progress = ctx.progress();
-        let t = std::time::Instant::now();
-        let dbn = train_dbn(ds.data.view(), &p, &mut progress)?;
-        let secs = t.elapsed().as_secs_f64();
-        drop(progress);
-        dbn.save_npz(&dir.file("model.npz"))?;
-        let states = dbn.forward(ds.data.view(), Readout::Threshold)?;
-        let pl = PowerLawParams::default();
-        let layers: Vec<LayerAnalysis> = states
-            .iter()
-            .map(|s| analyze_layer(s.view(), ds.labels.as_deref(), &pl))
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(json!({
-            "M": ds.n_samples(),
-            "train_seconds": secs,
-            "model": "model.npz",
-            "layers": layers.iter().map(layer_json_no_gen).collect::<Vec<_>>(),
-        }))
+        let ds = load_unit_interval(&self.data)?;
+        let p = self.net.params().check()?;
+        let pl = PowerLawParams::default().check()?;
+        let samples = Samples {
+            data: ds.data.view(),
+            labels: ds.labels.as_deref(),
+        };
+        let (dbn, net) = train_and_analyze(samples, &p, &pl, ctx.seed, &mut ctx.progress())?;
+        Ok(figures::write_trained(
+            dir.path(),
+            &dbn,
+            ds.n_samples(),
+            &net,
+        )?)
     }
-}
-
-fn layer_json_no_gen(a: &LayerAnalysis) -> Value {
-    json!({
-        "width": a.width, "H_s": a.entropies.h_s_norm, "H_k": a.entropies.h_k_norm,
-        "beta": a.powerlaw.map(|f| f.beta), "classification_error": a.classification_error,
-    })
 }
 
 /// `spinlearn dbn analyze`: the full experiment of paper 003.
@@ -512,23 +271,26 @@ fn layer_json_no_gen(a: &LayerAnalysis) -> Value {
 pub struct DbnAnalyzeArgs {
     #[command(flatten)]
     #[serde(flatten)]
-    pub select: DataArgs,
+    pub data: DataArgs,
     #[command(flatten)]
     #[serde(flatten)]
     pub net: NetArgs,
-    /// A trained network (model.npz of `dbn train`; a model.json of earlier versions is also
-    /// read) instead of training one.
+    /// A trained network (model.npz of `dbn train`) instead of training one.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Widths of the contrast architecture (deep, not narrowing); `none` to skip.
+    /// Widths of the contrast architecture (deep, not narrowing), comma-separated; `none` to skip.
     #[arg(long, default_value = "500,500,500,500,500,500,500,500,500,500")]
     pub contrast_widths: String,
     /// Skip the shuffled-pixel control.
     #[arg(long)]
     pub no_shuffled: bool,
     /// K values of the k-means baseline, comma-separated.
-    #[arg(long, default_value = "4,16,64,256,1024,4096,16384")]
-    pub kmeans_ks: String,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "4,16,64,256,1024,4096,16384"
+    )]
+    pub kmeans_ks: Vec<usize>,
     /// k-means restarts.
     #[arg(long, default_value_t = 3)]
     pub kmeans_restarts: usize,
@@ -551,30 +313,52 @@ pub struct DbnAnalyzeArgs {
 }
 
 impl DbnAnalyzeArgs {
-    fn pipeline(&self, ctx: &Ctx) -> Result<PipelineParams> {
-        let mut p = experiments::full_params(ctx.seed);
-        p.dbn = self.net.params(ctx)?;
-        p.contrast_widths = if self.contrast_widths == "none" {
-            None
-        } else {
-            Some(parse_list("contrast-widths", &self.contrast_widths)?)
+    /// The experiment: the paper's setup ([`PipelineParams::default`]) with the flags applied.
+    fn params(&self) -> Result<PipelineParams> {
+        let d = PipelineParams::default();
+        let contrast_widths = match self.contrast_widths.trim() {
+            "none" => None,
+            list => Some(
+                list.split(',')
+                    .map(|t| {
+                        t.trim().parse::<usize>().map_err(|_| {
+                            anyhow::anyhow!(
+                                "invalid parameter `contrast_widths`: `{t}` is not a width"
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            ),
         };
-        p.shuffled = !self.no_shuffled;
-        p.kmeans_ks = parse_list("kmeans-ks", &self.kmeans_ks)?;
-        p.kmeans.restarts = self.kmeans_restarts;
-        p.n_generate = self.n_generate;
-        p.gibbs_steps = self.gibbs_steps;
-        p.top_down = match self.top_down.as_str() {
+        let top_down = match self.top_down.as_str() {
             "mean-field" => TopDown::MeanField,
             "sampled" => TopDown::Sampled,
             other => bail!(
-                "invalid parameter `top-down`: must be `mean-field` or `sampled`, got `{other}`"
+                "invalid parameter `top_down`: must be `mean-field` or `sampled`, got `{other}`"
             ),
         };
-        p.mlp.epochs = self.classifier_epochs;
-        p.powerlaw.bootstrap = self.bootstrap;
-        p.check()?;
-        Ok(p)
+        Ok(PipelineParams {
+            dbn: self.net.params(),
+            contrast_widths,
+            shuffled: !self.no_shuffled,
+            kmeans: KMeansSweepParams {
+                ks: self.kmeans_ks.clone(),
+                restarts: self.kmeans_restarts,
+                ..d.kmeans
+            },
+            classifier: MlpParams {
+                epochs: self.classifier_epochs,
+                ..d.classifier
+            },
+            n_generate: self.n_generate,
+            gibbs_steps: self.gibbs_steps,
+            top_down,
+            powerlaw: PowerLawParams {
+                bootstrap: self.bootstrap,
+                ..d.powerlaw
+            },
+            ..d
+        })
     }
 }
 
@@ -582,358 +366,27 @@ impl Experiment for DbnAnalyzeArgs {
     const KIND: &'static str = "dbn analyze";
 
     fn validate(&self) -> Result<()> {
-        let _ = parse_list("widths", &self.net.widths)?;
-        let _ = parse_list("kmeans-ks", &self.kmeans_ks)?;
-        anyhow::ensure!(
-            matches!(self.top_down.as_str(), "mean-field" | "sampled"),
-            "invalid parameter `top-down`: must be `mean-field` or `sampled`, got `{}`",
-            self.top_down
-        );
+        self.params()?.check()?;
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let ds = self.select.load()?;
+        let p = self.params()?.check()?;
+        let ds = load_unit_interval(&self.data)?;
         let labels = ds
             .labels
-            .clone()
+            .as_deref()
             .context("dbn analyze needs labelled data")?;
-        let p = self.pipeline(ctx)?;
-        let pretrained: Option<Dbn> = match &self.model {
-            Some(path) => Some(load_dbn(path)?),
-            None => None,
-        };
-        let mut progress = ctx.progress();
-        let r = experiments::run_pipeline(
+        let pretrained = self.model.as_deref().map(Dbn::load_npz).transpose()?;
+        let r = run_pipeline(
             ds.data.view(),
-            &labels,
+            labels,
             ds.image_shape,
             &p,
             pretrained,
-            &mut progress,
+            ctx.seed,
+            &mut ctx.progress(),
         )?;
-        drop(progress);
-        if let Some(d) = &r.dbn {
-            d.save_npz(&dir.file("model.npz"))?;
-        }
-        write_json(&dir.file("results.json"), &r)?;
-        pipeline_figures(&r, dir.path(), ds.image_shape)?;
-        Ok(pipeline_summary(&r))
-    }
-}
-
-/// Reads a DBN saved by `dbn train`/`dbn analyze`: an `.npz` archive ([`Dbn::load_npz`]), or
-/// the JSON model of earlier versions (a file starting with `{`).
-fn load_dbn(path: &Path) -> Result<Dbn> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if bytes.first() == Some(&b'{') {
-        let d: Dbn = serde_json::from_slice(&bytes)
-            .map_err(|e| anyhow::anyhow!("{}: not a DBN model: {e}", path.display()))?;
-        Ok(d)
-    } else {
-        Ok(Dbn::load_npz(path)?)
-    }
-}
-
-/// summary.json of the section (names as in issue 8).
-pub fn pipeline_summary(r: &PipelineResult) -> Value {
-    let layers: Vec<Value> = r
-        .trained
-        .layers
-        .iter()
-        .map(|l| {
-            let a = &l.analysis;
-            json!({
-                "layer": l.layer,
-                "width": a.width,
-                "H_s": a.entropies.h_s_norm,
-                "H_k": a.entropies.h_k_norm,
-                "H_s_nats": a.entropies.h_s,
-                "H_k_nats": a.entropies.h_k,
-                "beta": a.powerlaw.map(|f| f.beta),
-                "beta_stderr": a.powerlaw.map(|f| f.alpha_stderr),
-                "xmin": a.powerlaw.map(|f| f.xmin),
-                "classification_error": a.classification_error,
-                "generation_ability": l.generation.as_ref().map(|g| g.generation_ability),
-                "kl_pq": l.generation.as_ref().map(|g| g.kl_pq),
-                "kl_qp": l.generation.as_ref().map(|g| g.kl_qp),
-            })
-        })
-        .collect();
-    let net = |n: &Option<experiments::NetworkResult>| {
-        n.as_ref().map(|n| {
-            n.layers
-                .iter()
-                .map(|l| {
-                    json!({
-                        "width": l.analysis.width, "H_s": l.analysis.entropies.h_s_norm, "H_k": l.analysis.entropies.h_k_norm,
-                        "beta": l.analysis.powerlaw.map(|f| f.beta),
-                        "classification_error": l.analysis.classification_error,
-                        "generation_ability": l.generation.as_ref().map(|g| g.generation_ability),
-                    })
-                })
-                .collect::<Vec<_>>()
-        })
-    };
-    json!({
-        "M": r.m,
-        "layers": layers,
-        "best_layer_by_H_sum": r.trained.best_by_h_sum(),
-        "best_layer_by_generation": r.trained.best_by_generation(),
-        "kmeans": r.kmeans.iter().map(|k| json!({"K": k.k, "H_s": k.analysis.entropies.h_s_norm, "H_k": k.analysis.entropies.h_k_norm, "beta": k.analysis.powerlaw.map(|f| f.beta)})).collect::<Vec<_>>(),
-        "classifier_test_error": r.classifier_test_error,
-        "epoch0_layers": net(&Some(r.epoch0.clone())),
-        "shuffled_layers": net(&r.shuffled),
-        "contrast_layers": net(&r.contrast),
-        "contrast_best_layer_by_generation": r.contrast.as_ref().and_then(|c| c.best_by_generation()),
-        "train_seconds": r.trained.train_seconds,
-        "bound_max_gap": r.bound.iter().map(|p| p.gap).fold(0.0, f64::max),
-        "bound_exact": r.bound.iter().all(|p| p.exact),
-        "entropies_unit": "H_s and H_k divided by ln M; *_nats in nats",
-    })
-}
-
-/// Draws the figures of 003 (Fig. 2a-d, Fig. 3) into `dir`; returns `(file stem, caption)`.
-pub fn pipeline_figures(
-    r: &PipelineResult,
-    dir: &Path,
-    image_shape: Option<(usize, usize)>,
-) -> Result<Vec<(String, String)>> {
-    let mut figs = Vec::new();
-    let hs = |n: &experiments::NetworkResult| {
-        n.layers
-            .iter()
-            .map(|l| l.analysis.entropies.h_s_norm)
-            .collect::<Vec<_>>()
-    };
-    let hk = |n: &experiments::NetworkResult| {
-        n.layers
-            .iter()
-            .map(|l| l.analysis.entropies.h_k_norm)
-            .collect::<Vec<_>>()
-    };
-    // Fig. 2a
-    let mut a = LinePlot::new(
-        format!("Resolution and relevance (M = {})", r.m),
-        "H[s] / ln M",
-        "H[k] / ln M",
-    );
-    a.x_range = Some((0.0, 1.0));
-    a.y_range = Some((0.0, 0.6));
-    a = a
-        .with(bound_series(&r.bound))
-        .with(
-            Series::line("DBN trained", hs(&r.trained), hk(&r.trained))
-                .with_style(SeriesStyle::LinePoints),
-        )
-        .with(Series::points("DBN epoch 0", hs(&r.epoch0), hk(&r.epoch0)));
-    if let Some(s) = &r.shuffled {
-        a = a.with(Series::points("shuffled pixels", hs(s), hk(s)));
-    }
-    if let Some(c) = &r.contrast {
-        a = a.with(Series::points("contrast (not narrowing)", hs(c), hk(c)));
-    }
-    a = a.with(Series::points(
-        "k-means",
-        r.kmeans
-            .iter()
-            .map(|k| k.analysis.entropies.h_s_norm)
-            .collect(),
-        r.kmeans
-            .iter()
-            .map(|k| k.analysis.entropies.h_k_norm)
-            .collect(),
-    ));
-    a.save(&dir.join("fig2a_hs_hk"))?;
-    figs.push(("fig2a_hs_hk".into(), "Fig. 2a: H[k] against H[s] (both / ln M) per layer, before and after training, shuffled pixels, a non-narrowing network, k-means, and the maximal-relevance bound (dashed).".into()));
-    // Fig. 2b
-    let mut b = LinePlot::new("Degeneracy of state frequencies", "k", "m_k");
-    b.log_x = true;
-    b.log_y = true;
-    let n = r.trained.layers.len();
-    for l in [3usize, 6, 9].into_iter().filter(|&l| l <= n) {
-        b = b.with(mk_series(
-            &format!("H{l}"),
-            &r.trained.layers[l - 1].analysis.degeneracy,
-        ));
-    }
-    if let Some(k) = r.kmeans.iter().rev().nth(1).or(r.kmeans.last()) {
-        b = b.with(mk_series(
-            &format!("k-means K = {}", k.k),
-            &k.analysis.degeneracy,
-        ));
-    }
-    b.save(&dir.join("fig2b_mk"))?;
-    figs.push((
-        "fig2b_mk".into(),
-        "Fig. 2b: m_k against k for layers 3, 6, 9 and a k-means clustering.".into(),
-    ));
-    // Fig. 2c
-    let beta = |n: &experiments::NetworkResult| -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-        let pts: Vec<_> = n
-            .layers
-            .iter()
-            .filter_map(|l| {
-                l.analysis
-                    .powerlaw
-                    .map(|f| (l.layer as f64, f.beta, f.alpha_stderr))
-            })
-            .collect();
-        (
-            pts.iter().map(|p| p.0).collect(),
-            pts.iter().map(|p| p.1).collect(),
-            pts.iter().map(|p| p.2).collect(),
-        )
-    };
-    let (x1, y1, e1) = beta(&r.trained);
-    let (x0, y0, e0) = beta(&r.epoch0);
-    let mut c = LinePlot::new("Power-law exponent per layer", "layer", "beta");
-    c.hlines.push((1.0, "Zipf, beta = 1".into()));
-    c = c
-        .with(
-            Series::line("trained", x1, y1)
-                .with_err(e1)
-                .with_style(SeriesStyle::LinePoints),
-        )
-        .with(Series::points("epoch 0", x0, y0).with_err(e0));
-    c.save(&dir.join("fig2c_beta"))?;
-    figs.push(("fig2c_beta".into(), "Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer, trained and untrained.".into()));
-    // Fig. 2d
-    let err = |n: &experiments::NetworkResult| {
-        (
-            n.layers.iter().map(|l| l.layer as f64).collect::<Vec<_>>(),
-            n.layers
-                .iter()
-                .map(|l| l.analysis.classification_error.unwrap_or(f64::NAN))
-                .collect::<Vec<_>>(),
-        )
-    };
-    let (xe, ye) = err(&r.trained);
-    let (xe0, ye0) = err(&r.epoch0);
-    LinePlot::new(
-        "Classification error per layer",
-        "layer",
-        "classification error",
-    )
-    .with(Series::line("trained", xe, ye).with_style(SeriesStyle::LinePoints))
-    .with(Series::points("epoch 0", xe0, ye0))
-    .save(&dir.join("fig2d_error"))?;
-    figs.push(("fig2d_error".into(), "Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state.".into()));
-    // Fig. 3: samples and generation ability against beta.
-    if let Some(shape) = image_shape {
-        let n = r.trained.layers.len();
-        let picks: Vec<usize> = [2usize, n.div_ceil(2) + 1, n]
-            .into_iter()
-            .filter(|&l| l >= 1 && l <= n)
-            .collect();
-        for l in picks {
-            if let Some(s) = &r.trained.layers[l - 1].samples {
-                let imgs: Vec<Vec<f32>> = s.rows().into_iter().map(|r| r.to_vec()).collect();
-                let cols = (imgs.len() as f64).sqrt().ceil() as usize;
-                let mut g = ImageGrid::new(imgs, shape, cols.max(1));
-                g.title = format!("Generated from H{l}");
-                let name = format!("fig3_samples_h{l}");
-                g.save(&dir.join(&name))?;
-                figs.push((
-                    name,
-                    format!("Fig. 3: samples generated from hidden layer {l} (pixel means)."),
-                ));
-            }
-        }
-    }
-    let gen_pts = |n: &experiments::NetworkResult| -> Vec<(f64, f64, f64)> {
-        n.layers
-            .iter()
-            .filter_map(|l| {
-                Some((
-                    l.analysis.powerlaw?.beta,
-                    l.generation.as_ref()?.generation_ability,
-                    l.analysis.classification_error?,
-                ))
-            })
-            .collect()
-    };
-    let g = gen_pts(&r.trained);
-    if !g.is_empty() {
-        let mut plot = LinePlot::new(
-            "Generation ability and classification error against beta",
-            "beta",
-            "1/KL (P || Q)  and  10 x error",
-        );
-        plot.vlines.push((1.0, "beta = 1".into()));
-        plot = plot
-            .with(Series::points(
-                "generation ability",
-                g.iter().map(|p| p.0).collect(),
-                g.iter().map(|p| p.1).collect(),
-            ))
-            .with(Series::points(
-                "10 x classification error",
-                g.iter().map(|p| p.0).collect(),
-                g.iter().map(|p| 10.0 * p.2).collect(),
-            ));
-        if let Some(c) = &r.contrast {
-            let gc = gen_pts(c);
-            plot = plot.with(Series::points(
-                "contrast: generation ability",
-                gc.iter().map(|p| p.0).collect(),
-                gc.iter().map(|p| p.1).collect(),
-            ));
-        }
-        plot.save(&dir.join("fig3g_generation"))?;
-        figs.push(("fig3g_generation".into(), "Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) and classification error per layer against beta.".into()));
-        let mut lab = LinePlot::new(
-            "Label distribution of generated samples",
-            "label",
-            "frequency",
-        );
-        lab = lab.with(
-            Series::line(
-                "training P(label)",
-                (0..r.p_label.len()).map(|i| i as f64).collect(),
-                r.p_label.clone(),
-            )
-            .with_style(SeriesStyle::Dashed),
-        );
-        for l in &r.trained.layers {
-            if let Some(gs) = &l.generation
-                && [
-                    2usize,
-                    r.trained.layers.len().div_ceil(2) + 1,
-                    r.trained.layers.len(),
-                ]
-                .contains(&l.layer)
-            {
-                lab = lab.with(
-                    Series::line(
-                        format!("H{}", l.layer),
-                        (0..gs.q.len()).map(|i| i as f64).collect(),
-                        gs.q.clone(),
-                    )
-                    .with_style(SeriesStyle::LinePoints),
-                );
-            }
-        }
-        lab.save(&dir.join("fig3def_labels"))?;
-        figs.push(("fig3def_labels".into(), "Fig. 3d-f: label frequencies of samples generated from shallow, middle and deep layers, with the training distribution.".into()));
-    }
-    Ok(figs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paper_widths_match_the_flag_default() {
-        let flag = PAPER_WIDTHS
-            .iter()
-            .map(|w| w.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        assert_eq!(parse_list("widths", &flag).unwrap(), PAPER_WIDTHS.to_vec());
-        assert!(parse_xmin("auto", 10).is_ok());
-        assert!(parse_xmin("0", 10).is_err());
-        assert!(parse_list("w", "3,0").is_err());
+        Ok(figures::write_pipeline(dir.path(), &r, ds.image_shape)?)
     }
 }

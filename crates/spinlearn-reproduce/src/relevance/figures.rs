@@ -1,0 +1,494 @@
+//! Figures, tables and summaries of paper 003, shared by the `relevance` section and the
+//! `spinlearn relevance` / `spinlearn dbn` commands. Each `write_*` function writes one command's
+//! outputs into a directory and returns its summary (named headline figures).
+
+use crate::Result;
+use serde_json::{Value, json};
+use spinlearn_core::record::write_json;
+use spinlearn_core::table::{Cell, write_csv};
+use spinlearn_plot::{ImageGrid, LinePlot, Series, SeriesStyle};
+use spinlearn_relevance::bound::{BoundPoint, BoundSummary};
+use spinlearn_relevance::dbn::Dbn;
+use spinlearn_relevance::experiments::{LayerAnalysis, NetworkResult, PipelineResult};
+use spinlearn_relevance::powerlaw::{PowerLawFit, TailCcdf, fitted_degeneracy};
+use std::path::Path;
+
+/// The fit's figures as JSON (`null` without a fit).
+fn fit_json(f: Option<&PowerLawFit>) -> Value {
+    match f {
+        Some(f) => json!({
+            "alpha": f.alpha, "beta": f.beta, "xmin": f.xmin, "alpha_stderr": f.alpha_stderr,
+            "p_value": f.p_value, "n_tail": f.n_tail, "ks_distance": f.ks_distance,
+        }),
+        None => Value::Null,
+    }
+}
+
+/// `k,m_k` rows.
+fn write_mk_csv(path: &Path, deg: &[(u64, u64)]) -> Result<()> {
+    write_csv(path, &["k", "m_k"], deg.iter().map(|&(k, m)| vec![k, m]))?;
+    Ok(())
+}
+
+fn mk_series(label: &str, deg: &[(u64, u64)]) -> Series {
+    Series::points(
+        label,
+        deg.iter().map(|d| d.0 as f64).collect(),
+        deg.iter().map(|d| d.1 as f64).collect(),
+    )
+}
+
+/// The fitted law drawn over the m_k points ([`fitted_degeneracy`], 40 points).
+fn power_line(f: &PowerLawFit, deg: &[(u64, u64)]) -> Series {
+    let k_max = deg.last().map_or(f.xmin, |d| d.0);
+    let (ks, ms) = fitted_degeneracy(f, k_max, 40);
+    Series::line(
+        format!("fit beta = {:.2} ± {:.2}", f.beta, f.alpha_stderr),
+        ks,
+        ms,
+    )
+    .with_style(SeriesStyle::Dashed)
+}
+
+/// `spinlearn relevance analyze`: `m_k.csv`, the figure `m_k` (degeneracies and the fitted law)
+/// and the summary (entropies, the fit, its headline figures at the top level, `null` when no
+/// power law can be fitted, e.g. when every state is distinct).
+pub fn write_analysis(dir: &Path, a: &LayerAnalysis) -> Result<Value> {
+    write_mk_csv(&dir.join("m_k.csv"), &a.degeneracy)?;
+    let mut plot = LinePlot::new("Degeneracy of frequencies", "k", "m_k");
+    plot.log_x = true;
+    plot.log_y = true;
+    plot = plot.with(mk_series("m_k", &a.degeneracy));
+    if let Some(f) = &a.powerlaw {
+        plot = plot.with(power_line(f, &a.degeneracy));
+    }
+    plot.save(&dir.join("m_k"))?;
+    let e = &a.entropies;
+    let f = a.powerlaw.as_ref();
+    Ok(json!({
+        "M": e.m, "n_states": e.n_states, "H_s": e.h_s, "H_k": e.h_k,
+        "H_s_norm": e.h_s_norm, "H_k_norm": e.h_k_norm, "powerlaw": fit_json(f),
+        "alpha": f.map(|f| f.alpha),
+        "beta": f.map(|f| f.beta),
+        "xmin": f.map(|f| f.xmin),
+        "alpha_stderr": f.map(|f| f.alpha_stderr),
+        "p_value": f.and_then(|f| f.p_value),
+    }))
+}
+
+/// `spinlearn relevance powerlaw`: the figure `ccdf` (empirical and fitted tail CCDF) and the
+/// fit's summary.
+pub fn write_powerlaw(dir: &Path, f: &PowerLawFit, ccdf: &TailCcdf) -> Result<Value> {
+    let mut plot = LinePlot::new("Tail of the counts", "k", "P(K >= k)");
+    plot.log_x = true;
+    plot.log_y = true;
+    plot = plot
+        .with(Series::points(
+            "data",
+            ccdf.k.clone(),
+            ccdf.empirical.clone(),
+        ))
+        .with(
+            Series::line(
+                format!("discrete power law, alpha = {:.3}", f.alpha),
+                ccdf.k.clone(),
+                ccdf.fitted.clone(),
+            )
+            .with_style(SeriesStyle::Dashed),
+        );
+    plot.save(&dir.join("ccdf"))?;
+    Ok(json!({
+        "alpha": f.alpha, "beta": f.beta, "xmin": f.xmin, "alpha_stderr": f.alpha_stderr,
+        "p_value": f.p_value, "n": f.n, "n_tail": f.n_tail, "ks_distance": f.ks_distance,
+        "n_bootstrap": f.n_bootstrap,
+    }))
+}
+
+fn bound_series(pts: &[BoundPoint]) -> Series {
+    Series::line(
+        "maximal relevance",
+        pts.iter().map(|p| p.entropies.h_s_norm).collect(),
+        pts.iter().map(|p| p.entropies.h_k_norm).collect(),
+    )
+    .with_style(SeriesStyle::Dashed)
+}
+
+/// `spinlearn relevance bound`: `bound.csv`, the figure `bound` and the summary (`seconds` is
+/// the time the curve took).
+pub fn write_bound(dir: &Path, m: u64, pts: &[BoundPoint], seconds: f64) -> Result<Value> {
+    write_csv(
+        &dir.join("bound.csv"),
+        &[
+            "mu",
+            "H_s",
+            "H_k",
+            "H_s_norm",
+            "H_k_norm",
+            "objective",
+            "upper",
+            "gap",
+            "exact",
+        ],
+        pts.iter().map(|p| {
+            let e = &p.entropies;
+            vec![
+                Cell::from(p.mu),
+                e.h_s.into(),
+                e.h_k.into(),
+                e.h_s_norm.into(),
+                e.h_k_norm.into(),
+                p.objective.into(),
+                p.upper.into(),
+                p.gap.into(),
+                p.exact.to_string().into(),
+            ]
+        }),
+    )?;
+    let mut plot = LinePlot::new(
+        format!("Maximal relevance at M = {m}"),
+        "H[s] / ln M",
+        "H[k] / ln M",
+    );
+    plot.x_range = Some((0.0, 1.0));
+    plot.y_range = Some((0.0, 1.0));
+    plot.with(bound_series(pts)).save(&dir.join("bound"))?;
+    let s =
+        BoundSummary::of(pts).ok_or_else(|| crate::ReproduceError::invalid("m", "empty curve"))?;
+    Ok(json!({
+        "M": m,
+        "points": pts.len(),
+        "exact": s.exact,
+        "max_gap": s.max_gap,
+        "H_k_norm_max": s.h_k_norm_max,
+        "H_s_norm_at_max": s.h_s_norm_at_max,
+        "seconds": seconds,
+    }))
+}
+
+/// `spinlearn dbn train`: `model.npz` ([`Dbn::save_npz`]) and the summary of the network's
+/// layers on its `m` training samples.
+pub fn write_trained(dir: &Path, dbn: &Dbn, m: usize, net: &NetworkResult) -> Result<Value> {
+    dbn.save_npz(&dir.join("model.npz"))?;
+    Ok(json!({
+        "M": m,
+        "train_seconds": net.train_seconds,
+        "model": "model.npz",
+        "layers": net.layers.iter().map(|l| {
+            let a = &l.analysis;
+            json!({
+                "width": a.width, "H_s": a.entropies.h_s_norm, "H_k": a.entropies.h_k_norm,
+                "beta": a.powerlaw.map(|f| f.beta), "classification_error": a.classification_error,
+            })
+        }).collect::<Vec<_>>(),
+    }))
+}
+
+/// `spinlearn dbn analyze`: `model.npz` (the trained network), `results.json` (everything),
+/// the figures of [`pipeline_figures`]; returns [`pipeline_summary`].
+pub fn write_pipeline(
+    dir: &Path,
+    r: &PipelineResult,
+    image_shape: Option<(usize, usize)>,
+) -> Result<Value> {
+    if let Some(d) = &r.dbn {
+        d.save_npz(&dir.join("model.npz"))?;
+    }
+    write_json(&dir.join("results.json"), r)?;
+    pipeline_figures(r, dir, image_shape)?;
+    Ok(pipeline_summary(r))
+}
+
+/// summary.json of the experiment (the `relevance` section and `spinlearn dbn analyze`).
+pub fn pipeline_summary(r: &PipelineResult) -> Value {
+    let layers: Vec<Value> = r
+        .trained
+        .layers
+        .iter()
+        .map(|l| {
+            let a = &l.analysis;
+            json!({
+                "layer": l.layer,
+                "width": a.width,
+                "H_s": a.entropies.h_s_norm,
+                "H_k": a.entropies.h_k_norm,
+                "H_s_nats": a.entropies.h_s,
+                "H_k_nats": a.entropies.h_k,
+                "beta": a.powerlaw.map(|f| f.beta),
+                "beta_stderr": a.powerlaw.map(|f| f.alpha_stderr),
+                "xmin": a.powerlaw.map(|f| f.xmin),
+                "classification_error": a.classification_error,
+                "generation_ability": l.generation.as_ref().map(|g| g.generation_ability),
+                "kl_pq": l.generation.as_ref().map(|g| g.kl_pq),
+                "kl_qp": l.generation.as_ref().map(|g| g.kl_qp),
+            })
+        })
+        .collect();
+    let net = |n: Option<&NetworkResult>| {
+        n.map(|n| {
+            n.layers
+                .iter()
+                .map(|l| {
+                    json!({
+                        "width": l.analysis.width,
+                        "H_s": l.analysis.entropies.h_s_norm,
+                        "H_k": l.analysis.entropies.h_k_norm,
+                        "beta": l.analysis.powerlaw.map(|f| f.beta),
+                        "classification_error": l.analysis.classification_error,
+                        "generation_ability": l.generation.as_ref().map(|g| g.generation_ability),
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let bound = BoundSummary::of(&r.bound);
+    json!({
+        "M": r.m,
+        "layers": layers,
+        "best_layer_by_H_sum": r.trained.best_by_h_sum(),
+        "best_layer_by_generation": r.trained.best_by_generation(),
+        "kmeans": r.kmeans.iter().map(|k| json!({
+            "K": k.k,
+            "H_s": k.analysis.entropies.h_s_norm,
+            "H_k": k.analysis.entropies.h_k_norm,
+            "beta": k.analysis.powerlaw.map(|f| f.beta),
+        })).collect::<Vec<_>>(),
+        "classifier_test_error": r.classifier_test_error,
+        "epoch0_layers": net(Some(&r.epoch0)),
+        "shuffled_layers": net(r.shuffled.as_ref()),
+        "contrast_layers": net(r.contrast.as_ref()),
+        "contrast_best_layer_by_generation": r.contrast.as_ref().and_then(|c| c.best_by_generation()),
+        "train_seconds": r.trained.train_seconds,
+        "bound_max_gap": bound.map_or(0.0, |b| b.max_gap),
+        "bound_exact": bound.is_none_or(|b| b.exact),
+        "entropies_unit": "H_s and H_k divided by ln M; *_nats in nats",
+    })
+}
+
+/// The layers shown in Fig. 3 (samples, label distributions): shallow, middle and deepest.
+fn fig3_layers(n: usize) -> Vec<usize> {
+    let mut picks: Vec<usize> = [2usize, n.div_ceil(2) + 1, n]
+        .into_iter()
+        .filter(|&l| l >= 1 && l <= n)
+        .collect();
+    picks.dedup();
+    picks
+}
+
+/// Draws the figures of 003 (Fig. 2a-d, Fig. 3) into `dir`; returns `(file stem, caption)` of
+/// each.
+pub fn pipeline_figures(
+    r: &PipelineResult,
+    dir: &Path,
+    image_shape: Option<(usize, usize)>,
+) -> Result<Vec<(String, String)>> {
+    let mut figs = Vec::new();
+    let hs = |n: &NetworkResult| {
+        n.layers
+            .iter()
+            .map(|l| l.analysis.entropies.h_s_norm)
+            .collect::<Vec<_>>()
+    };
+    let hk = |n: &NetworkResult| {
+        n.layers
+            .iter()
+            .map(|l| l.analysis.entropies.h_k_norm)
+            .collect::<Vec<_>>()
+    };
+    // Fig. 2a
+    let mut a = LinePlot::new(
+        format!("Resolution and relevance (M = {})", r.m),
+        "H[s] / ln M",
+        "H[k] / ln M",
+    );
+    a.x_range = Some((0.0, 1.0));
+    a.y_range = Some((0.0, 0.6));
+    a = a
+        .with(bound_series(&r.bound))
+        .with(
+            Series::line("DBN trained", hs(&r.trained), hk(&r.trained))
+                .with_style(SeriesStyle::LinePoints),
+        )
+        .with(Series::points("DBN epoch 0", hs(&r.epoch0), hk(&r.epoch0)));
+    if let Some(s) = &r.shuffled {
+        a = a.with(Series::points("shuffled pixels", hs(s), hk(s)));
+    }
+    if let Some(c) = &r.contrast {
+        a = a.with(Series::points("contrast (not narrowing)", hs(c), hk(c)));
+    }
+    a = a.with(Series::points(
+        "k-means",
+        r.kmeans
+            .iter()
+            .map(|k| k.analysis.entropies.h_s_norm)
+            .collect(),
+        r.kmeans
+            .iter()
+            .map(|k| k.analysis.entropies.h_k_norm)
+            .collect(),
+    ));
+    a.save(&dir.join("fig2a_hs_hk"))?;
+    figs.push(("fig2a_hs_hk".into(), "Fig. 2a: H[k] against H[s] (both / ln M) per layer, before and after training, shuffled pixels, a non-narrowing network, k-means, and the maximal-relevance bound (dashed).".into()));
+    // Fig. 2b
+    let mut b = LinePlot::new("Degeneracy of state frequencies", "k", "m_k");
+    b.log_x = true;
+    b.log_y = true;
+    let n = r.trained.layers.len();
+    for l in [3usize, 6, 9].into_iter().filter(|&l| l <= n) {
+        b = b.with(mk_series(
+            &format!("H{l}"),
+            &r.trained.layers[l - 1].analysis.degeneracy,
+        ));
+    }
+    if let Some(k) = r.kmeans.iter().rev().nth(1).or(r.kmeans.last()) {
+        b = b.with(mk_series(
+            &format!("k-means K = {}", k.k),
+            &k.analysis.degeneracy,
+        ));
+    }
+    b.save(&dir.join("fig2b_mk"))?;
+    figs.push((
+        "fig2b_mk".into(),
+        "Fig. 2b: m_k against k for layers 3, 6, 9 and a k-means clustering.".into(),
+    ));
+    // Fig. 2c
+    let beta = |n: &NetworkResult| -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let pts: Vec<_> = n
+            .layers
+            .iter()
+            .filter_map(|l| {
+                l.analysis
+                    .powerlaw
+                    .map(|f| (l.layer as f64, f.beta, f.alpha_stderr))
+            })
+            .collect();
+        (
+            pts.iter().map(|p| p.0).collect(),
+            pts.iter().map(|p| p.1).collect(),
+            pts.iter().map(|p| p.2).collect(),
+        )
+    };
+    let (x1, y1, e1) = beta(&r.trained);
+    let (x0, y0, e0) = beta(&r.epoch0);
+    let mut c = LinePlot::new("Power-law exponent per layer", "layer", "beta");
+    c.hlines.push((1.0, "Zipf, beta = 1".into()));
+    c = c
+        .with(
+            Series::line("trained", x1, y1)
+                .with_err(e1)
+                .with_style(SeriesStyle::LinePoints),
+        )
+        .with(Series::points("epoch 0", x0, y0).with_err(e0));
+    c.save(&dir.join("fig2c_beta"))?;
+    figs.push(("fig2c_beta".into(), "Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer, trained and untrained.".into()));
+    // Fig. 2d
+    let err = |n: &NetworkResult| {
+        (
+            n.layers.iter().map(|l| l.layer as f64).collect::<Vec<_>>(),
+            n.layers
+                .iter()
+                .map(|l| l.analysis.classification_error.unwrap_or(f64::NAN))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (xe, ye) = err(&r.trained);
+    let (xe0, ye0) = err(&r.epoch0);
+    LinePlot::new(
+        "Classification error per layer",
+        "layer",
+        "classification error",
+    )
+    .with(Series::line("trained", xe, ye).with_style(SeriesStyle::LinePoints))
+    .with(Series::points("epoch 0", xe0, ye0))
+    .save(&dir.join("fig2d_error"))?;
+    figs.push(("fig2d_error".into(), "Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state.".into()));
+    // Fig. 3: samples and generation ability against beta.
+    if let Some(shape) = image_shape {
+        for l in fig3_layers(n) {
+            if let Some(s) = &r.trained.layers[l - 1].samples {
+                let imgs: Vec<Vec<f32>> = s.rows().into_iter().map(|r| r.to_vec()).collect();
+                let cols = (imgs.len() as f64).sqrt().ceil() as usize;
+                let mut g = ImageGrid::new(imgs, shape, cols.max(1));
+                g.title = format!("Generated from H{l}");
+                let name = format!("fig3_samples_h{l}");
+                g.save(&dir.join(&name))?;
+                figs.push((
+                    name,
+                    format!("Fig. 3: samples generated from hidden layer {l} (pixel means)."),
+                ));
+            }
+        }
+    }
+    let gen_pts = |n: &NetworkResult| -> Vec<(f64, f64, f64)> {
+        n.layers
+            .iter()
+            .filter_map(|l| {
+                Some((
+                    l.analysis.powerlaw?.beta,
+                    l.generation.as_ref()?.generation_ability,
+                    l.analysis.classification_error?,
+                ))
+            })
+            .collect()
+    };
+    let g = gen_pts(&r.trained);
+    if !g.is_empty() {
+        let mut plot = LinePlot::new(
+            "Generation ability and classification error against beta",
+            "beta",
+            "1/KL (P || Q)  and  10 x error",
+        );
+        plot.vlines.push((1.0, "beta = 1".into()));
+        plot = plot
+            .with(Series::points(
+                "generation ability",
+                g.iter().map(|p| p.0).collect(),
+                g.iter().map(|p| p.1).collect(),
+            ))
+            .with(Series::points(
+                "10 x classification error",
+                g.iter().map(|p| p.0).collect(),
+                g.iter().map(|p| 10.0 * p.2).collect(),
+            ));
+        if let Some(c) = &r.contrast {
+            let gc = gen_pts(c);
+            plot = plot.with(Series::points(
+                "contrast: generation ability",
+                gc.iter().map(|p| p.0).collect(),
+                gc.iter().map(|p| p.1).collect(),
+            ));
+        }
+        plot.save(&dir.join("fig3g_generation"))?;
+        figs.push(("fig3g_generation".into(), "Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) and classification error per layer against beta.".into()));
+        let mut lab = LinePlot::new(
+            "Label distribution of generated samples",
+            "label",
+            "frequency",
+        );
+        lab = lab.with(
+            Series::line(
+                "training P(label)",
+                (0..r.p_label.len()).map(|i| i as f64).collect(),
+                r.p_label.clone(),
+            )
+            .with_style(SeriesStyle::Dashed),
+        );
+        let shown = fig3_layers(n);
+        for l in &r.trained.layers {
+            if let Some(gs) = &l.generation
+                && shown.contains(&l.layer)
+            {
+                lab = lab.with(
+                    Series::line(
+                        format!("H{}", l.layer),
+                        (0..gs.q.len()).map(|i| i as f64).collect(),
+                        gs.q.clone(),
+                    )
+                    .with_style(SeriesStyle::LinePoints),
+                );
+            }
+        }
+        lab.save(&dir.join("fig3def_labels"))?;
+        figs.push(("fig3def_labels".into(), "Fig. 3d-f: label frequencies of samples generated from shallow, middle and deep layers, with the training distribution.".into()));
+    }
+    Ok(figs)
+}

@@ -1,0 +1,141 @@
+//! The `relevance` section at smoke size: summary keys, figure files, and entropies checked
+//! against values computed by hand; the `relevance analyze` writer on a small state set.
+
+use serde_json::Value;
+use spinlearn_core::{NoObserver, ParamGuard, Seed};
+use spinlearn_relevance::experiments::analyze_ids;
+use spinlearn_relevance::powerlaw::PowerLawParams;
+use spinlearn_reproduce::{Mode, SectionCtx, relevance};
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("spinlearn-repro-rel-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `H = -Σ p ln p` of the given weights (normalized here).
+fn entropy(weights: &[f64]) -> f64 {
+    let total: f64 = weights.iter().sum();
+    weights
+        .iter()
+        .filter(|&&w| w > 0.0)
+        .map(|&w| -(w / total) * (w / total).ln())
+        .sum()
+}
+
+#[test]
+fn smoke_section_writes_figures_and_consistent_entropies() {
+    let root = tmp("section");
+    let dir = root.join("relevance");
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = SectionCtx {
+        mode: Mode::Smoke,
+        root: root.clone(),
+        dir: dir.clone(),
+        seed: Seed(1),
+        threads: 1,
+        mnist_dir: None,
+    };
+    let out = relevance::run(&s, &mut NoObserver).unwrap();
+    let sum = &out.summary;
+    for key in [
+        "M",
+        "layers",
+        "best_layer_by_H_sum",
+        "best_layer_by_generation",
+        "kmeans",
+        "classifier_test_error",
+        "epoch0_layers",
+        "shuffled_layers",
+        "contrast_layers",
+        "contrast_best_layer_by_generation",
+        "train_seconds",
+        "bound_max_gap",
+        "bound_exact",
+        "entropies_unit",
+    ] {
+        assert!(sum.get(key).is_some(), "summary lacks `{key}`");
+    }
+    assert_eq!(sum["M"], 300);
+    assert_eq!(sum["layers"].as_array().unwrap().len(), 3);
+    assert_eq!(sum["bound_exact"], true);
+    for fig in [
+        "fig2a_hs_hk",
+        "fig2b_mk",
+        "fig2c_beta",
+        "fig2d_error",
+        "fig3_samples_h2",
+        "fig3_samples_h3",
+        "fig3g_generation",
+        "fig3def_labels",
+    ] {
+        for ext in ["png", "svg"] {
+            let f = dir.join(format!("{fig}.{ext}"));
+            assert!(f.is_file(), "{} missing", f.display());
+        }
+    }
+    assert_eq!(out.section.figures.len(), 8);
+
+    // H[s] and H[k] of every trained layer recomputed by hand from its degeneracies (k, m_k) in
+    // results.json: H[s] = -Σ_k m_k (k/M) ln(k/M), H[k] = -Σ_k (k m_k/M) ln(k m_k/M).
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    let ln_m = 300f64.ln();
+    for (i, layer) in results["trained"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let deg: Vec<(f64, f64)> = layer["analysis"]["degeneracy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+            .collect();
+        assert_eq!(deg.iter().map(|(k, m)| k * m).sum::<f64>(), 300.0);
+        let per_state: Vec<f64> = deg
+            .iter()
+            .flat_map(|&(k, m)| std::iter::repeat_n(k, m as usize))
+            .collect();
+        let h_s = entropy(&per_state);
+        let h_k = entropy(&deg.iter().map(|&(k, m)| k * m).collect::<Vec<_>>());
+        let l = &sum["layers"][i];
+        let got_s = l["H_s_nats"].as_f64().unwrap();
+        let got_k = l["H_k_nats"].as_f64().unwrap();
+        assert!(
+            (got_s - h_s).abs() < 1e-12,
+            "layer {}: H_s {got_s} vs {h_s}",
+            i + 1
+        );
+        assert!(
+            (got_k - h_k).abs() < 1e-12,
+            "layer {}: H_k {got_k} vs {h_k}",
+            i + 1
+        );
+        assert!((l["H_s"].as_f64().unwrap() - h_s / ln_m).abs() < 1e-12);
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn analysis_writer_matches_entropies_by_hand() {
+    // States with frequencies 1, 1, 2, 2, 4 (M = 10): m_1 = 2, m_2 = 2, m_4 = 1.
+    let ids = [0u32, 1, 2, 2, 3, 3, 4, 4, 4, 4];
+    let pl = PowerLawParams::default().check().unwrap();
+    let a = analyze_ids(&ids, 0, None, &pl, Seed(0)).unwrap();
+    let dir = tmp("analysis");
+    let s = relevance::figures::write_analysis(&dir, &a).unwrap();
+    let h_s = -(2.0 * 0.1 * 0.1f64.ln() + 2.0 * 0.2 * 0.2f64.ln() + 0.4 * 0.4f64.ln());
+    let h_k = -(0.2 * 0.2f64.ln() + 0.4 * 0.4f64.ln() + 0.4 * 0.4f64.ln());
+    assert!((s["H_s"].as_f64().unwrap() - h_s).abs() < 1e-12);
+    assert!((s["H_k"].as_f64().unwrap() - h_k).abs() < 1e-12);
+    assert_eq!(s["n_states"], 5);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("m_k.csv")).unwrap(),
+        "k,m_k\n1,2\n2,2\n4,1\n"
+    );
+    assert!(dir.join("m_k.png").is_file() && dir.join("m_k.svg").is_file());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
