@@ -144,18 +144,21 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             value: format!("{:.4}", r.classifier_test_error),
             paper: Some("0.016".into()),
             note: "MLP trained here; held-out part of the data".into(),
+            ..Default::default()
         },
         TableRow {
             name: "best_layer_by_H_sum".into(),
             value: format!("{:?}", r.trained.best_by_h_sum()),
             paper: Some("6".into()),
             note: "layer maximizing H[s] + H[k]".into(),
+            ..Default::default()
         },
         TableRow {
             name: "best_layer_by_generation".into(),
             value: format!("{:?}", r.trained.best_by_generation()),
             paper: Some("6".into()),
             note: "layer maximizing 1/KL(P || Q)".into(),
+            ..Default::default()
         },
     ];
     for l in &r.trained.layers {
@@ -177,6 +180,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             ),
             paper: None,
             note: "H / ln M".into(),
+            ..Default::default()
         });
     }
     let pp = &p.pipeline;
@@ -212,5 +216,9 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         table,
         ..Default::default()
     };
-    Ok(SectionOutput { section, summary })
+    Ok(SectionOutput {
+        section,
+        summary,
+        claims: Vec::new(),
+    })
 }
