@@ -22,7 +22,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Control, NoObserver, Observer, Seed, StepReport, check};
+use spinlearn_core::{Control, NoObserver, Observer, ParamGuard, Seed, StepReport, check};
 use spinlearn_rbm::Rbm;
 use spinlearn_rbm::model::UnitsSpec;
 use spinlearn_rbm::train::{Estimator, Optimizer, TrainParams, WeightsSpec};
@@ -123,7 +123,7 @@ impl DbnParams {
                 init_std: self.init_std,
             },
             estimator: Estimator::Pcd {
-                k: 1,
+                gibbs_steps: 1,
                 n_chains: self.n_chains,
             },
             optimizer: Optimizer::Sgd {
@@ -134,7 +134,6 @@ impl DbnParams {
             },
             epochs: self.epochs,
             batch_size: self.batch_size,
-            seed: self.seed.derive(l as u64),
             track_exact_nll: false,
         }
     }
@@ -411,7 +410,7 @@ pub fn train_dbn(
     let total = p.widths.len() * p.epochs;
     let mut step = 0usize;
     for l in 0..p.widths.len() {
-        let tp = p.layer_params(l);
+        let tp = p.layer_params(l).check()?;
         let mut stop = false;
         let mut obs = |r: &StepReport<'_>| {
             step += 1;
@@ -434,12 +433,11 @@ pub fn train_dbn(
             c
         };
         let (model, _, _) =
-            spinlearn_rbm::train::train(&tp, input.view(), &mut obs).map_err(|source| {
-                RelevanceError::Rbm {
+            spinlearn_rbm::train::train(&tp, input.view(), p.seed.derive(l as u64), &mut obs)
+                .map_err(|source| RelevanceError::Rbm {
                     layer: l + 1,
                     source,
-                }
-            })?;
+                })?;
         let rbm = model.rbm();
         rbm.check_finite().map_err(|source| RelevanceError::Rbm {
             layer: l + 1,
