@@ -122,13 +122,6 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Advances the current stage by one step (for loops that are not yet observers).
-    pub fn inc(&self) {
-        if let Sink::Bars(Some(b)) = &self.sink {
-            b.inc(1);
-        }
-    }
-
     fn new_bar(stage: &str, total: Option<usize>) -> ProgressBar {
         let bar = match total {
             Some(n) => ProgressBar::new(n as u64),

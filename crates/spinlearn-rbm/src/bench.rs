@@ -1,5 +1,5 @@
 //! The RBM benchmark behind `spinlearn bench rbm`: one epoch of CD-1 and of PCD-1 (f32) on a data
-//! matrix (the embedded MNIST subset: 10,000 x 784, binarized at 0.5), with the achieved GFLOP/s of
+//! matrix (e.g. the embedded MNIST subset: 10,000 x 784, binarized at 0.5), with the achieved GFLOP/s of
 //! the matrix products beside the measured single-precision product peak on the same shapes.
 
 use crate::Result;
@@ -8,20 +8,18 @@ use crate::model::UnitsSpec;
 use crate::train::{Estimator, Optimizer, TrainParams, Trainer, WeightsSpec};
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Seed, check};
+use spinlearn_core::{ParamGuard, Seed, check};
 use std::time::Instant;
 
-/// Benchmark settings.
+/// Benchmark settings. Validate with [`ParamGuard::check`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BenchParams {
-    /// Hidden units (500 in the benchmark).
+    /// Hidden units (500 by default).
     pub n_hidden: usize,
     /// Mini-batch size (100).
     pub batch_size: usize,
     /// Epochs timed per estimator (the best epoch is reported).
     pub epochs: usize,
-    /// Seed of the runs.
-    pub seed: Seed,
 }
 
 impl Default for BenchParams {
@@ -30,8 +28,31 @@ impl Default for BenchParams {
             n_hidden: 500,
             batch_size: 100,
             epochs: 5,
-            seed: Seed(0),
         }
+    }
+}
+
+valid_params! {
+    /// [`BenchParams`] that passed [`ParamGuard::check`].
+    pub struct ValidBenchParams {
+        /// Hidden units.
+        n_hidden: usize,
+        /// Mini-batch size.
+        batch_size: usize,
+        /// Epochs timed per estimator.
+        epochs: usize,
+    }
+}
+
+impl ParamGuard for BenchParams {
+    type Checked = ValidBenchParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidBenchParams> {
+        Ok(ValidBenchParams {
+            n_hidden: check::nonzero("n_hidden", self.n_hidden)?,
+            batch_size: check::nonzero("batch_size", self.batch_size)?,
+            epochs: check::nonzero("epochs", self.epochs)?,
+        })
     }
 }
 
@@ -114,9 +135,12 @@ fn time_product(m: usize, k: usize, n: usize, reps: usize) -> f64 {
 }
 
 /// Times CD-1 and PCD-1 epochs on `data (n_samples, n_visible)` (0/1 units with biases, SGD) and
-/// the f32 products of the same shapes.
-pub fn bench(data: ArrayView2<'_, f32>, params: &BenchParams) -> Result<BenchReport> {
-    check::nonzero("epochs", params.epochs)?;
+/// the f32 products of the same shapes; the models start from `seed`.
+pub fn bench(
+    data: ArrayView2<'_, f32>,
+    params: &ValidBenchParams,
+    seed: Seed,
+) -> Result<BenchReport> {
     let (n, nv) = data.dim();
     let nh = params.n_hidden;
     let bs = params.batch_size.min(n);
@@ -136,10 +160,9 @@ pub fn bench(data: ArrayView2<'_, f32>, params: &BenchParams) -> Result<BenchRep
             },
             epochs: params.epochs,
             batch_size: bs,
-            seed: params.seed,
             track_exact_nll: false,
         };
-        let trainer = Trainer::new(p.check()?);
+        let trainer = Trainer::new(p.check()?, seed);
         let mut st = trainer.init(nv)?;
         let mut best = f64::INFINITY;
         for _ in 0..params.epochs {
@@ -149,8 +172,11 @@ pub fn bench(data: ArrayView2<'_, f32>, params: &BenchParams) -> Result<BenchRep
         }
         Ok(best)
     };
-    let cd1 = time(Estimator::Cd { k: 1 })?;
-    let pcd1 = time(Estimator::Pcd { k: 1, n_chains: bs })?;
+    let cd1 = time(Estimator::Cd { gibbs_steps: 1 })?;
+    let pcd1 = time(Estimator::Pcd {
+        gibbs_steps: 1,
+        n_chains: bs,
+    })?;
     let shapes = [(bs, nv, nh), (bs, nh, nv), (nv, bs, nh)];
     let matmul_shapes: Vec<(String, f64)> = shapes
         .iter()

@@ -4,8 +4,8 @@
 //! singular values; pattern overlaps; a linear probe.
 
 use crate::linalg::gemm;
-use crate::model::Rbm;
-use crate::sample::{Rbm32, random_states, sample_inplace};
+use crate::model::{Rbm, Rbm32};
+use crate::sample::{random_states, sample_inplace};
 use crate::{RbmError, Result};
 use faer::Par;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
@@ -13,7 +13,7 @@ use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use spinlearn_core::numerics::{LogSumExp, log_sum_exp};
-use spinlearn_core::{Seed, Units, check};
+use spinlearn_core::{ParamGuard, Seed, Units, check};
 
 /// Largest layer size enumerated exactly (2^24 states).
 pub const MAX_EXACT: usize = 24;
@@ -315,7 +315,7 @@ pub enum BetaSchedule {
     Piecewise,
 }
 
-/// AIS configuration.
+/// AIS configuration. Validate with [`ParamGuard::check`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AisParams {
     /// Number of independent runs (chains).
@@ -324,8 +324,30 @@ pub struct AisParams {
     pub n_betas: usize,
     /// Spacing of the β values.
     pub schedule: BetaSchedule,
-    /// Seed; chain `i` draws from `seed.stream(i)`.
-    pub seed: Seed,
+}
+
+valid_params! {
+    /// [`AisParams`] that passed [`ParamGuard::check`].
+    pub struct ValidAisParams {
+        /// Number of chains (at least 2).
+        n_chains: usize,
+        /// Number of β values (at least 2).
+        n_betas: usize,
+        /// Spacing of the β values.
+        schedule: BetaSchedule,
+    }
+}
+
+impl ParamGuard for AisParams {
+    type Checked = ValidAisParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidAisParams> {
+        Ok(ValidAisParams {
+            n_chains: check::at_least("n_chains", self.n_chains, 2)?,
+            n_betas: check::at_least("n_betas", self.n_betas, 2)?,
+            schedule: self.schedule,
+        })
+    }
 }
 
 impl Default for AisParams {
@@ -334,19 +356,11 @@ impl Default for AisParams {
             n_chains: 100,
             n_betas: 10_000,
             schedule: BetaSchedule::Piecewise,
-            seed: Seed(0),
         }
     }
 }
 
-impl AisParams {
-    /// Checks the counts.
-    pub fn check(&self) -> Result<()> {
-        check::at_least("n_chains", self.n_chains, 2)?;
-        check::at_least("n_betas", self.n_betas, 2)?;
-        Ok(())
-    }
-
+impl ValidAisParams {
     /// The β values, increasing from 0 to 1.
     pub fn betas(&self) -> Vec<f64> {
         let n = self.n_betas;
@@ -510,13 +524,18 @@ fn make_path<'a>(rbm: &'a Rbm, base_bias: ArrayView1<'_, f64>) -> Result<Path<'a
 
 /// Forward AIS (Neal 2001; Salakhutdinov & Murray 2008) from independent visible units with
 /// biases `base_bias (n_visible,)` (see [`base_visible_bias`]) to the model. Its expected
-/// `exp(log_z)` is Z, so `log_z` is a stochastic lower bound.
-pub fn ais(rbm: &Rbm, base_bias: ArrayView1<'_, f64>, params: &AisParams) -> Result<AisResult> {
-    params.check()?;
+/// `exp(log_z)` is Z, so `log_z` is a stochastic lower bound. Chain `i` draws from
+/// `seed.stream(i)`.
+pub fn ais(
+    rbm: &Rbm,
+    base_bias: ArrayView1<'_, f64>,
+    params: &ValidAisParams,
+    seed: Seed,
+) -> Result<AisResult> {
     let path = make_path(rbm, base_bias)?;
     let betas = params.betas();
     let nc = params.n_chains;
-    let mut rngs = params.seed.streams(nc);
+    let mut rngs = seed.streams(nc);
     let mut v = Array2::from_shape_fn((nc, rbm.n_visible()), |(_, i)| path.a0_32[i]);
     sample_inplace(v.view_mut(), rbm.units.visible, &mut rngs);
     let mut h = Array2::<f32>::zeros((nc, rbm.n_hidden()));
@@ -533,14 +552,15 @@ pub fn ais(rbm: &Rbm, base_bias: ArrayView1<'_, f64>, params: &AisParams) -> Res
 
 /// Reverse AIS: anneal from the model (β = 1) down to the base, starting at `start (n, n_visible)`,
 /// which should be samples of the model (data are a common approximation). With exact model
-/// samples, `E[w] = Z_base / Z`, so `log_z` is a stochastic upper bound.
+/// samples, `E[w] = Z_base / Z`, so `log_z` is a stochastic upper bound. One chain per start row
+/// (`params.n_chains` is not used); chain `i` draws from `seed.stream(i)`.
 pub fn reverse_ais(
     rbm: &Rbm,
     base_bias: ArrayView1<'_, f64>,
     start: ArrayView2<'_, f64>,
-    params: &AisParams,
+    params: &ValidAisParams,
+    seed: Seed,
 ) -> Result<AisResult> {
-    check::at_least("n_betas", params.n_betas, 2)?;
     check::at_least("start rows", start.nrows(), 2)?;
     if start.ncols() != rbm.n_visible() {
         return Err(RbmError::Shape(
@@ -550,7 +570,7 @@ pub fn reverse_ais(
     let path = make_path(rbm, base_bias)?;
     let betas = params.betas();
     let nc = start.nrows();
-    let mut rngs = params.seed.streams(nc);
+    let mut rngs = seed.streams(nc);
     let mut v = start.mapv(|x| x as f32);
     let mut h = Array2::<f32>::zeros((nc, rbm.n_hidden()));
     let mut lw = Array1::<f64>::zeros(nc);
@@ -677,6 +697,7 @@ pub fn pattern_overlaps(
 }
 
 /// Linear-probe configuration: multinomial logistic regression trained by mini-batch SGD.
+/// Validate with [`ParamGuard::check`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ProbeParams {
     /// Standardize each feature (zero mean, unit variance, statistics of the training features;
@@ -693,8 +714,36 @@ pub struct ProbeParams {
     pub l2: f64,
     /// Mini-batch size.
     pub batch_size: usize,
-    /// Seed for the shuffling.
-    pub seed: Seed,
+}
+
+valid_params! {
+    /// [`ProbeParams`] that passed [`ParamGuard::check`].
+    pub struct ValidProbeParams {
+        /// Standardize each feature before the regression.
+        standardize: bool,
+        /// Passes over the training features.
+        epochs: usize,
+        /// Learning rate.
+        lr: f64,
+        /// L2 penalty.
+        l2: f64,
+        /// Mini-batch size.
+        batch_size: usize,
+    }
+}
+
+impl ParamGuard for ProbeParams {
+    type Checked = ValidProbeParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidProbeParams> {
+        Ok(ValidProbeParams {
+            standardize: self.standardize,
+            epochs: check::nonzero("epochs", self.epochs)?,
+            lr: check::positive("lr", self.lr)?,
+            l2: check::non_negative("l2", self.l2)?,
+            batch_size: check::nonzero("batch_size", self.batch_size)?,
+        })
+    }
 }
 
 fn yes() -> bool {
@@ -709,7 +758,6 @@ impl Default for ProbeParams {
             lr: 0.1,
             l2: 1e-4,
             batch_size: 100,
-            seed: Seed(0),
         }
     }
 }
@@ -726,11 +774,13 @@ pub struct ProbeResult {
 }
 
 /// Trains a multinomial logistic regression on features `(n, d)` with labels; returns weights
-/// `(d + 1, n_classes)` (last row: intercept).
-pub fn fit_softmax(x: ArrayView2<'_, f64>, y: &[u8], p: &ProbeParams) -> Result<Array2<f64>> {
-    check::nonzero("epochs", p.epochs)?;
-    check::nonzero("batch_size", p.batch_size)?;
-    check::positive("lr", p.lr)?;
+/// `(d + 1, n_classes)` (last row: intercept). Epoch `e` shuffles with `seed.stream(e)`.
+pub fn fit_softmax(
+    x: ArrayView2<'_, f64>,
+    y: &[u8],
+    p: &ValidProbeParams,
+    seed: Seed,
+) -> Result<Array2<f64>> {
     if y.len() != x.nrows() || y.is_empty() {
         return Err(RbmError::Shape("labels must match the feature rows".into()));
     }
@@ -740,7 +790,7 @@ pub fn fit_softmax(x: ArrayView2<'_, f64>, y: &[u8], p: &ProbeParams) -> Result<
     let n = x.nrows();
     let mut order: Vec<usize> = (0..n).collect();
     for e in 0..p.epochs {
-        let mut rng = p.seed.stream(e as u64);
+        let mut rng = seed.stream(e as u64);
         for i in (1..n).rev() {
             order.swap(i, rng.random_range(0..=i));
         }
@@ -806,14 +856,15 @@ pub fn standardize_features(
 
 /// Linear probe (004 section V B): logistic regression on the hidden means `E[h|v]` of the model
 /// (standardized when `params.standardize`), trained on `(train, train_labels)`, scored on both
-/// sets.
+/// sets; the regression shuffles from `seed`.
 pub fn probe(
     rbm: &Rbm,
     train: ArrayView2<'_, f64>,
     train_labels: &[u8],
     test: ArrayView2<'_, f64>,
     test_labels: &[u8],
-    params: &ProbeParams,
+    params: &ValidProbeParams,
+    seed: Seed,
 ) -> Result<ProbeResult> {
     check_data(rbm, train)?;
     check_data(rbm, test)?;
@@ -822,7 +873,7 @@ pub fn probe(
     if params.standardize {
         (ftr, fte) = standardize_features(ftr.view(), fte.view());
     }
-    let w = fit_softmax(ftr.view(), train_labels, params)?;
+    let w = fit_softmax(ftr.view(), train_labels, params, seed)?;
     Ok(ProbeResult {
         train_accuracy: softmax_accuracy(&w, ftr.view(), train_labels),
         test_accuracy: softmax_accuracy(&w, fte.view(), test_labels),
@@ -865,9 +916,10 @@ mod tests {
             lr: 0.5,
             l2: 0.0,
             batch_size: 3,
-            seed: Seed(1),
-        };
-        let w = fit_softmax(x.view(), &y, &p).unwrap();
+        }
+        .check()
+        .unwrap();
+        let w = fit_softmax(x.view(), &y, &p, Seed(1)).unwrap();
         assert_eq!(softmax_accuracy(&w, x.view(), &y), 1.0);
     }
 
@@ -900,13 +952,31 @@ mod tests {
             epochs: 10,
             ..ProbeParams::default()
         };
-        let r = probe(&rbm, x.view(), &y, x.view(), &y, &p).unwrap();
+        let r = probe(
+            &rbm,
+            x.view(),
+            &y,
+            x.view(),
+            &y,
+            &p.check().unwrap(),
+            Seed(0),
+        )
+        .unwrap();
         assert!(r.test_accuracy > 0.99, "standardized: {}", r.test_accuracy);
         let raw = ProbeParams {
             standardize: false,
             ..p
         };
-        let r = probe(&rbm, x.view(), &y, x.view(), &y, &raw).unwrap();
+        let r = probe(
+            &rbm,
+            x.view(),
+            &y,
+            x.view(),
+            &y,
+            &raw.check().unwrap(),
+            Seed(0),
+        )
+        .unwrap();
         assert!(r.test_accuracy < 0.8, "raw features: {}", r.test_accuracy);
     }
 }

@@ -77,8 +77,8 @@ pub fn gemm_raw<T: ComplexField + Copy>(
 }
 
 /// faer's AVX kernels can return with the upper halves of the YMM registers dirty, which makes
-/// later SSE code (libm's `exp`, `log1p`) about 15 times slower on some CPUs; `vzeroupper` clears
-/// that state (measured: 10^7 `exp` + `ln_1p` took 0.31 s before a product, 4.4 s after).
+/// later SSE code (libm's `exp`, `log1p`) an order of magnitude slower on some CPUs;
+/// `vzeroupper` clears that state.
 #[inline]
 pub fn clear_upper_state() {
     #[cfg(target_arch = "x86_64")]

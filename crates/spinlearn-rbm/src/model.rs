@@ -233,8 +233,8 @@ impl Rbm {
     }
 
     /// A single-precision copy for sampling and training.
-    pub fn to_f32(&self) -> crate::sample::Rbm32 {
-        crate::sample::Rbm32 {
+    pub fn to_f32(&self) -> Rbm32 {
+        Rbm32 {
             units: self.units,
             weights: self.weights.mapv(|x| x as f32),
             visible_bias: self.visible_bias.mapv(|x| x as f32),
@@ -358,6 +358,42 @@ impl RaRbm {
         let gv = Array2::from_shape_fn(self.patterns_visible.dim(), |(k, i)| s * v[i] * xi_m[k]);
         let gh = Array2::from_shape_fn(self.patterns_hidden.dim(), |(k, a)| s * xi_v[k] * m[a]);
         (gv, gh)
+    }
+}
+
+/// A dense RBM in f32 (the training and sampling representation); see [`crate::Rbm`] for the
+/// conventions. Shapes: `weights (n_visible, n_hidden)`, biases `(n_visible,)`, `(n_hidden,)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rbm32 {
+    /// Unit types and bias flag.
+    pub units: UnitsSpec,
+    /// `W`, `(n_visible, n_hidden)`.
+    pub weights: Array2<f32>,
+    /// `a`, `(n_visible,)`.
+    pub visible_bias: Array1<f32>,
+    /// `b`, `(n_hidden,)`.
+    pub hidden_bias: Array1<f32>,
+}
+
+impl Rbm32 {
+    /// Number of visible units.
+    pub fn n_visible(&self) -> usize {
+        self.weights.nrows()
+    }
+
+    /// Number of hidden units.
+    pub fn n_hidden(&self) -> usize {
+        self.weights.ncols()
+    }
+
+    /// The f64 model.
+    pub fn to_f64(&self) -> Rbm {
+        Rbm {
+            units: self.units,
+            weights: self.weights.mapv(f64::from),
+            visible_bias: self.visible_bias.mapv(f64::from),
+            hidden_bias: self.hidden_bias.mapv(f64::from),
+        }
     }
 }
 

@@ -2,29 +2,16 @@
 //! logistic, and one RNG stream per row (chain), so results do not depend on the thread count.
 //!
 //! Conventions: a state batch is `(n_rows, n_units)` f32 with entries in the layer's values (±1 or
-//! 0/1); one Gibbs step is `h ~ p(h|v)` then `v ~ p(v|h)`.
+//! 0/1); one Gibbs step is `h ~ p(h|v)` then `v ~ p(v|h)`. The model type is
+//! [`crate::model::Rbm32`]; this module adds its sampling methods.
 
 use crate::linalg::gemm;
-use crate::model::UnitsSpec;
+use crate::model::Rbm32;
 use faer::Par;
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
-use spinlearn_core::{SpinRng, Units};
-
-/// A dense RBM in f32 (the training and sampling representation); see [`crate::Rbm`] for the
-/// conventions. Shapes: `weights (n_visible, n_hidden)`, biases `(n_visible,)`, `(n_hidden,)`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Rbm32 {
-    /// Unit types and bias flag.
-    pub units: UnitsSpec,
-    /// `W`, `(n_visible, n_hidden)`.
-    pub weights: Array2<f32>,
-    /// `a`, `(n_visible,)`.
-    pub visible_bias: Array1<f32>,
-    /// `b`, `(n_hidden,)`.
-    pub hidden_bias: Array1<f32>,
-}
+use spinlearn_core::{Seed, SpinRng, Units};
 
 /// `exp(x)` in f32 by range reduction and a degree-6 polynomial (relative error < 3e-7 on
 /// [-87, 88]; saturates outside), written branch-free so that loops over slices vectorize.
@@ -285,16 +272,6 @@ fn mean_rows(mut x: ArrayViewMut2<'_, f32>, units: Units) {
 }
 
 impl Rbm32 {
-    /// Number of visible units.
-    pub fn n_visible(&self) -> usize {
-        self.weights.nrows()
-    }
-
-    /// Number of hidden units.
-    pub fn n_hidden(&self) -> usize {
-        self.weights.ncols()
-    }
-
     /// `out = beta (v W + b)` on this thread (`Par::Seq`).
     fn hidden_field_seq(&self, v: ArrayView2<'_, f32>, mut out: ArrayViewMut2<'_, f32>, beta: f32) {
         if self.units.biases {
@@ -484,16 +461,18 @@ impl Rbm32 {
         }
         self.chains(v, h, false, steps, false, rngs);
     }
+}
 
-    /// The f64 model.
-    pub fn to_f64(&self) -> crate::Rbm {
-        crate::Rbm {
-            units: self.units,
-            weights: self.weights.mapv(f64::from),
-            visible_bias: self.visible_bias.mapv(f64::from),
-            hidden_bias: self.hidden_bias.mapv(f64::from),
-        }
-    }
+/// Samples from random starts (004 Figs. 5 and 6c): `n` chains of `steps` block Gibbs steps from
+/// uniformly random visible states, chain `i` drawing from `seed.stream(i)`; returns the final
+/// visible states `(n, n_visible)` in the visible units' values.
+pub fn from_random_starts(rbm: &crate::Rbm, n: usize, steps: usize, seed: Seed) -> Array2<f32> {
+    let m = rbm.to_f32();
+    let mut rngs = seed.streams(n);
+    let mut v = random_states(rbm.n_visible(), rbm.units.visible, &mut rngs);
+    let mut h = Array2::<f32>::zeros((n, rbm.n_hidden()));
+    m.gibbs(&mut v, &mut h, steps, &mut rngs);
+    v
 }
 
 /// Uniformly random states `(n, n_units)` of a layer, row `r` from `rngs[r]`.

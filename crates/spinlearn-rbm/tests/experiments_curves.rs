@@ -2,7 +2,7 @@
 //! 2-6, Appendix D) on tiny problems with independently known answers.
 
 use ndarray::{Array2, array};
-use spinlearn_core::{NoObserver, Seed};
+use spinlearn_core::{NoObserver, ParamGuard, Seed};
 use spinlearn_rbm::eval::ProbeParams;
 use spinlearn_rbm::experiments::curves::{CurvesParams, Method, Split, membership, method_curves};
 use spinlearn_rbm::experiments::mnist::{MnistParams, mnist_experiment};
@@ -84,14 +84,13 @@ fn params(epochs: usize) -> CurvesParams {
         recon_steps: 5,
         recon_repeats: 4,
         recon_max_images: 0,
-        seed: Seed(2),
     }
 }
 
 #[test]
 fn curves_respect_bounds_and_start_uniform() {
     let (tr, te) = bars3();
-    let p = params(6);
+    let p = params(6).check().unwrap();
     let sgd = Optimizer::Sgd {
         lr: 0.1,
         momentum: 0.0,
@@ -110,7 +109,7 @@ fn curves_respect_bounds_and_start_uniform() {
             key: "cd".into(),
             label: "CD-2".into(),
             weights: WeightsSpec::Dense { init_std: 0.01 },
-            estimator: Estimator::Cd { k: 2 },
+            estimator: Estimator::Cd { gibbs_steps: 2 },
             optimizer: sgd,
         },
         Method {
@@ -128,9 +127,9 @@ fn curves_respect_bounds_and_start_uniform() {
     ];
     let ln4 = 4f64.ln();
     for m in &methods {
-        let c = method_curves(m, &p, &tr, &te, &mut NoObserver).unwrap();
-        assert_eq!(c.train_hamming.mean.len(), p.hamming_epochs.len());
-        assert_eq!(c.exact_nll.mean.len(), p.exact_epochs.len());
+        let c = method_curves(m, &p, &tr, &te, Seed(2), &mut NoObserver).unwrap();
+        assert_eq!(c.train_hamming.mean.len(), p.hamming_epochs().len());
+        assert_eq!(c.exact_nll.mean.len(), p.exact_epochs().len());
         assert_eq!(c.final_models.len(), 2);
         // Gibbs' inequality: the NLL of 4 distinct images is at least ln 4
         assert!(
@@ -192,8 +191,8 @@ fn mnist_driver_runs_on_bars_and_stripes() {
         n_hidden: 16,
         k: 4,
         lr: 0.01,
-        gibbs_k: 2,
-        clip_x: 1.0,
+        gibbs_steps: 2,
+        clip: 1.0,
         epochs: 2,
         batch_size: 7,
         n_runs: 2,
@@ -211,18 +210,19 @@ fn mnist_driver_runs_on_bars_and_stripes() {
             lr: 0.5,
             l2: 0.0,
             batch_size: 7,
-            seed: Seed(0),
         },
         n_samples: 3,
         sample_steps: 5,
-        seed: Seed(8),
-    };
+    }
+    .check()
+    .unwrap();
     let r = mnist_experiment(
         tr.data.view(),
         &lab(&idx_tr),
         te.data.view(),
         &lab(&idx_te),
         &p,
+        Seed(8),
         &mut NoObserver,
     )
     .unwrap();
@@ -258,9 +258,10 @@ fn timing_reports_every_configuration() {
         ks: vec![2, 5],
         cd_steps: vec![1, 3],
         n_updates: 2,
-        seed: Seed(1),
-    };
-    let r = time_updates(&p).unwrap();
+    }
+    .check()
+    .unwrap();
+    let r = time_updates(&p, Seed(1)).unwrap();
     assert_eq!(r.pid.iter().map(|x| x.0).collect::<Vec<_>>(), vec![2, 5]);
     assert_eq!(r.cd.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 3]);
     assert!(

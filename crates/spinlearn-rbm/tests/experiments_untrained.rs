@@ -2,7 +2,7 @@
 //! force, and the Mattis limit (K = 1) where Gibbs sampling at low temperature must reach the
 //! ground state.
 
-use spinlearn_core::Seed;
+use spinlearn_core::{NoObserver, ParamGuard, Seed};
 use spinlearn_rbm::Rbm;
 use spinlearn_rbm::eval::ground_state;
 use spinlearn_rbm::experiments::untrained::{
@@ -72,9 +72,10 @@ fn accessibility_bounds_and_mattis_limit() {
         gibbs_steps: 10,
         inset_visible: vec![3, 6],
         inset_std: 100.0,
-        seed: Seed(9),
-    };
-    let r = untrained_accessibility(&p).unwrap();
+    }
+    .check()
+    .unwrap();
+    let r = untrained_accessibility(&p, Seed(9), &mut NoObserver).unwrap();
     assert!((r.glorot_std - (2.0f64 / 18.0).sqrt()).abs() < 1e-15);
     for (kind, band) in r.sweep.iter().chain(&r.inset) {
         assert_eq!(band.mean.len(), band.x.len());

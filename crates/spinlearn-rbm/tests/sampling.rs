@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use ndarray::Array2;
 use rand::RngExt;
-use spinlearn_core::{Seed, Units};
+use spinlearn_core::{ParamGuard, Seed, Units};
 use spinlearn_rbm::eval::{self, AisParams, BetaSchedule};
 use spinlearn_rbm::{Rbm, UnitsSpec};
 
@@ -120,10 +120,12 @@ fn ais_and_reverse_ais_bracket_exact_log_z() {
             n_chains: 200,
             n_betas: 1000,
             schedule: BetaSchedule::Piecewise,
-            seed: Seed(seed),
-        };
-        let fwd = eval::ais(&rbm, base.view(), &params).unwrap();
-        let rev = eval::reverse_ais(&rbm, base.view(), samples.view(), &params).unwrap();
+        }
+        .check()
+        .unwrap();
+        let fwd = eval::ais(&rbm, base.view(), &params, Seed(seed)).unwrap();
+        let rev =
+            eval::reverse_ais(&rbm, base.view(), samples.view(), &params, Seed(seed)).unwrap();
         let msg = format!(
             "{units:?} nv={nv}: exact {exact:.4}, ais {:.4} ± {:.4} (ess {:.0}), reverse {:.4} ± {:.4}",
             fwd.log_z, fwd.log_z_stderr, fwd.ess, rev.log_z, rev.log_z_stderr

@@ -4,11 +4,11 @@ mod common;
 
 use common::*;
 use ndarray::Array2;
-use spinlearn_core::{NoObserver, Seed, Units};
+use spinlearn_core::{Control, NoObserver, Observer, ParamGuard, Seed, StepReport, Units};
 use spinlearn_rbm::eval;
 use spinlearn_rbm::train::{
-    Binarize, Estimator, Optimizer, PidHidden, State, TrainParams, Trainer, WeightsSpec,
-    ra_pattern_gradient,
+    Binarize, Checkpointer, Estimator, Optimizer, PidHidden, State, TrainParams, Trainer,
+    WeightsSpec, ra_pattern_gradient,
 };
 use spinlearn_rbm::{Model, RaRbm, UnitsSpec};
 
@@ -37,10 +37,9 @@ fn one_exact_update_is_a_step_along_the_exact_gradient() {
         optimizer: sgd(0.1),
         epochs: 1,
         batch_size: 10,
-        seed: Seed(3),
         track_exact_nll: false,
     };
-    let trainer = Trainer::new(params.check().unwrap());
+    let trainer = Trainer::new(params.check().unwrap(), Seed(3));
     let mut st = trainer.init(6).unwrap();
     let before = st.model().rbm();
     let g = eval::exact_gradient(&before, data.view()).unwrap();
@@ -76,10 +75,9 @@ fn one_exact_update_of_an_ra_model_moves_the_patterns_along_eq_a7() {
         optimizer: sgd(0.01),
         epochs: 1,
         batch_size: 8,
-        seed: Seed(9),
         track_exact_nll: false,
     };
-    let trainer = Trainer::new(params.check().unwrap());
+    let trainer = Trainer::new(params.check().unwrap(), Seed(9));
     let mut st = trainer.init(6).unwrap();
     let Model::Ra(before) = st.model() else {
         panic!("RA model expected")
@@ -118,7 +116,6 @@ fn bars_params(
         optimizer: sgd(lr),
         epochs,
         batch_size,
-        seed: Seed(11),
         track_exact_nll: false,
     }
 }
@@ -136,7 +133,7 @@ fn exact_gradient_training_on_bars_lowers_the_exact_nll() {
             25,
         )
     };
-    let trainer = Trainer::new(p.check().unwrap());
+    let trainer = Trainer::new(p.check().unwrap(), Seed(11));
     let mut st = trainer.init(16).unwrap();
     let initial = nll(&st.model(), &data);
     let summary = trainer
@@ -166,12 +163,20 @@ fn sampling_estimators_lower_the_exact_nll_on_bars() {
     };
     let clip = WeightsSpec::Ra {
         k: 8,
-        binarize: Binarize::Clip { x: 1.0 },
+        binarize: Binarize::Clip { clip: 1.0 },
     };
     let dense = WeightsSpec::Dense { init_std: 0.1 };
     for (est, w, lr, bs) in [
-        (Estimator::Cd { k: 1 }, dense, 0.05, 14),
-        (Estimator::Pcd { k: 1, n_chains: 64 }, dense, 0.05, 14),
+        (Estimator::Cd { gibbs_steps: 1 }, dense, 0.05, 14),
+        (
+            Estimator::Pcd {
+                gibbs_steps: 1,
+                n_chains: 64,
+            },
+            dense,
+            0.05,
+            14,
+        ),
         (
             Estimator::Pid {
                 hidden: PidHidden::Mean,
@@ -180,10 +185,10 @@ fn sampling_estimators_lower_the_exact_nll_on_bars() {
             0.1,
             2,
         ),
-        (Estimator::PidGibbs { k: 1 }, clip, 0.05, 2),
+        (Estimator::PidGibbs { gibbs_steps: 1 }, clip, 0.05, 2),
     ] {
         let p = bars_params(est, w, lr, bs, 30);
-        let trainer = Trainer::new(p.check().unwrap());
+        let trainer = Trainer::new(p.check().unwrap(), Seed(11));
         let mut st = trainer.init(16).unwrap();
         let initial = nll(&st.model(), &data);
         trainer
@@ -208,15 +213,17 @@ fn run_with_threads(threads: usize, est: Estimator) -> State {
         optimizer: Optimizer::adam(0.01),
         epochs: 2,
         batch_size: 100,
-        seed: Seed(5),
         track_exact_nll: false,
-    };
+    }
+    .check()
+    .unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
     pool.install(|| {
-        let (_, st, _) = spinlearn_rbm::train::train(&p, data.view(), &mut NoObserver).unwrap();
+        let (_, st, _) =
+            spinlearn_rbm::train::train(&p, data.view(), Seed(5), &mut NoObserver).unwrap();
         st
     })
 }
@@ -224,9 +231,9 @@ fn run_with_threads(threads: usize, est: Estimator) -> State {
 #[test]
 fn training_does_not_depend_on_the_thread_count() {
     for est in [
-        Estimator::Cd { k: 1 },
+        Estimator::Cd { gibbs_steps: 1 },
         Estimator::Pcd {
-            k: 2,
+            gibbs_steps: 2,
             n_chains: 100,
         },
     ] {
@@ -243,26 +250,32 @@ fn training_does_not_depend_on_the_thread_count() {
     }
 }
 
-#[test]
-fn checkpoints_resume_exactly() {
-    let data = random_data(120, 20, Units::Bit, 2).mapv(|x| x as f32);
-    let p = TrainParams {
+fn resume_params(epochs: usize) -> TrainParams {
+    TrainParams {
         n_hidden: 15,
         units: UnitsSpec::BITS_WITH_BIAS,
         weights: WeightsSpec::Dense { init_std: 0.1 },
-        estimator: Estimator::Pcd { k: 1, n_chains: 30 },
+        estimator: Estimator::Pcd {
+            gibbs_steps: 1,
+            n_chains: 30,
+        },
         optimizer: Optimizer::adam(0.01),
-        epochs: 4,
+        epochs,
         batch_size: 40,
-        seed: Seed(8),
         track_exact_nll: false,
-    };
-    let (straight, _, _) = spinlearn_rbm::train::train(&p, data.view(), &mut NoObserver).unwrap();
-    let half = TrainParams {
-        epochs: 2,
-        ..p.clone()
-    };
-    let (_, st, _) = spinlearn_rbm::train::train(&half, data.view(), &mut NoObserver).unwrap();
+    }
+}
+
+#[test]
+fn checkpoints_resume_exactly() {
+    let data = random_data(120, 20, Units::Bit, 2).mapv(|x| x as f32);
+    let p = resume_params(4).check().unwrap();
+    let seed = Seed(8);
+    let (straight, _, _) =
+        spinlearn_rbm::train::train(&p, data.view(), seed, &mut NoObserver).unwrap();
+    let half = resume_params(2).check().unwrap();
+    let (_, st, _) =
+        spinlearn_rbm::train::train(&half, data.view(), seed, &mut NoObserver).unwrap();
     let dir = std::env::temp_dir().join(format!("spinlearn-rbm-resume-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("ckpt.npz");
@@ -270,9 +283,56 @@ fn checkpoints_resume_exactly() {
     let saved = spinlearn_rbm::io::load_npz(&path).unwrap();
     let mut st2 = saved.state.unwrap();
     assert_eq!(st2.epoch, 2);
-    let trainer = Trainer::new(p.check().unwrap());
+    let trainer = Trainer::new(p, seed);
     trainer.run(&mut st2, data.view(), &mut NoObserver).unwrap();
     assert_eq!(st2.model(), straight);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Stops the loop after `at` epochs.
+struct StopAt(usize);
+
+impl Observer for StopAt {
+    fn observe(&mut self, r: &StepReport<'_>) -> Control {
+        if r.step >= self.0 {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    }
+}
+
+#[test]
+fn the_checkpoint_observer_writes_a_file_that_resumes_exactly() {
+    let data = random_data(120, 20, Units::Bit, 3).mapv(|x| x as f32);
+    let p = resume_params(4).check().unwrap();
+    let seed = Seed(12);
+    let (straight, _, _) =
+        spinlearn_rbm::train::train(&p, data.view(), seed, &mut NoObserver).unwrap();
+    let dir = std::env::temp_dir().join(format!("spinlearn-rbm-ckpt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("model.npz");
+    let trainer = Trainer::new(p.clone(), seed);
+    let mut st = trainer.init(20).unwrap();
+    let summary = trainer
+        .run_observed(
+            &mut st,
+            data.view(),
+            &mut Checkpointer {
+                path: path.clone(),
+                extra: None,
+                progress: &mut StopAt(3),
+            },
+        )
+        .unwrap();
+    assert!(summary.stopped_early);
+    assert_eq!(summary.epochs.len(), 3);
+    let mut resumed = spinlearn_rbm::io::load_npz(&path).unwrap().state.unwrap();
+    assert_eq!(resumed.epoch, 3);
+    Trainer::new(p, seed)
+        .run(&mut resumed, data.view(), &mut NoObserver)
+        .unwrap();
+    assert_eq!(resumed.model(), straight);
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -174,7 +174,7 @@ impl ValidDbnParams {
         })
     }
 
-    fn layer_params(&self, l: usize, seed: Seed) -> TrainParams {
+    fn layer_params(&self, l: usize) -> TrainParams {
         TrainParams {
             n_hidden: self.widths[l],
             units: UnitsSpec::BITS_WITH_BIAS,
@@ -182,7 +182,7 @@ impl ValidDbnParams {
                 init_std: self.init_std,
             },
             estimator: Estimator::Pcd {
-                k: 1,
+                gibbs_steps: 1,
                 n_chains: self.n_chains,
             },
             optimizer: Optimizer::Sgd {
@@ -193,7 +193,6 @@ impl ValidDbnParams {
             },
             epochs: self.epochs,
             batch_size: self.batch_size,
-            seed: seed.derive(l as u64),
             track_exact_nll: false,
         }
     }
@@ -465,7 +464,7 @@ pub fn train_dbn(
     let total = p.widths.len() * p.epochs;
     let mut step = 0usize;
     for l in 0..p.widths.len() {
-        let tp = p.layer_params(l, seed);
+        let tp = p.layer_params(l).check()?;
         let mut stop = false;
         let mut obs = |r: &StepReport<'_>| {
             step += 1;
@@ -488,12 +487,11 @@ pub fn train_dbn(
             c
         };
         let (model, _, _) =
-            spinlearn_rbm::train::train(&tp, input.view(), &mut obs).map_err(|source| {
-                RelevanceError::Rbm {
+            spinlearn_rbm::train::train(&tp, input.view(), seed.derive(l as u64), &mut obs)
+                .map_err(|source| RelevanceError::Rbm {
                     layer: l + 1,
                     source,
-                }
-            })?;
+                })?;
         let rbm = model.rbm();
         rbm.check_finite().map_err(|source| RelevanceError::Rbm {
             layer: l + 1,

@@ -55,11 +55,9 @@ fn measure(domain: BenchDomain, ctx: &Ctx) -> Result<Value> {
         BenchDomain::Rbm => {
             let ds = spinlearn_data::mnist::embedded()?;
             let data = ds.data.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
-            let params = spinlearn_rbm::bench::BenchParams {
-                seed: ctx.seed,
-                ..Default::default()
-            };
-            let r = spinlearn_rbm::bench::bench(data.view(), &params)?;
+            let params =
+                spinlearn_core::ParamGuard::check(&spinlearn_rbm::bench::BenchParams::default())?;
+            let r = spinlearn_rbm::bench::bench(data.view(), &params, ctx.seed)?;
             println!("{r}");
             serde_json::to_value(&r)?
         }

@@ -1,23 +1,23 @@
 //! `spinlearn rbm train|eval|sample`: restricted Boltzmann machines (papers 003, 004). Glue only:
-//! models, training, sampling and evaluation live in `spinlearn-rbm`.
+//! models, training, sampling and evaluation live in `spinlearn-rbm`, the figures in
+//! `spinlearn_reproduce::rapid::figures`.
 
-use crate::cmd::data::load_named_or_file;
-use crate::common::{Ctx, Experiment, execute, parse_digits};
+use crate::common::{Ctx, DataArgs, Experiment, execute};
 use anyhow::{Context, Result};
 use clap::{ArgAction, Args, Subcommand, ValueEnum};
-use ndarray::{Array2, Axis};
 use serde::Serialize;
 use serde_json::{Value, json};
 use spinlearn_core::record::RunDir;
-use spinlearn_core::{Control, Observer, StepReport, Units};
-use spinlearn_data::Dataset;
-use spinlearn_plot::{ImageGrid, LinePlot, Series};
-use spinlearn_rbm::eval::{self, AisParams, BetaSchedule, ProbeParams};
-use spinlearn_rbm::io::{load_npz, save_npz};
+use spinlearn_core::{ParamGuard, Units};
+use spinlearn_data::{Dataset, Values};
+use spinlearn_rbm::evaluation::{EvalParams, Evaluation, evaluate};
+use spinlearn_rbm::io::load_npz;
 use spinlearn_rbm::train::{
-    Binarize, Estimator, Optimizer, PidHidden, TrainParams, Trainer, WeightsSpec,
+    Binarize, Checkpointer, Estimator, NegativePhase, Optimizer, PidHidden, TrainParams, Trainer,
+    WeightsSpec,
 };
-use spinlearn_rbm::{Model, Rbm, UnitsSpec};
+use spinlearn_rbm::{Model, UnitsSpec};
+use spinlearn_reproduce::rapid::figures;
 use std::path::PathBuf;
 
 /// The `rbm` subcommands.
@@ -59,69 +59,23 @@ impl From<UnitsArg> for Units {
     }
 }
 
-/// Where the training or evaluation data come from.
-#[derive(Debug, Clone, Args, Serialize)]
-pub struct RbmDataArgs {
-    /// A named dataset (`mnist`, `bars4`, `bas12`, ...; see `data list`) or a file (.npy, .npz, .txt).
-    #[arg(long = "data", default_value = "mnist", value_name = "NAME|FILE")]
-    pub data: String,
-    /// Keep only these labels (labelled datasets), comma-separated; empty keeps all.
-    #[arg(long, default_value = "", value_name = "LIST")]
-    pub digits: String,
-    /// Use at most this many samples (the first ones).
-    #[arg(long)]
-    pub n_samples: Option<usize>,
-    /// Pixels above this value are on, the rest off (ignored with --real-valued).
-    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
-    pub threshold: f64,
-    /// Keep real values in [0, 1] as visible inputs (0/1 visible units only; paper 003).
-    #[arg(long)]
-    pub real_valued: bool,
-    /// Directory of the full MNIST instead of the embedded subset.
-    #[arg(long, value_name = "DIR")]
-    pub mnist_dir: Option<PathBuf>,
-}
-
-impl RbmDataArgs {
-    /// The dataset with values in the visible units' encoding (`(n_samples, n_visible)` f32).
-    fn load(&self, visible: Units) -> Result<Dataset> {
-        let mut ds = load_named_or_file(&self.data, self.mnist_dir.as_deref())?;
-        if ds.labels.is_some() && !self.digits.trim().is_empty() {
-            ds = spinlearn_data::transform::select_labels(&ds, &parse_digits(&self.digits)?)?;
-        }
-        if let Some(n) = self.n_samples {
-            anyhow::ensure!(
-                n >= 1,
-                "invalid parameter `n_samples`: must be at least 1, got 0"
-            );
-            ds = ds.head(n.min(ds.n_samples()));
-        }
-        anyhow::ensure!(ds.n_samples() > 0, "dataset `{}` has no samples", ds.name);
-        let thr = self.threshold as f32;
-        let detected = spinlearn_data::transform::detect_units(&ds.data);
-        if self.real_valued {
-            anyhow::ensure!(
-                visible == Units::Bit,
-                "invalid parameter `real_valued`: needs visible = bit"
-            );
-            if detected == Some(Units::Spin) {
-                ds.data.mapv_inplace(|s| 0.5 * (s + 1.0));
-            }
-            anyhow::ensure!(
-                ds.data.iter().all(|x| (0.0..=1.0).contains(x)),
-                "invalid parameter `real_valued`: data values must lie in [0, 1]"
-            );
+/// The samples of `--data` in the visible units' encoding: 0/1 or ±1 binarized at `--threshold`
+/// (default 0.5), or real values in [0, 1] with `--real-valued` (0/1 visible units only).
+fn load_data(data: &DataArgs, real_valued: bool, visible: Units) -> Result<Dataset> {
+    anyhow::ensure!(
+        !real_valued || visible == Units::Bit,
+        "invalid parameter `real_valued`: needs visible = bit"
+    );
+    data.load(|t| {
+        if real_valued {
+            Values::UnitInterval
         } else {
-            let on = |x: f32| match detected {
-                Some(Units::Spin) => x > 0.0,
-                Some(Units::Bit) => x > 0.5,
-                None => x > thr,
-            };
-            let lo = visible.low() as f32;
-            ds.data.mapv_inplace(|x| if on(x) { 1.0 } else { lo });
+            Values::Binary {
+                threshold: t.unwrap_or(0.5),
+                encoding: visible,
+            }
         }
-        Ok(ds)
-    }
+    })
 }
 
 /// Weight parameterization.
@@ -142,7 +96,7 @@ pub enum EstimatorArg {
     Exact,
     /// Contrastive divergence CD-k.
     Cd,
-    /// Persistent CD with --chains fantasy particles.
+    /// Persistent CD with --n-chains fantasy particles.
     Pcd,
     /// Pattern-InDuced correlations (RA only).
     Pid,
@@ -158,10 +112,20 @@ pub enum BinarizeArg {
     None,
     /// sign() after every epoch.
     Sign,
-    /// Clip to [-x, x] after every update.
+    /// Clip to [-clip, clip] after every update.
     Clip,
     /// One Gibbs step from the patterns after every epoch.
     Gibbs,
+}
+
+/// The hidden configuration PID pairs with each pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PidHiddenArg {
+    /// E[h | xi_v].
+    Mean,
+    /// The hidden pattern xi_h.
+    Pattern,
 }
 
 /// Optimizer.
@@ -179,7 +143,10 @@ pub enum OptimizerArg {
 pub struct TrainArgs {
     #[command(flatten)]
     #[serde(flatten)]
-    pub data: RbmDataArgs,
+    pub data: DataArgs,
+    /// Keep real values in [0, 1] as visible inputs (0/1 visible units only; paper 003).
+    #[arg(long)]
+    pub real_valued: bool,
     /// Visible units.
     #[arg(long, value_enum, default_value_t = UnitsArg::Bit)]
     pub visible: UnitsArg,
@@ -215,10 +182,10 @@ pub struct TrainArgs {
     pub gibbs_steps: usize,
     /// PCD fantasy particles.
     #[arg(long, default_value_t = 100)]
-    pub chains: usize,
+    pub n_chains: usize,
     /// PID: pair each visible pattern with E[h|xi_v] (mean) or with xi_h (pattern).
-    #[arg(long, default_value = "mean")]
-    pub pid_hidden: String,
+    #[arg(long, value_enum, default_value_t = PidHiddenArg::Mean)]
+    pub pid_hidden: PidHiddenArg,
     /// Optimizer.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Sgd)]
     pub optimizer: OptimizerArg,
@@ -238,8 +205,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
     /// Mini-batch size.
-    #[arg(long = "batch", default_value_t = 100)]
-    pub batch: usize,
+    #[arg(long, default_value_t = 100)]
+    pub batch_size: usize,
     /// Report the exact NLL after every epoch (smaller layer <= 20 units).
     #[arg(long)]
     pub track_exact_nll: bool,
@@ -249,74 +216,64 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    fn params(&self, seed: spinlearn_core::Seed) -> Result<TrainParams> {
-        let units = UnitsSpec {
-            visible: self.visible.into(),
-            hidden: self.hidden.into(),
-            biases: self.biases,
-        };
-        let weights = match self.weights {
-            WeightsArg::Dense => WeightsSpec::Dense {
-                init_std: self.init_std,
-            },
-            WeightsArg::Ra => WeightsSpec::Ra {
-                k: self.k,
-                binarize: match self.binarize {
-                    BinarizeArg::None => Binarize::None,
-                    BinarizeArg::Sign => Binarize::Sign,
-                    BinarizeArg::Clip => Binarize::Clip { x: self.clip },
-                    BinarizeArg::Gibbs => Binarize::Gibbs,
-                },
-            },
-        };
-        let k = self.gibbs_steps;
-        let estimator = match self.estimator {
-            EstimatorArg::Exact => Estimator::Exact,
-            EstimatorArg::Cd => Estimator::Cd { k },
-            EstimatorArg::Pcd => Estimator::Pcd {
-                k,
-                n_chains: self.chains,
-            },
-            EstimatorArg::Pid => Estimator::Pid {
-                hidden: match self.pid_hidden.as_str() {
-                    "mean" => PidHidden::Mean,
-                    "pattern" => PidHidden::Pattern,
-                    other => anyhow::bail!(
-                        "invalid parameter `pid_hidden`: `{other}` (expected mean or pattern)"
-                    ),
-                },
-            },
-            EstimatorArg::PidGibbs => Estimator::PidGibbs { k },
-        };
-        let optimizer = match self.optimizer {
-            OptimizerArg::Sgd => Optimizer::Sgd {
-                lr: self.lr,
-                momentum: self.momentum,
-                weight_decay: self.weight_decay,
-                lr_decay: self.lr_decay,
-            },
-            OptimizerArg::Adam => Optimizer::Adam {
-                lr: self.lr,
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-8,
-                weight_decay: self.weight_decay,
-                lr_decay: self.lr_decay,
-            },
-        };
-        let p = TrainParams {
+    fn params(&self) -> TrainParams {
+        let gibbs_steps = self.gibbs_steps;
+        TrainParams {
             n_hidden: self.n_hidden,
-            units,
-            weights,
-            estimator,
-            optimizer,
+            units: UnitsSpec {
+                visible: self.visible.into(),
+                hidden: self.hidden.into(),
+                biases: self.biases,
+            },
+            weights: match self.weights {
+                WeightsArg::Dense => WeightsSpec::Dense {
+                    init_std: self.init_std,
+                },
+                WeightsArg::Ra => WeightsSpec::Ra {
+                    k: self.k,
+                    binarize: match self.binarize {
+                        BinarizeArg::None => Binarize::None,
+                        BinarizeArg::Sign => Binarize::Sign,
+                        BinarizeArg::Clip => Binarize::Clip { clip: self.clip },
+                        BinarizeArg::Gibbs => Binarize::Gibbs,
+                    },
+                },
+            },
+            estimator: match self.estimator {
+                EstimatorArg::Exact => Estimator::Exact,
+                EstimatorArg::Cd => Estimator::Cd { gibbs_steps },
+                EstimatorArg::Pcd => Estimator::Pcd {
+                    gibbs_steps,
+                    n_chains: self.n_chains,
+                },
+                EstimatorArg::Pid => Estimator::Pid {
+                    hidden: match self.pid_hidden {
+                        PidHiddenArg::Mean => PidHidden::Mean,
+                        PidHiddenArg::Pattern => PidHidden::Pattern,
+                    },
+                },
+                EstimatorArg::PidGibbs => Estimator::PidGibbs { gibbs_steps },
+            },
+            optimizer: match self.optimizer {
+                OptimizerArg::Sgd => Optimizer::Sgd {
+                    lr: self.lr,
+                    momentum: self.momentum,
+                    weight_decay: self.weight_decay,
+                    lr_decay: self.lr_decay,
+                },
+                OptimizerArg::Adam => Optimizer::Adam {
+                    lr: self.lr,
+                    beta1: 0.9,
+                    beta2: 0.999,
+                    eps: 1e-8,
+                    weight_decay: self.weight_decay,
+                    lr_decay: self.lr_decay,
+                },
+            },
             epochs: self.epochs,
-            batch_size: self.batch,
-            seed,
+            batch_size: self.batch_size,
             track_exact_nll: self.track_exact_nll,
-        };
-        p.check()?;
-        Ok(p)
+        }
     }
 }
 
@@ -324,88 +281,45 @@ impl Experiment for TrainArgs {
     const KIND: &'static str = "rbm train";
 
     fn validate(&self) -> Result<()> {
-        self.params(spinlearn_core::Seed(0)).map(|_| ())
+        self.params().check()?;
+        Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let params = self.params(ctx.seed)?;
-        let ds = self.data.load(params.units.visible)?;
-        let data = ds.data.view();
-        let trainer = Trainer::new(params.check()?);
+        let params = self.params().check()?;
+        let ds = load_data(&self.data, self.real_valued, params.units().visible)?;
+        let trainer = Trainer::new(params.clone(), ctx.seed);
         let mut state = match &self.resume {
-            Some(path) => {
-                let saved = load_npz(path)?;
-                let st = saved
-                    .state
-                    .with_context(|| format!("{}: holds no training state", path.display()))?;
-                anyhow::ensure!(
-                    saved.model.units() == params.units,
-                    "{}: the model's units differ from the flags",
-                    path.display()
-                );
-                st
-            }
+            Some(path) => load_npz(path)?
+                .state
+                .with_context(|| format!("{}: holds no training state", path.display()))?,
             None => trainer.init(ds.n_features())?,
         };
-        anyhow::ensure!(
-            state.model().shape() == (ds.n_features(), params.n_hidden),
-            "the model's shape {:?} does not fit the data ({} features) and --n-hidden {}",
-            state.model().shape(),
-            ds.n_features(),
-            params.n_hidden
-        );
-        let extra = serde_json::to_value(&params)?;
+        trainer.check_state(&state, ds.n_features())?;
+        let mut extra = serde_json::to_value(&params)?;
+        extra["seed"] = json!(ctx.seed.value());
         let model_path = dir.file("model.npz");
         let mut progress = ctx.progress();
-        let mut rows = Vec::new();
-        while state.epoch < params.epochs {
-            let m = trainer.epoch(&mut state, data)?;
-            save_npz(&model_path, &state.model(), Some(&state), Some(&extra))?;
-            let mut metrics = vec![
-                ("seconds", m.seconds),
-                ("lr", m.lr),
-                ("weight_rms", m.weight_rms),
-            ];
-            if let Some(nll) = m.exact_nll {
-                metrics.push(("exact_nll", nll));
-            }
-            rows.push(m);
-            let r = StepReport {
-                stage: "epoch",
-                step: state.epoch,
-                total: Some(params.epochs),
-                metrics: &metrics,
-            };
-            if progress.observe(&r) == Control::Stop {
-                break;
-            }
-        }
+        let summary = trainer.run_observed(
+            &mut state,
+            ds.data.view(),
+            &mut Checkpointer {
+                path: model_path.clone(),
+                extra: Some(extra),
+                progress: &mut progress,
+            },
+        )?;
         drop(progress);
-        spinlearn_core::record::write_json(&dir.file("epochs.json"), &rows)?;
-        let x: Vec<f64> = rows.iter().map(|r| r.epoch as f64).collect();
-        let (y, label): (Vec<f64>, &str) =
-            if rows.iter().all(|r| r.exact_nll.is_some()) && !rows.is_empty() {
-                (
-                    rows.iter()
-                        .map(|r| r.exact_nll.unwrap_or(f64::NAN))
-                        .collect(),
-                    "exact NLL (nats)",
-                )
-            } else {
-                (rows.iter().map(|r| r.weight_rms).collect(), "weight RMS")
-            };
-        if !rows.is_empty() {
-            LinePlot::new(format!("rbm train on {}", ds.name), "epoch", label)
-                .with(Series::line(label, x, y))
-                .save(&dir.file("training"))?;
-        }
+        let rows = &summary.epochs;
+        spinlearn_core::record::write_json(&dir.file("epochs.json"), rows)?;
+        figures::training_curve(&dir.file("training"), &ds.name, rows)?;
         let last = rows.last();
         Ok(json!({
             "data": ds.name,
             "n_samples": ds.n_samples(),
             "n_visible": ds.n_features(),
-            "n_hidden": params.n_hidden,
-            "estimator": spinlearn_rbm::train::NegativePhase::name(&params.estimator),
+            "n_hidden": params.n_hidden(),
+            "estimator": params.estimator().name(),
             "epochs_completed": state.epoch,
             "mean_epoch_seconds": if rows.is_empty() { f64::NAN } else { rows.iter().map(|r| r.seconds).sum::<f64>() / rows.len() as f64 },
             "final_exact_nll": last.and_then(|r| r.exact_nll),
@@ -437,6 +351,21 @@ pub enum EvalWhat {
     Probe,
 }
 
+impl From<EvalWhat> for Evaluation {
+    fn from(w: EvalWhat) -> Evaluation {
+        match w {
+            EvalWhat::Exact => Evaluation::Exact,
+            EvalWhat::Ais => Evaluation::Ais,
+            EvalWhat::ReverseAis => Evaluation::ReverseAis,
+            EvalWhat::GroundState => Evaluation::GroundState,
+            EvalWhat::Accessibility => Evaluation::Accessibility,
+            EvalWhat::Reconstruction => Evaluation::Reconstruction,
+            EvalWhat::Spectrum => Evaluation::Spectrum,
+            EvalWhat::Probe => Evaluation::Probe,
+        }
+    }
+}
+
 /// `spinlearn rbm eval`.
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct EvalArgs {
@@ -448,7 +377,10 @@ pub struct EvalArgs {
     pub what: Vec<EvalWhat>,
     #[command(flatten)]
     #[serde(flatten)]
-    pub data: RbmDataArgs,
+    pub data: DataArgs,
+    /// Keep real values in [0, 1] as visible inputs (0/1 visible units only; paper 003).
+    #[arg(long)]
+    pub real_valued: bool,
     /// AIS chains.
     #[arg(long, default_value_t = 100)]
     pub ais_chains: usize,
@@ -469,6 +401,20 @@ pub struct EvalArgs {
     pub probe_epochs: usize,
 }
 
+impl EvalArgs {
+    fn params(&self) -> EvalParams {
+        EvalParams {
+            what: self.what.iter().map(|&w| w.into()).collect(),
+            ais_chains: self.ais_chains,
+            ais_betas: self.ais_betas,
+            starts: self.starts,
+            steps: self.steps,
+            known: self.known,
+            probe_epochs: self.probe_epochs,
+        }
+    }
+}
+
 fn spec_label(units: UnitsSpec) -> String {
     format!(
         "{}/{}{}",
@@ -482,169 +428,32 @@ impl Experiment for EvalArgs {
     const KIND: &'static str = "rbm eval";
 
     fn validate(&self) -> Result<()> {
-        anyhow::ensure!(
-            !self.what.is_empty(),
-            "invalid parameter `what`: name at least one evaluation"
-        );
+        self.params().check()?;
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
-        let saved = load_npz(&self.model)?;
-        let rbm: Rbm = saved.model.rbm();
-        let units = rbm.units;
-        let needs_data = self.what.iter().any(|w| {
-            matches!(
-                w,
-                EvalWhat::Ais | EvalWhat::ReverseAis | EvalWhat::Reconstruction | EvalWhat::Probe
-            )
-        });
-        let ds = if needs_data || self.what.contains(&EvalWhat::Exact) {
-            Some(self.data.load(units.visible)?)
+        let params = self.params().check()?;
+        let rbm = load_npz(&self.model)?.model.rbm();
+        let ds = if params.what().iter().any(|w| w.needs_data()) {
+            Some(load_data(&self.data, self.real_valued, rbm.units.visible)?)
         } else {
             None
         };
-        if let Some(ds) = &ds {
-            anyhow::ensure!(
-                ds.n_features() == rbm.n_visible(),
-                "data has {} features, the model {} visible units",
-                ds.n_features(),
-                rbm.n_visible()
-            );
+        let report = evaluate(&rbm, ds.as_ref(), &params, ctx.seed)?;
+        if let Some(sv) = &report.singular_values {
+            figures::spectrum(&dir.file("spectrum"), sv)?;
         }
-        let data64 = ds.as_ref().map(|d| d.data.mapv(f64::from));
-        let mut s = serde_json::Map::new();
-        s.insert("model".into(), json!(self.model.display().to_string()));
-        s.insert("units".into(), json!(spec_label(units)));
-        s.insert("n_visible".into(), json!(rbm.n_visible()));
-        s.insert("n_hidden".into(), json!(rbm.n_hidden()));
-        let ais_params = AisParams {
-            n_chains: self.ais_chains,
-            n_betas: self.ais_betas,
-            schedule: BetaSchedule::Piecewise,
-            seed: ctx.seed.named("ais"),
-        };
-        let mut gs_energy = None;
-        for what in &self.what {
-            match what {
-                EvalWhat::Exact => {
-                    let lz = eval::exact_log_z(&rbm)?;
-                    s.insert("log_z".into(), json!(lz));
-                    s.insert("exact_log_z".into(), json!(lz));
-                    if let Some(d) = &data64 {
-                        let ll = eval::log_likelihood(&rbm, d.view(), lz);
-                        s.insert("mean_log_likelihood".into(), json!(ll.mean()));
-                    }
-                }
-                EvalWhat::Ais | EvalWhat::ReverseAis => {
-                    let d = data64.as_ref().context("AIS needs --data")?;
-                    let base = eval::base_visible_bias(units.visible, d.view());
-                    let r = if *what == EvalWhat::Ais {
-                        eval::ais(&rbm, base.view(), &ais_params)?
-                    } else {
-                        let n = d.nrows().min(self.ais_chains.max(2));
-                        eval::reverse_ais(
-                            &rbm,
-                            base.view(),
-                            d.slice(ndarray::s![..n, ..]),
-                            &ais_params,
-                        )?
-                    };
-                    let key = if *what == EvalWhat::Ais {
-                        ""
-                    } else {
-                        "reverse_"
-                    };
-                    // `log_z` is the exact value when computed, else the forward AIS estimate
-                    if *what == EvalWhat::Ais && !self.what.contains(&EvalWhat::Exact) {
-                        s.insert("log_z".into(), json!(r.log_z));
-                    }
-                    s.insert(
-                        format!("{}log_z", if key.is_empty() { "ais_" } else { key }),
-                        json!(r.log_z),
-                    );
-                    s.insert(format!("{key}log_z_stderr"), json!(r.log_z_stderr));
-                    s.insert(format!("{key}ess"), json!(r.ess));
-                    let ll = eval::log_likelihood(&rbm, d.view(), r.log_z);
-                    let k2 = if key.is_empty() { "ais_" } else { key };
-                    s.insert(format!("{k2}mean_log_likelihood"), json!(ll.mean()));
-                    if !s.contains_key("mean_log_likelihood") && *what == EvalWhat::Ais {
-                        s.insert("mean_log_likelihood".into(), json!(ll.mean()));
-                    }
-                }
-                EvalWhat::GroundState => {
-                    let gs = eval::ground_state(&rbm)?;
-                    gs_energy = Some(gs.energy);
-                    s.insert("ground_state_energy".into(), json!(gs.energy));
-                }
-                EvalWhat::Accessibility => {
-                    let e = match gs_energy {
-                        Some(e) => e,
-                        None => eval::ground_state(&rbm)?.energy,
-                    };
-                    let a = eval::gibbs_accessibility(
-                        &rbm,
-                        e,
-                        self.starts,
-                        self.steps,
-                        ctx.seed.named("access"),
-                    )?;
-                    s.insert("ground_state_energy".into(), json!(e));
-                    s.insert("gibbs_accessibility".into(), json!(a.accessibility));
-                    s.insert(
-                        "gibbs_mean_accessibility".into(),
-                        json!(a.mean_accessibility),
-                    );
-                }
-                EvalWhat::Reconstruction => {
-                    let d = data64.as_ref().context("reconstruction needs --data")?;
-                    let shape = ds.as_ref().and_then(|d| d.image_shape);
-                    let known = self.known.unwrap_or(shape.map_or(1, |(_, w)| w));
-                    let h = eval::reconstruction_hamming(
-                        &rbm,
-                        d.view(),
-                        known,
-                        self.steps,
-                        ctx.seed.named("recon"),
-                    )?;
-                    s.insert("reconstruction_hamming".into(), json!(h.mean()));
-                }
-                EvalWhat::Spectrum => {
-                    let sv = eval::singular_values(&rbm)?;
-                    let sv32: Vec<f64> = sv.clone();
-                    LinePlot::new("singular values of W", "index", "singular value")
-                        .with(Series::line(
-                            "W",
-                            (1..=sv.len()).map(|i| i as f64).collect(),
-                            sv32,
-                        ))
-                        .save(&dir.file("spectrum"))?;
-                    s.insert("singular_values".into(), json!(sv));
-                }
-                EvalWhat::Probe => {
-                    let ds = ds.as_ref().context("probe needs labelled --data")?;
-                    anyhow::ensure!(ds.labels.is_some(), "probe needs labelled --data");
-                    let (tr, te) =
-                        spinlearn_data::transform::split(ds, 0.8, ctx.seed.named("probe-split"))?;
-                    let p = ProbeParams {
-                        epochs: self.probe_epochs,
-                        seed: ctx.seed.named("probe"),
-                        ..ProbeParams::default()
-                    };
-                    let r = eval::probe(
-                        &rbm,
-                        tr.data.mapv(f64::from).view(),
-                        tr.labels.as_deref().unwrap_or_default(),
-                        te.data.mapv(f64::from).view(),
-                        te.labels.as_deref().unwrap_or_default(),
-                        &p,
-                    )?;
-                    s.insert("probe_train_accuracy".into(), json!(r.train_accuracy));
-                    s.insert("probe_test_accuracy".into(), json!(r.test_accuracy));
-                }
-            }
+        let mut s = json!({
+            "model": self.model.display().to_string(),
+            "units": spec_label(rbm.units),
+            "n_visible": rbm.n_visible(),
+            "n_hidden": rbm.n_hidden(),
+        });
+        if let (Value::Object(s), Value::Object(r)) = (&mut s, serde_json::to_value(&report)?) {
+            s.extend(r);
         }
-        Ok(Value::Object(s))
+        Ok(s)
     }
 }
 
@@ -668,56 +477,58 @@ pub struct SampleArgs {
     pub cols: usize,
 }
 
+impl SampleArgs {
+    fn image_shape(&self, n_visible: usize) -> Result<(usize, usize)> {
+        let Some(s) = &self.shape else {
+            let r = (n_visible as f64).sqrt().round() as usize;
+            return Ok(if r * r == n_visible {
+                (r, r)
+            } else {
+                (1, n_visible)
+            });
+        };
+        let bad = || anyhow::anyhow!("invalid parameter `shape`: expected HxW, e.g. 28x28");
+        let (h, w) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+        let (h, w): (usize, usize) = (
+            h.trim().parse().map_err(|_| bad())?,
+            w.trim().parse().map_err(|_| bad())?,
+        );
+        anyhow::ensure!(
+            h * w == n_visible,
+            "invalid parameter `shape`: {h}x{w} != {n_visible} visible units"
+        );
+        Ok((h, w))
+    }
+}
+
 impl Experiment for SampleArgs {
     const KIND: &'static str = "rbm sample";
 
     fn validate(&self) -> Result<()> {
-        anyhow::ensure!(
-            self.n >= 1,
-            "invalid parameter `n`: must be at least 1, got 0"
-        );
-        anyhow::ensure!(
-            self.cols >= 1,
-            "invalid parameter `cols`: must be at least 1, got 0"
-        );
+        spinlearn_core::check::nonzero("n", self.n)?;
+        spinlearn_core::check::nonzero("cols", self.cols)?;
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let saved = load_npz(&self.model)?;
         let rbm = saved.model.rbm();
-        let nv = rbm.n_visible();
-        let shape = match &self.shape {
-            Some(s) => {
-                let (h, w) = s
-                    .split_once(['x', 'X'])
-                    .context("invalid parameter `shape`: expected HxW, e.g. 28x28")?;
-                let (h, w): (usize, usize) = (h.trim().parse()?, w.trim().parse()?);
-                anyhow::ensure!(
-                    h * w == nv,
-                    "invalid parameter `shape`: {h}x{w} != {nv} visible units"
-                );
-                (h, w)
-            }
-            None => {
-                let r = (nv as f64).sqrt().round() as usize;
-                if r * r == nv { (r, r) } else { (1, nv) }
-            }
-        };
-        let m = rbm.to_f32();
-        let mut rngs = ctx.seed.named("sample").streams(self.n);
-        let mut v = spinlearn_rbm::sample::random_states(nv, rbm.units.visible, &mut rngs);
-        let mut h = Array2::<f32>::zeros((self.n, rbm.n_hidden()));
-        let progress = ctx.progress();
-        m.gibbs(&mut v, &mut h, self.steps, &mut rngs);
-        drop(progress);
+        let shape = self.image_shape(rbm.n_visible())?;
+        let v = spinlearn_rbm::sample::from_random_starts(
+            &rbm,
+            self.n,
+            self.steps,
+            ctx.seed.named("sample"),
+        );
         spinlearn_data::npy::write_npy(&dir.file("samples.npy"), &v)?;
-        let lo = rbm.units.visible.low() as f32;
-        let images: Vec<Vec<f32>> = v.axis_iter(Axis(0)).map(|r| r.to_vec()).collect();
-        let mut grid = ImageGrid::new(images, shape, self.cols);
-        grid.range = (lo, 1.0);
-        grid.title = format!("{} Gibbs steps", self.steps);
-        grid.save(&dir.file("samples"))?;
+        figures::sample_grid(
+            &dir.file("samples"),
+            v.view(),
+            shape,
+            self.cols,
+            rbm.units.visible.low() as f32,
+            format!("{} Gibbs steps", self.steps),
+        )?;
         let energy = rbm.min_energy_over_hidden(v.mapv(f64::from).view());
         Ok(json!({
             "n_samples": self.n,

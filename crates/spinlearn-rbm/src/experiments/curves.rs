@@ -18,15 +18,14 @@ use crate::eval::{
 };
 use crate::model::UnitsSpec;
 use crate::train::{
-    ChainState, Estimator, Negative, NegativeCtx, NegativePhase, Optimizer, State, TrainParams,
-    Trainer, WeightsSpec,
+    ChainState, EpochObserver, Estimator, Negative, NegativeCtx, NegativePhase, Optimizer, State,
+    TrainParams, Trainer, WeightsSpec,
 };
 use crate::{RbmError, Result};
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Control, Observer, Seed, StepReport, check};
+use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, check};
 use std::sync::Mutex;
-use std::time::Instant;
 
 /// One training method: weights, negative phase and optimizer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,7 +42,7 @@ pub struct Method {
     pub optimizer: Optimizer,
 }
 
-/// Configuration shared by the methods of one figure. Validate with [`CurvesParams::check`].
+/// Configuration shared by the methods of one figure. Validate with [`ParamGuard::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurvesParams {
     /// Hidden units (004: 1000).
@@ -69,31 +68,64 @@ pub struct CurvesParams {
     /// Largest number of images of each set used for the Hamming distance (0: all); a larger set
     /// is thinned to an evenly strided subset.
     pub recon_max_images: usize,
-    /// Master seed; run `r` of method `m` uses `seed.named(m.key).derive(r)`.
-    pub seed: Seed,
 }
 
-impl CurvesParams {
-    /// Checks every field.
-    pub fn check(&self) -> Result<()> {
-        check::nonzero("n_hidden", self.n_hidden)?;
-        check::nonzero("epochs", self.epochs)?;
-        check::nonzero("batch_size", self.batch_size)?;
-        check::nonzero("n_runs", self.n_runs)?;
-        check::nonzero("gibbs_starts", self.gibbs_starts)?;
-        check::nonzero("recon_repeats", self.recon_repeats)?;
-        if self
-            .hamming_epochs
-            .iter()
-            .chain(&self.exact_epochs)
-            .any(|&e| e > self.epochs)
-        {
-            return Err(RbmError::invalid(
-                "hamming_epochs",
-                "lists an epoch beyond `epochs`",
-            ));
+valid_params! {
+    /// [`CurvesParams`] that passed [`ParamGuard::check`].
+    pub struct ValidCurvesParams {
+        /// Hidden units.
+        n_hidden: usize,
+        /// Training epochs.
+        epochs: usize,
+        /// Mini-batch size.
+        batch_size: usize,
+        /// Independent trainings per method.
+        n_runs: usize,
+        /// Epochs at which the Hamming distances are measured.
+        hamming_epochs: Vec<usize>,
+        /// Epochs at which accessibilities and the exact NLL are measured.
+        exact_epochs: Vec<usize>,
+        /// Random starts for the Gibbs accessibility.
+        gibbs_starts: usize,
+        /// Gibbs steps for the accessibility.
+        gibbs_steps: usize,
+        /// Gibbs steps of a reconstruction.
+        recon_steps: usize,
+        /// Reconstructions averaged per image.
+        recon_repeats: usize,
+        /// Largest number of images of each set used for the Hamming distance (0: all).
+        recon_max_images: usize,
+    }
+}
+
+impl ParamGuard for CurvesParams {
+    type Checked = ValidCurvesParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidCurvesParams> {
+        for (name, epochs) in [
+            ("hamming_epochs", &self.hamming_epochs),
+            ("exact_epochs", &self.exact_epochs),
+        ] {
+            if epochs.iter().any(|&e| e > self.epochs) {
+                return Err(spinlearn_core::Error::invalid(
+                    name,
+                    "lists an epoch beyond `epochs`",
+                ));
+            }
         }
-        Ok(())
+        Ok(ValidCurvesParams {
+            n_hidden: check::nonzero("n_hidden", self.n_hidden)?,
+            epochs: check::nonzero("epochs", self.epochs)?,
+            batch_size: check::nonzero("batch_size", self.batch_size)?,
+            n_runs: check::nonzero("n_runs", self.n_runs)?,
+            hamming_epochs: self.hamming_epochs.clone(),
+            exact_epochs: self.exact_epochs.clone(),
+            gibbs_starts: check::nonzero("gibbs_starts", self.gibbs_starts)?,
+            gibbs_steps: self.gibbs_steps,
+            recon_steps: self.recon_steps,
+            recon_repeats: check::nonzero("recon_repeats", self.recon_repeats)?,
+            recon_max_images: self.recon_max_images,
+        })
     }
 }
 
@@ -278,84 +310,42 @@ pub fn spin_exact_moments(model: &crate::Rbm32) -> Negative {
     }
 }
 
-/// Trains one model with `method` on `train.data`, measuring the metrics of the module doc.
-pub fn train_run(
-    method: &Method,
-    p: &CurvesParams,
-    train: &Split,
-    test: &Split,
-    run: usize,
-) -> Result<RunCurves> {
-    p.check()?;
-    let seed = p.seed.named(&method.key).derive(run as u64);
-    let tp = TrainParams {
-        n_hidden: p.n_hidden,
-        units: UnitsSpec::SPINS_NO_BIAS,
-        weights: method.weights,
-        estimator: method.estimator,
-        optimizer: method.optimizer,
-        epochs: p.epochs,
-        batch_size: p.batch_size,
-        seed,
-        track_exact_nll: false,
-    };
-    let rec = Recording {
-        inner: method.estimator,
-        last: Mutex::new(None),
-    };
-    let trainer = Trainer::with_negative_phase(tp.check()?, &rec);
-    let nv = train.data.ncols();
-    let mut state = trainer.init(nv)?;
-    // an evenly strided subset, so that every part of an ordered data set is represented
-    let sub = |s: &Split| -> (Array2<f32>, Array2<bool>) {
-        let n = s.data.nrows();
-        let m = if p.recon_max_images == 0 {
-            n
-        } else {
-            n.min(p.recon_max_images)
-        };
-        let idx: Vec<usize> = (0..m).map(|i| i * n / m.max(1)).collect();
-        (
-            s.data.select(ndarray::Axis(0), &idx),
-            s.clamp.select(ndarray::Axis(0), &idx),
-        )
-    };
-    let (trd, trc) = sub(train);
-    let (ted, tec) = sub(test);
-    let train64 = train.data.mapv(f64::from);
-    let mut out = RunCurves {
-        train_hamming: Vec::new(),
-        test_hamming: Vec::new(),
-        gibbs_accessibility: Vec::new(),
-        method_accessibility: Vec::new(),
-        exact_nll: Vec::new(),
-        singular_values: Vec::new(),
-        train_seconds: 0.0,
-        final_model: None,
-    };
-    let mseed = seed.named("metrics");
-    let measure = |state: &State, epoch: usize, out: &mut RunCurves| -> Result<()> {
+/// Measures the metrics of the module doc on the state after each epoch.
+struct Measure<'a> {
+    p: &'a ValidCurvesParams,
+    rec: &'a Recording,
+    seed: Seed,
+    train: (Array2<f32>, Array2<bool>),
+    test: (Array2<f32>, Array2<bool>),
+    train64: Array2<f64>,
+    out: RunCurves,
+}
+
+impl Measure<'_> {
+    fn at(&mut self, state: &State) -> Result<()> {
+        let p = self.p;
+        let epoch = state.epoch;
         let m32 = state.model.as_ref().expect("model");
-        let es = mseed.derive(epoch as u64);
+        let es = self.seed.derive(epoch as u64);
         if p.hamming_epochs.contains(&epoch) {
             let a = masked_reconstruction_hamming(
                 m32,
-                trd.view(),
-                trc.view(),
+                self.train.0.view(),
+                self.train.1.view(),
                 p.recon_steps,
                 p.recon_repeats,
                 es.named("train"),
             )?;
             let b = masked_reconstruction_hamming(
                 m32,
-                ted.view(),
-                tec.view(),
+                self.test.0.view(),
+                self.test.1.view(),
                 p.recon_steps,
                 p.recon_repeats,
                 es.named("test"),
             )?;
-            out.train_hamming.push(mean(&a));
-            out.test_hamming.push(mean(&b));
+            self.out.train_hamming.push(mean(&a));
+            self.out.test_hamming.push(mean(&b));
         }
         if p.exact_epochs.contains(&epoch) {
             let rbm = m32.to_f64();
@@ -366,12 +356,13 @@ pub fn train_run(
             };
             let acc =
                 gibbs_accessibility(&rbm, gs, p.gibbs_starts, p.gibbs_steps, es.named("gibbs"))?;
-            out.gibbs_accessibility.push(acc.accessibility);
-            let last = rec
+            self.out.gibbs_accessibility.push(acc.accessibility);
+            let last = self
+                .rec
                 .last
                 .lock()
                 .map_err(|_| RbmError::Numerical("poisoned lock".into()))?;
-            out.method_accessibility.push(match last.as_ref() {
+            self.out.method_accessibility.push(match last.as_ref() {
                 // continuous RA patterns between binarizations are read as their signs (spins)
                 Some(v) if epoch > 0 => {
                     let states = v.mapv(|x| {
@@ -387,18 +378,83 @@ pub fn train_run(
                 Some((lz, _)) => lz,
                 None => exact_log_z(&rbm)?,
             };
-            let f = rbm.free_energy(train64.view());
-            out.exact_nll.push(f.mean().expect("nonempty") + lz);
+            let f = rbm.free_energy(self.train64.view());
+            self.out.exact_nll.push(f.mean().expect("nonempty") + lz);
         }
         Ok(())
-    };
-    measure(&state, 0, &mut out)?;
-    for e in 1..=p.epochs {
-        let t = Instant::now();
-        trainer.epoch(&mut state, train.data.view())?;
-        out.train_seconds += t.elapsed().as_secs_f64();
-        measure(&state, e, &mut out)?;
     }
+}
+
+impl EpochObserver for Measure<'_> {
+    fn epoch_done(&mut self, state: &State, _report: &StepReport<'_>) -> Result<Control> {
+        self.at(state)?;
+        Ok(Control::Continue)
+    }
+}
+
+/// Trains run `run` of `method` on `train.data` (seed `seed.named(method.key).derive(run)`),
+/// measuring the metrics of the module doc.
+pub fn train_run(
+    method: &Method,
+    p: &ValidCurvesParams,
+    train: &Split,
+    test: &Split,
+    seed: Seed,
+    run: usize,
+) -> Result<RunCurves> {
+    let seed = seed.named(&method.key).derive(run as u64);
+    let tp = TrainParams {
+        n_hidden: p.n_hidden,
+        units: UnitsSpec::SPINS_NO_BIAS,
+        weights: method.weights,
+        estimator: method.estimator,
+        optimizer: method.optimizer,
+        epochs: p.epochs,
+        batch_size: p.batch_size,
+        track_exact_nll: false,
+    };
+    let rec = Recording {
+        inner: method.estimator,
+        last: Mutex::new(None),
+    };
+    let trainer = Trainer::with_negative_phase(tp.check()?, seed, &rec);
+    let mut state = trainer.init(train.data.ncols())?;
+    // an evenly strided subset, so that every part of an ordered data set is represented
+    let sub = |s: &Split| -> (Array2<f32>, Array2<bool>) {
+        let n = s.data.nrows();
+        let m = if p.recon_max_images == 0 {
+            n
+        } else {
+            n.min(p.recon_max_images)
+        };
+        let idx: Vec<usize> = (0..m).map(|i| i * n / m.max(1)).collect();
+        (
+            s.data.select(ndarray::Axis(0), &idx),
+            s.clamp.select(ndarray::Axis(0), &idx),
+        )
+    };
+    let mut measure = Measure {
+        p,
+        rec: &rec,
+        seed: seed.named("metrics"),
+        train: sub(train),
+        test: sub(test),
+        train64: train.data.mapv(f64::from),
+        out: RunCurves {
+            train_hamming: Vec::new(),
+            test_hamming: Vec::new(),
+            gibbs_accessibility: Vec::new(),
+            method_accessibility: Vec::new(),
+            exact_nll: Vec::new(),
+            singular_values: Vec::new(),
+            train_seconds: 0.0,
+            final_model: None,
+        },
+    };
+    measure.at(&state)?;
+    let summary = trainer.run_observed(&mut state, train.data.view(), &mut measure)?;
+    let mut out = measure.out;
+    out.train_seconds = summary.epochs.iter().map(|e| e.seconds).sum();
     let rbm = state.model.as_ref().expect("model").to_f64();
     out.singular_values = singular_values(&rbm)?;
     out.final_model = Some(rbm);
@@ -458,18 +514,20 @@ impl MethodCurves {
     }
 }
 
-/// Trains `p.n_runs` models with `method` and aggregates their curves; `observer` sees one report
-/// per finished run (stage `"run"`, metrics: final train and test Hamming distance).
+/// Trains `p.n_runs` models with `method` and aggregates their curves; run `r` starts from
+/// `seed.named(method.key).derive(r)`. `observer` sees one report per finished run (stage the
+/// method's key, metrics: final train and test Hamming distance).
 pub fn method_curves(
     method: &Method,
-    p: &CurvesParams,
+    p: &ValidCurvesParams,
     train: &Split,
     test: &Split,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<MethodCurves> {
     let mut runs = Vec::with_capacity(p.n_runs);
     for r in 0..p.n_runs {
-        let c = train_run(method, p, train, test, r)?;
+        let c = train_run(method, p, train, test, seed, r)?;
         let metrics = [
             (
                 "train_hamming",
@@ -482,7 +540,7 @@ pub fn method_curves(
         ];
         runs.push(c);
         let report = StepReport {
-            stage: "run",
+            stage: &method.key,
             step: r + 1,
             total: Some(p.n_runs),
             metrics: &metrics,
@@ -519,22 +577,6 @@ pub fn method_curves(
             .filter_map(|r| r.final_model.take())
             .collect(),
     })
-}
-
-/// Samples from random starts (004 Fig. 5 inset): `n` chains of `steps` block Gibbs steps from
-/// uniformly random visible states; returns the final visible states `(n, n_visible)`.
-pub fn samples_from_random_starts(
-    rbm: &crate::Rbm,
-    n: usize,
-    steps: usize,
-    seed: Seed,
-) -> Array2<f32> {
-    let m = rbm.to_f32();
-    let mut rngs = seed.streams(n);
-    let mut v = crate::sample::random_states(rbm.n_visible(), rbm.units.visible, &mut rngs);
-    let mut h = Array2::<f32>::zeros((n, rbm.n_hidden()));
-    m.gibbs(&mut v, &mut h, steps, &mut rngs);
-    v
 }
 
 /// Where each sample lies: 0 = in `train`, 1 = in `test`, 2 = neither (exact match of ±1 rows).

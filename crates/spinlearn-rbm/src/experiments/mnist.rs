@@ -8,15 +8,21 @@
 //! Input images are 0/1 (already binarized); the RA-RBM sees them as ±1 spins.
 
 use super::{Band, MeanStd};
-use crate::eval::{AisParams, BetaSchedule, ProbeParams, ais, base_visible_bias, probe};
+use crate::eval::{
+    AisParams, BetaSchedule, ProbeParams, ValidAisParams, ValidProbeParams, ais, base_visible_bias,
+    probe,
+};
 use crate::model::UnitsSpec;
-use crate::train::{Binarize, Estimator, Optimizer, TrainParams, Trainer, WeightsSpec};
+use crate::train::{
+    Binarize, EpochObserver, Estimator, Optimizer, State, TrainParams, Trainer, ValidTrainParams,
+    WeightsSpec,
+};
 use crate::{Rbm, RbmError, Result};
 use ndarray::{Array2, ArrayView2, s};
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Control, Observer, Seed, StepReport, Units, check};
+use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, Units, check};
 
-/// Configuration. Validate with [`MnistParams::check`].
+/// Configuration. Validate with [`ParamGuard::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MnistParams {
     /// Hidden units of the RA-RBM (004: 3000).
@@ -26,9 +32,9 @@ pub struct MnistParams {
     /// Learning rate (004: 0.015).
     pub lr: f64,
     /// Gibbs steps from the patterns (004: 10).
-    pub gibbs_k: usize,
-    /// Pattern bound x (004: 1).
-    pub clip_x: f64,
+    pub gibbs_steps: usize,
+    /// Pattern bound x of the value restriction (004: 1).
+    pub clip: f64,
     /// Training epochs.
     pub epochs: usize,
     /// Mini-batch size.
@@ -57,34 +63,115 @@ pub struct MnistParams {
     pub n_samples: usize,
     /// Gibbs steps per sample.
     pub sample_steps: usize,
-    /// Master seed.
-    pub seed: Seed,
 }
 
-impl MnistParams {
-    /// Checks every field.
-    pub fn check(&self) -> Result<()> {
-        check::nonzero("n_hidden", self.n_hidden)?;
-        check::nonzero("k", self.k)?;
-        check::positive("lr", self.lr)?;
-        check::nonzero("gibbs_k", self.gibbs_k)?;
-        check::positive("clip_x", self.clip_x)?;
-        check::nonzero("epochs", self.epochs)?;
-        check::nonzero("batch_size", self.batch_size)?;
-        check::nonzero("n_runs", self.n_runs)?;
-        check::at_least("ais_chains", self.ais_chains, 2)?;
-        check::at_least("ais_betas", self.ais_betas, 2)?;
+valid_params! {
+    /// [`MnistParams`] that passed [`ParamGuard::check`].
+    pub struct ValidMnistParams {
+        /// The RA-RBM's training parameters.
+        ra: ValidTrainParams,
+        /// Independent RA-RBM trainings.
+        n_runs: usize,
+        /// Epochs at which the AIS NLL is estimated.
+        ais_epochs: Vec<usize>,
+        /// AIS settings.
+        ais: ValidAisParams,
+        /// Images of each set used for the NLL (0: all).
+        nll_max_images: usize,
+        /// The comparison RBM's training parameters.
+        rbm: ValidTrainParams,
+        /// Logistic-regression settings.
+        probe: ValidProbeParams,
+        /// Samples drawn from the first trained RA-RBM.
+        n_samples: usize,
+        /// Gibbs steps per sample.
+        sample_steps: usize,
+    }
+}
+
+/// Names a parameter of the nested probe settings by its path in [`MnistParams`].
+fn in_probe(e: spinlearn_core::Error) -> spinlearn_core::Error {
+    match e {
+        spinlearn_core::Error::InvalidParameter { name, reason } => {
+            spinlearn_core::Error::invalid(format!("probe.{name}"), reason)
+        }
+        other => other,
+    }
+}
+
+impl ParamGuard for MnistParams {
+    type Checked = ValidMnistParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidMnistParams> {
+        // the comparison RBM's and AIS's own fields first, so that errors carry these names
         check::nonzero("rbm_hidden", self.rbm_hidden)?;
         check::nonzero("rbm_epochs", self.rbm_epochs)?;
         check::positive("rbm_lr", self.rbm_lr)?;
         check::nonzero("rbm_chains", self.rbm_chains)?;
+        check::at_least("ais_chains", self.ais_chains, 2)?;
+        check::at_least("ais_betas", self.ais_betas, 2)?;
+        let ra = TrainParams {
+            n_hidden: self.n_hidden,
+            units: UnitsSpec::SPINS_NO_BIAS,
+            weights: WeightsSpec::Ra {
+                k: self.k,
+                binarize: Binarize::Clip { clip: self.clip },
+            },
+            estimator: Estimator::PidGibbs {
+                gibbs_steps: self.gibbs_steps,
+            },
+            optimizer: Optimizer::Sgd {
+                lr: self.lr,
+                momentum: 0.0,
+                weight_decay: 0.0,
+                lr_decay: 1.0,
+            },
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            track_exact_nll: false,
+        }
+        .check()?;
+        let rbm = TrainParams {
+            n_hidden: self.rbm_hidden,
+            units: UnitsSpec::BITS_WITH_BIAS,
+            weights: WeightsSpec::Dense { init_std: 0.01 },
+            estimator: Estimator::Pcd {
+                gibbs_steps: 1,
+                n_chains: self.rbm_chains,
+            },
+            optimizer: Optimizer::Sgd {
+                lr: self.rbm_lr,
+                momentum: 0.5,
+                weight_decay: 0.0,
+                lr_decay: 1.0,
+            },
+            epochs: self.rbm_epochs,
+            batch_size: self.batch_size,
+            track_exact_nll: false,
+        }
+        .check()?;
         if self.ais_epochs.iter().any(|&e| e > self.epochs) {
-            return Err(RbmError::invalid(
+            return Err(spinlearn_core::Error::invalid(
                 "ais_epochs",
                 "lists an epoch beyond `epochs`",
             ));
         }
-        Ok(())
+        Ok(ValidMnistParams {
+            ra,
+            n_runs: check::nonzero("n_runs", self.n_runs)?,
+            ais_epochs: self.ais_epochs.clone(),
+            ais: AisParams {
+                n_chains: self.ais_chains,
+                n_betas: self.ais_betas,
+                schedule: BetaSchedule::Piecewise,
+            }
+            .check()?,
+            nll_max_images: self.nll_max_images,
+            rbm,
+            probe: self.probe.check().map_err(in_probe)?,
+            n_samples: self.n_samples,
+            sample_steps: self.sample_steps,
+        })
     }
 }
 
@@ -125,9 +212,10 @@ fn ais_nll_pair(
     base: ndarray::ArrayView1<'_, f64>,
     a: ArrayView2<'_, f32>,
     b: ArrayView2<'_, f32>,
-    ap: &AisParams,
+    ap: &ValidAisParams,
+    seed: Seed,
 ) -> Result<((f64, f64), f64)> {
-    let lz = ais(rbm, base, ap)?.log_z;
+    let lz = ais(rbm, base, ap, seed)?.log_z;
     let fa = rbm
         .free_energy(a.mapv(f64::from).view())
         .mean()
@@ -139,16 +227,58 @@ fn ais_nll_pair(
     Ok(((fa + lz, fb + lz), lz))
 }
 
-/// Runs the experiment on 0/1 images `(n, 784)` with labels.
+/// Estimates the AIS NLL of the training and test images at the listed epochs of one training
+/// (epoch 0 is measured before it starts), passing each epoch's report on to `progress`.
+struct AisCurve<'a> {
+    p: &'a ValidMnistParams,
+    seed: Seed,
+    base: &'a ndarray::Array1<f64>,
+    train: ArrayView2<'a, f32>,
+    test: ArrayView2<'a, f32>,
+    nll: (Vec<f64>, Vec<f64>),
+    progress: &'a mut dyn Observer,
+}
+
+impl AisCurve<'_> {
+    fn at(&mut self, state: &State) -> Result<()> {
+        let e = state.epoch;
+        if self.p.ais_epochs.contains(&e) {
+            let rbm = state.model.as_ref().expect("model").to_f64();
+            let ((x, y), _) = ais_nll_pair(
+                &rbm,
+                self.base.view(),
+                self.train,
+                self.test,
+                &self.p.ais,
+                self.seed.named("ais").derive(e as u64),
+            )?;
+            self.nll.0.push(x);
+            self.nll.1.push(y);
+        }
+        Ok(())
+    }
+}
+
+impl EpochObserver for AisCurve<'_> {
+    fn epoch_done(&mut self, state: &State, report: &StepReport<'_>) -> Result<Control> {
+        self.at(state)?;
+        Ok(self.progress.observe(report))
+    }
+}
+
+/// Runs the experiment on 0/1 images `(n, 784)` with labels. RA-RBM run `r` starts from
+/// `seed.named("ra").derive(r)`, the comparison RBM from `seed.named("rbm")`. `observer` sees each
+/// training epoch (stage `"epoch"`) and one report per finished training (stages `"ra-rbm"`,
+/// `"rbm"`).
 pub fn mnist_experiment(
     train: ArrayView2<'_, f32>,
     train_labels: &[u8],
     test: ArrayView2<'_, f32>,
     test_labels: &[u8],
-    p: &MnistParams,
+    p: &ValidMnistParams,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<MnistResult> {
-    p.check()?;
     if train_labels.len() != train.nrows()
         || test_labels.len() != test.nrows()
         || train.ncols() != test.ncols()
@@ -166,56 +296,22 @@ pub fn mnist_experiment(
     let mut samples = Array2::zeros((0, train.ncols()));
     let total = p.n_runs + 1;
     for r in 0..p.n_runs {
-        let seed = p.seed.named("ra").derive(r as u64);
-        let tp = TrainParams {
-            n_hidden: p.n_hidden,
-            units: UnitsSpec::SPINS_NO_BIAS,
-            weights: WeightsSpec::Ra {
-                k: p.k,
-                binarize: Binarize::Clip { x: p.clip_x },
-            },
-            estimator: Estimator::PidGibbs { k: p.gibbs_k },
-            optimizer: Optimizer::Sgd {
-                lr: p.lr,
-                momentum: 0.0,
-                weight_decay: 0.0,
-                lr_decay: 1.0,
-            },
-            epochs: p.epochs,
-            batch_size: p.batch_size,
-            seed,
-            track_exact_nll: false,
-        };
-        let trainer = Trainer::new(tp.check()?);
+        let seed = seed.named("ra").derive(r as u64);
+        let trainer = Trainer::new(p.ra.clone(), seed);
         let mut state = trainer.init(train.ncols())?;
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        let mut t_train = 0.0;
-        for e in 0..=p.epochs {
-            if e > 0 {
-                let t = std::time::Instant::now();
-                trainer.epoch(&mut state, trs.view())?;
-                t_train += t.elapsed().as_secs_f64();
-            }
-            if p.ais_epochs.contains(&e) {
-                let rbm = state.model.as_ref().expect("model").to_f64();
-                let ap = AisParams {
-                    n_chains: p.ais_chains,
-                    n_betas: p.ais_betas,
-                    schedule: BetaSchedule::Piecewise,
-                    seed: seed.named("ais").derive(e as u64),
-                };
-                let ((x, y), _) = ais_nll_pair(
-                    &rbm,
-                    base.view(),
-                    head(&trs, p.nll_max_images),
-                    head(&tes, p.nll_max_images),
-                    &ap,
-                )?;
-                a.push(x);
-                b.push(y);
-            }
-        }
-        secs.push(t_train);
+        let mut curve = AisCurve {
+            p,
+            seed,
+            base: &base,
+            train: head(&trs, p.nll_max_images),
+            test: head(&tes, p.nll_max_images),
+            nll: (Vec::new(), Vec::new()),
+            progress: &mut *observer,
+        };
+        curve.at(&state)?;
+        let summary = trainer.run_observed(&mut state, trs.view(), &mut curve)?;
+        let (a, b) = curve.nll;
+        secs.push(summary.epochs.iter().map(|e| e.seconds).sum::<f64>());
         let rbm = state.model.as_ref().expect("model").to_f64();
         let pr = probe(
             &rbm,
@@ -223,15 +319,13 @@ pub fn mnist_experiment(
             train_labels,
             te64.view(),
             test_labels,
-            &ProbeParams {
-                seed: seed.named("probe"),
-                ..p.probe
-            },
+            &p.probe,
+            seed.named("probe"),
         )?;
         ptr.push(pr.train_accuracy);
         pte.push(pr.test_accuracy);
         if r == 0 {
-            samples = super::curves::samples_from_random_starts(
+            samples = crate::sample::from_random_starts(
                 &rbm,
                 p.n_samples,
                 p.sample_steps,
@@ -262,29 +356,10 @@ pub fn mnist_experiment(
         }
     }
     // the standard RBM of the probe comparison: 0/1 units with biases, PCD-1
-    let seed = p.seed.named("rbm");
-    let tp = TrainParams {
-        n_hidden: p.rbm_hidden,
-        units: UnitsSpec::BITS_WITH_BIAS,
-        weights: WeightsSpec::Dense { init_std: 0.01 },
-        estimator: Estimator::Pcd {
-            k: 1,
-            n_chains: p.rbm_chains,
-        },
-        optimizer: Optimizer::Sgd {
-            lr: p.rbm_lr,
-            momentum: 0.5,
-            weight_decay: 0.0,
-            lr_decay: 1.0,
-        },
-        epochs: p.rbm_epochs,
-        batch_size: p.batch_size,
-        seed,
-        track_exact_nll: false,
-    };
+    let seed = seed.named("rbm");
     let bits_tr = train.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
     let bits_te = test.mapv(|x| if x > 0.5 { 1.0f64 } else { 0.0 });
-    let (model, _, _) = crate::train::train(&tp, bits_tr.view(), &mut spinlearn_core::NoObserver)?;
+    let (model, _, _) = crate::train::train(&p.rbm, bits_tr.view(), seed, observer)?;
     let rbm = model.rbm();
     let pr = probe(
         &rbm,
@@ -292,10 +367,8 @@ pub fn mnist_experiment(
         train_labels,
         bits_te.view(),
         test_labels,
-        &ProbeParams {
-            seed: seed.named("probe"),
-            ..p.probe
-        },
+        &p.probe,
+        seed.named("probe"),
     )?;
     let metrics = [("probe_test", pr.test_accuracy)];
     let _ = observer.observe(&StepReport {

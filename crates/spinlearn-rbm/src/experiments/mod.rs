@@ -1,6 +1,7 @@
 //! Experiment drivers for the RAPID reproduction (paper 004, "Efficient training of energy-based
-//! models via spin-glass control"): each returns plain structs of curves and headline numbers that
-//! the CLI turns into figures and summaries.
+//! models via spin-glass control"): each takes a checked params struct and a seed and returns plain
+//! structs of curves and headline numbers (figures and summaries are drawn by
+//! `spinlearn-reproduce`).
 //!
 //! - [`untrained`]: Gibbs accessibility of untrained RA, Gaussian and uniform RBMs against the
 //!   weight scale and against `n_visible` (004 Fig. 1).
@@ -12,15 +13,15 @@
 //!   section V B).
 //! - [`timing`]: seconds per update of PID against CD-k at equal sizes (004 Appendix D).
 //!
-//! All runs are seeded explicitly; run `r` of an experiment uses `seed.derive(r)`, so results do not
-//! depend on the thread count.
+//! All runs are seeded explicitly from the seed passed to the driver, so results do not depend on the
+//! thread count.
 
 pub mod curves;
 pub mod mnist;
 pub mod timing;
 pub mod untrained;
 
-use crate::sample::Rbm32;
+use crate::model::Rbm32;
 use crate::{RbmError, Result};
 use ndarray::{Array2, ArrayView2, s};
 pub use spinlearn_core::stats::{Band, MeanStd};

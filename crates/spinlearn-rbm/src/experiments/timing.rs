@@ -9,10 +9,10 @@ use crate::model::UnitsSpec;
 use crate::train::{Binarize, Estimator, Optimizer, PidHidden, TrainParams, Trainer, WeightsSpec};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Seed, check};
+use spinlearn_core::{ParamGuard, Seed, check};
 use std::time::Instant;
 
-/// Sizes of the measurement. Validate with [`TimingParams::check`].
+/// Sizes of the measurement. Validate with [`ParamGuard::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimingParams {
     /// Visible units V.
@@ -27,29 +27,50 @@ pub struct TimingParams {
     pub cd_steps: Vec<usize>,
     /// Updates timed per configuration.
     pub n_updates: usize,
-    /// Seed of the data and the models.
-    pub seed: Seed,
 }
 
-impl TimingParams {
-    /// Checks every field.
-    pub fn check(&self) -> Result<()> {
-        check::nonzero("n_visible", self.n_visible)?;
-        check::nonzero("n_hidden", self.n_hidden)?;
-        check::nonzero("batch_size", self.batch_size)?;
-        check::nonzero("n_updates", self.n_updates)?;
-        for &k in self.ks.iter().chain(&self.cd_steps) {
-            check::nonzero("ks / cd_steps", k)?;
+valid_params! {
+    /// [`TimingParams`] that passed [`ParamGuard::check`].
+    pub struct ValidTimingParams {
+        /// Visible units V.
+        n_visible: usize,
+        /// Hidden units H.
+        n_hidden: usize,
+        /// Batch size f.
+        batch_size: usize,
+        /// Pattern counts K for PID.
+        ks: Vec<usize>,
+        /// Gibbs steps k for CD.
+        cd_steps: Vec<usize>,
+        /// Updates timed per configuration.
+        n_updates: usize,
+    }
+}
+
+impl ParamGuard for TimingParams {
+    type Checked = ValidTimingParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidTimingParams> {
+        for &k in &self.ks {
+            check::nonzero("ks", k)?;
         }
-        Ok(())
+        for &k in &self.cd_steps {
+            check::nonzero("cd_steps", k)?;
+        }
+        Ok(ValidTimingParams {
+            n_visible: check::nonzero("n_visible", self.n_visible)?,
+            n_hidden: check::nonzero("n_hidden", self.n_hidden)?,
+            batch_size: check::nonzero("batch_size", self.batch_size)?,
+            ks: self.ks.clone(),
+            cd_steps: self.cd_steps.clone(),
+            n_updates: check::nonzero("n_updates", self.n_updates)?,
+        })
     }
 }
 
 /// Measured seconds per update.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimingResult {
-    /// The sizes.
-    pub params: TimingParams,
     /// `(K, seconds per PID update)`.
     pub pid: Vec<(usize, f64)>,
     /// `(k, seconds per CD-k update)`.
@@ -57,7 +78,8 @@ pub struct TimingResult {
 }
 
 fn seconds_per_update(
-    p: &TimingParams,
+    p: &ValidTimingParams,
+    seed: Seed,
     weights: WeightsSpec,
     estimator: Estimator,
     data: &Array2<f32>,
@@ -75,10 +97,9 @@ fn seconds_per_update(
         },
         epochs: 2,
         batch_size: p.batch_size,
-        seed: p.seed,
         track_exact_nll: false,
     };
-    let trainer = Trainer::new(tp.check()?);
+    let trainer = Trainer::new(tp.check()?, seed);
     let mut state = trainer.init(p.n_visible)?;
     trainer.epoch(&mut state, data.view())?;
     let t = Instant::now();
@@ -86,11 +107,10 @@ fn seconds_per_update(
     Ok(t.elapsed().as_secs_f64() / p.n_updates as f64)
 }
 
-/// Times PID for each K and CD-k for each k.
-pub fn time_updates(p: &TimingParams) -> Result<TimingResult> {
-    p.check()?;
+/// Times PID for each K and CD-k for each k; data and models from `seed`.
+pub fn time_updates(p: &ValidTimingParams, seed: Seed) -> Result<TimingResult> {
     let n = p.batch_size * p.n_updates;
-    let mut rng = p.seed.named("data").stream(0);
+    let mut rng = seed.named("data").stream(0);
     let data = Array2::from_shape_simple_fn((n, p.n_visible), || {
         if rand::Rng::next_u32(&mut rng) & 1 == 1 {
             1.0f32
@@ -106,6 +126,7 @@ pub fn time_updates(p: &TimingParams) -> Result<TimingResult> {
         };
         let s = seconds_per_update(
             p,
+            seed,
             w,
             Estimator::Pid {
                 hidden: PidHidden::Mean,
@@ -118,15 +139,12 @@ pub fn time_updates(p: &TimingParams) -> Result<TimingResult> {
     for &k in &p.cd_steps {
         let s = seconds_per_update(
             p,
+            seed,
             WeightsSpec::Dense { init_std: 0.01 },
-            Estimator::Cd { k },
+            Estimator::Cd { gibbs_steps: k },
             &data,
         )?;
         cd.push((k, s));
     }
-    Ok(TimingResult {
-        params: p.clone(),
-        pid,
-        cd,
-    })
+    Ok(TimingResult { pid, cd })
 }

@@ -16,7 +16,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Seed, check};
+use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, check};
 
 /// How the untrained weights are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +44,7 @@ impl WeightKind {
     }
 }
 
-/// Configuration of the Fig. 1 sweep. Validate with [`UntrainedParams::check`].
+/// Configuration of the Fig. 1 sweep. Validate with [`ParamGuard::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UntrainedParams {
     /// Visible units of the main sweep (004: 20; at most 24, the ground state is enumerated).
@@ -65,46 +65,71 @@ pub struct UntrainedParams {
     pub inset_visible: Vec<usize>,
     /// Weight standard deviation of the inset (004: 10).
     pub inset_std: f64,
-    /// Master seed.
-    pub seed: Seed,
 }
 
-impl UntrainedParams {
-    /// Checks every field.
-    pub fn check(&self) -> Result<()> {
-        check::nonzero("n_visible", self.n_visible)?;
-        check::nonzero("n_hidden", self.n_hidden)?;
-        check::nonzero("k", self.k)?;
-        check::nonzero("n_models", self.n_models)?;
-        check::nonzero("n_starts", self.n_starts)?;
-        check::positive("inset_std", self.inset_std)?;
+valid_params! {
+    /// [`UntrainedParams`] that passed [`ParamGuard::check`].
+    pub struct ValidUntrainedParams {
+        /// Visible units of the main sweep.
+        n_visible: usize,
+        /// Hidden units.
+        n_hidden: usize,
+        /// Patterns of the RA models.
+        k: usize,
+        /// Weight standard deviations of the sweep.
+        stds: Vec<f64>,
+        /// Independent models per kind.
+        n_models: usize,
+        /// Random visible starts per model.
+        n_starts: usize,
+        /// Gibbs steps from each start.
+        gibbs_steps: usize,
+        /// `n_visible` values of the inset.
+        inset_visible: Vec<usize>,
+        /// Weight standard deviation of the inset.
+        inset_std: f64,
+    }
+}
+
+impl ParamGuard for UntrainedParams {
+    type Checked = ValidUntrainedParams;
+
+    fn check(&self) -> spinlearn_core::Result<ValidUntrainedParams> {
         if self.stds.is_empty() {
-            return Err(RbmError::invalid("stds", "is empty"));
+            return Err(spinlearn_core::Error::invalid("stds", "is empty"));
         }
         for &s in &self.stds {
             check::positive("stds", s)?;
         }
-        for &v in self.inset_visible.iter().chain([&self.n_visible]) {
-            check::nonzero("inset_visible", v)?;
-            if v > crate::eval::MAX_EXACT {
-                return Err(RbmError::invalid(
-                    "n_visible",
-                    format!(
-                        "{v} exceeds {} (the ground state is enumerated)",
-                        crate::eval::MAX_EXACT
-                    ),
+        let max = crate::eval::MAX_EXACT;
+        for (name, &v) in std::iter::once(("n_visible", &self.n_visible))
+            .chain(self.inset_visible.iter().map(|v| ("inset_visible", v)))
+        {
+            check::nonzero(name, v)?;
+            if v > max {
+                return Err(spinlearn_core::Error::invalid(
+                    name,
+                    format!("{v} exceeds {max} (the ground state is enumerated)"),
                 ));
             }
         }
-        Ok(())
+        Ok(ValidUntrainedParams {
+            n_visible: self.n_visible,
+            n_hidden: check::nonzero("n_hidden", self.n_hidden)?,
+            k: check::nonzero("k", self.k)?,
+            stds: self.stds.clone(),
+            n_models: check::nonzero("n_models", self.n_models)?,
+            n_starts: check::nonzero("n_starts", self.n_starts)?,
+            gibbs_steps: self.gibbs_steps,
+            inset_visible: self.inset_visible.clone(),
+            inset_std: check::positive("inset_std", self.inset_std)?,
+        })
     }
 }
 
 /// Result of the sweep: bands of Gibbs accessibility (min final energy / ground-state energy).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UntrainedResult {
-    /// The configuration.
-    pub params: UntrainedParams,
     /// Accessibility against weight std, one band per kind in [`WeightKind::ALL`] order.
     pub sweep: Vec<(WeightKind, Band)>,
     /// Glorot standard deviation `sqrt(2 / (n_visible + n_hidden))`.
@@ -169,9 +194,13 @@ fn model_accessibility(
         .collect()
 }
 
-/// Runs the Fig. 1 sweep and its inset.
-pub fn untrained_accessibility(p: &UntrainedParams) -> Result<UntrainedResult> {
-    p.check()?;
+/// Runs the Fig. 1 sweep and its inset; kind `k`'s models derive from `seed.named(k.key())`, the
+/// inset's from `seed.named("inset")`. `observer` sees one report per weight kind.
+pub fn untrained_accessibility(
+    p: &ValidUntrainedParams,
+    seed: Seed,
+    observer: &mut dyn Observer,
+) -> Result<UntrainedResult> {
     let glorot_std = (2.0 / (p.n_visible + p.n_hidden) as f64).sqrt();
     let mut stds = p.stds.clone();
     stds.push(glorot_std);
@@ -183,7 +212,7 @@ pub fn untrained_accessibility(p: &UntrainedParams) -> Result<UntrainedResult> {
     };
     let mut inset = Vec::new();
     for (ki, kind) in WeightKind::ALL.into_iter().enumerate() {
-        let kseed = p.seed.named(kind.key());
+        let kseed = seed.named(kind.key());
         let runs: Vec<Vec<f64>> = (0..p.n_models)
             .into_par_iter()
             .map(|m| {
@@ -206,7 +235,7 @@ pub fn untrained_accessibility(p: &UntrainedParams) -> Result<UntrainedResult> {
             glorot = MeanStd::of(&g);
         }
         sweep.push((kind, band));
-        let iseed = p.seed.named("inset").derive(ki as u64);
+        let iseed = seed.named("inset").derive(ki as u64);
         let inset_runs: Vec<Vec<f64>> = (0..p.n_models)
             .into_par_iter()
             .map(|m| {
@@ -229,9 +258,18 @@ pub fn untrained_accessibility(p: &UntrainedParams) -> Result<UntrainedResult> {
             .collect::<Result<_>>()?;
         let x = p.inset_visible.iter().map(|&v| v as f64).collect();
         inset.push((kind, Band::from_runs(x, &inset_runs)));
+        let metrics = [("plateau", plateau[ki].1.mean)];
+        if observer.observe(&StepReport {
+            stage: "untrained",
+            step: ki + 1,
+            total: Some(WeightKind::ALL.len()),
+            metrics: &metrics,
+        }) == Control::Stop
+        {
+            break;
+        }
     }
     Ok(UntrainedResult {
-        params: p.clone(),
         sweep,
         glorot_std,
         glorot,

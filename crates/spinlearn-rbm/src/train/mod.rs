@@ -1,6 +1,7 @@
 //! Training: parameters ([`TrainParams`]), optimizers ([`Optimizer`]), the pluggable negative phase
 //! ([`NegativePhase`], built-ins in [`Estimator`]), the serializable [`State`] (parameters, chains,
-//! RNG streams, optimizer moments: the checkpoint) and the epoch loop ([`Trainer`]).
+//! RNG streams, optimizer moments: the checkpoint), the epoch loop ([`Trainer`]) and what watches it
+//! ([`EpochObserver`]: progress, [`Checkpointer`], per-epoch measurements).
 //!
 //! The update ascends the mean log-likelihood (004 eq. 4 with the opposite sign):
 //! `∂⟨log P⟩/∂W = ⟨v E[h|v]ᵀ⟩_data - ⟨v hᵀ⟩_model`, and likewise for the biases. For RA models
@@ -9,19 +10,21 @@
 //! 004 Appendix B. All arithmetic is f32.
 
 pub mod negative;
+mod observe;
 mod optim;
 
 pub use negative::{ChainState, Estimator, Negative, NegativeCtx, NegativePhase, PidHidden};
+pub use observe::{Checkpointer, EpochObserver, Reports};
 pub use optim::{OptState, Optimizer};
 
 use crate::linalg::{gemm, par};
+use crate::model::Rbm32;
 use crate::model::{Model, RaRbm, Rbm, UnitsSpec};
-use crate::sample::Rbm32;
 use crate::{RbmError, Result};
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
-use spinlearn_core::{Control, Observer, Seed, StepReport, check};
+use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, check};
 use std::time::Instant;
 
 /// How pattern values are brought back to spins (004 Appendix B).
@@ -33,10 +36,10 @@ pub enum Binarize {
     /// `ξ ← sign(ξ)` after every epoch (B1; used for Bars and BAS).
     #[default]
     Sign,
-    /// Clip to `[-x, x]` after every update (value restriction; used for MNIST with x = 1).
+    /// Clip to `[-clip, clip]` after every update (value restriction; used for MNIST with 1).
     Clip {
-        /// Bound x.
-        x: f64,
+        /// The bound x of Appendix B.
+        clip: f64,
     },
     /// One Gibbs step from the patterns after every epoch (B2a, B2b): `ξ_v ~ p(v | ξ_h)`, then
     /// `ξ_h ~ p(h | ξ_v)`.
@@ -61,7 +64,9 @@ pub enum WeightsSpec {
     },
 }
 
-/// Training configuration. Validate with [`TrainParams::check`].
+/// Training configuration: plain data, as written in flags or a config. Validate with
+/// [`ParamGuard::check`], which gives the [`ValidTrainParams`] that [`Trainer`] takes. The seed is
+/// not a field: it is passed to [`Trainer::new`] or [`train`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainParams {
     /// Number of hidden units.
@@ -78,8 +83,6 @@ pub struct TrainParams {
     pub epochs: usize,
     /// Mini-batch size.
     pub batch_size: usize,
-    /// Master seed (initialization, shuffling, chains, sampling).
-    pub seed: Seed,
     /// Report the exact mean negative log-likelihood after each epoch (smaller layer <= 20 units).
     pub track_exact_nll: bool,
 }
@@ -90,30 +93,43 @@ impl Default for TrainParams {
             n_hidden: 500,
             units: UnitsSpec::BITS_WITH_BIAS,
             weights: WeightsSpec::Dense { init_std: 0.01 },
-            estimator: Estimator::Cd { k: 1 },
+            estimator: Estimator::Cd { gibbs_steps: 1 },
             optimizer: Optimizer::default(),
             epochs: 10,
             batch_size: 100,
-            seed: Seed(0),
             track_exact_nll: false,
         }
     }
 }
 
-/// Parameters that passed [`TrainParams::check`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidTrainParams(TrainParams);
-
-impl std::ops::Deref for ValidTrainParams {
-    type Target = TrainParams;
-    fn deref(&self) -> &TrainParams {
-        &self.0
+valid_params! {
+    /// [`TrainParams`] that passed [`ParamGuard::check`]; read through the accessors.
+    pub struct ValidTrainParams {
+        /// Number of hidden units.
+        n_hidden: usize,
+        /// Unit types and bias flag.
+        units: UnitsSpec,
+        /// Dense or RA weights.
+        weights: WeightsSpec,
+        /// The negative-phase estimator.
+        estimator: Estimator,
+        /// Optimizer and learning-rate schedule.
+        optimizer: Optimizer,
+        /// Number of epochs.
+        epochs: usize,
+        /// Mini-batch size.
+        batch_size: usize,
+        /// Whether the exact NLL is reported after each epoch.
+        track_exact_nll: bool,
     }
 }
 
-impl TrainParams {
-    /// Validates every field once.
-    pub fn check(&self) -> Result<ValidTrainParams> {
+impl ParamGuard for TrainParams {
+    type Checked = ValidTrainParams;
+
+    /// Validates every field once; errors name the field (`n_hidden`, `epochs`, `batch_size`,
+    /// `gibbs_steps`, `n_chains`, `lr`, ..., `init_std`, `k`, `clip`, `estimator`).
+    fn check(&self) -> spinlearn_core::Result<ValidTrainParams> {
         check::nonzero("n_hidden", self.n_hidden)?;
         check::nonzero("epochs", self.epochs)?;
         check::nonzero("batch_size", self.batch_size)?;
@@ -125,18 +141,27 @@ impl TrainParams {
             }
             WeightsSpec::Ra { k, binarize } => {
                 check::nonzero("k", k)?;
-                if let Binarize::Clip { x } = binarize {
-                    check::positive("x", x)?;
+                if let Binarize::Clip { clip } = binarize {
+                    check::positive("clip", clip)?;
                 }
             }
         }
         if self.estimator.needs_patterns() && !matches!(self.weights, WeightsSpec::Ra { .. }) {
-            return Err(RbmError::invalid(
+            return Err(spinlearn_core::Error::invalid(
                 "estimator",
                 "PID needs weights = ra (Regularized Axons)",
             ));
         }
-        Ok(ValidTrainParams(self.clone()))
+        Ok(ValidTrainParams {
+            n_hidden: self.n_hidden,
+            units: self.units,
+            weights: self.weights,
+            estimator: self.estimator,
+            optimizer: self.optimizer,
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            track_exact_nll: self.track_exact_nll,
+        })
     }
 }
 
@@ -250,25 +275,33 @@ pub struct TrainSummary {
     pub stopped_early: bool,
 }
 
-/// The epoch loop for one negative-phase estimator.
+/// The epoch loop for one negative-phase estimator, with the run's seed.
 pub struct Trainer<'a> {
     params: ValidTrainParams,
+    seed: Seed,
     custom: Option<&'a dyn NegativePhase>,
 }
 
 impl<'a> Trainer<'a> {
-    /// A trainer with the parameters' own estimator.
-    pub fn new(params: ValidTrainParams) -> Trainer<'static> {
+    /// A trainer with the parameters' own estimator. Every random stream of the training
+    /// (initialization, shuffling, chains, sampling) derives from `seed`.
+    pub fn new(params: ValidTrainParams, seed: Seed) -> Trainer<'static> {
         Trainer {
             params,
+            seed,
             custom: None,
         }
     }
 
-    /// A trainer with a user-supplied negative phase in place of `params.estimator`.
-    pub fn with_negative_phase(params: ValidTrainParams, negative: &'a dyn NegativePhase) -> Self {
+    /// A trainer with a user-supplied negative phase in place of the parameters' estimator.
+    pub fn with_negative_phase(
+        params: ValidTrainParams,
+        seed: Seed,
+        negative: &'a dyn NegativePhase,
+    ) -> Self {
         Trainer {
             params,
+            seed,
             custom: Some(negative),
         }
     }
@@ -281,7 +314,7 @@ impl<'a> Trainer<'a> {
     }
 
     /// The parameters.
-    pub fn params(&self) -> &TrainParams {
+    pub fn params(&self) -> &ValidTrainParams {
         &self.params
     }
 
@@ -289,7 +322,7 @@ impl<'a> Trainer<'a> {
     pub fn init(&self, n_visible: usize) -> Result<State> {
         let p = &self.params;
         check::nonzero("n_visible", n_visible)?;
-        let mut rng = p.seed.named("init").stream(0);
+        let mut rng = self.seed.named("init").stream(0);
         let model = match p.weights {
             WeightsSpec::Dense { init_std } => Model::Dense(Rbm::random(
                 n_visible, p.n_hidden, p.units, init_std, &mut rng,
@@ -308,17 +341,51 @@ impl<'a> Trainer<'a> {
             return Err(RbmError::invalid("estimator", "PID needs an RA model"));
         }
         let m = st.model.as_ref().expect("model");
-        st.chains = self.estimator().init(m, self.params.seed.named("chains"))?;
+        st.chains = self.estimator().init(m, self.seed.named("chains"))?;
         Ok(st)
     }
 
-    /// Runs epochs `state.epoch + 1 ..= params.epochs` over `data (n_samples, n_visible)`,
-    /// reporting each epoch to `observer` (metrics `seconds`, `lr`, `weight_rms`, `exact_nll`).
+    /// Checks that `state` (e.g. a checkpoint to resume) fits these parameters and data with
+    /// `n_visible` columns: the same units and the shape `(n_visible, n_hidden)`.
+    pub fn check_state(&self, state: &State, n_visible: usize) -> Result<()> {
+        let model = state.model();
+        if model.units() != self.params.units {
+            return Err(RbmError::invalid(
+                "resume",
+                "the saved model's units differ from the training parameters",
+            ));
+        }
+        if model.shape() != (n_visible, self.params.n_hidden) {
+            return Err(RbmError::Shape(format!(
+                "the saved model's shape {:?} does not fit the data ({n_visible} features) and \
+                 n_hidden {}",
+                model.shape(),
+                self.params.n_hidden
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs epochs `state.epoch + 1 ..= epochs` over `data (n_samples, n_visible)`, reporting
+    /// each epoch to `observer` (stage `"epoch"`, metrics `seconds`, `lr`, `weight_rms` and, when
+    /// tracked, `exact_nll`).
     pub fn run(
         &self,
         state: &mut State,
         data: ArrayView2<'_, f32>,
         observer: &mut dyn Observer,
+    ) -> Result<TrainSummary> {
+        self.run_observed(state, data, &mut Reports(observer))
+    }
+
+    /// [`Trainer::run`] with an observer that also sees the whole [`State`] after each epoch
+    /// (checkpoint writers such as [`Checkpointer`], measurements on the current model). An error
+    /// of the observer ends training with that error.
+    pub fn run_observed(
+        &self,
+        state: &mut State,
+        data: ArrayView2<'_, f32>,
+        observer: &mut dyn EpochObserver,
     ) -> Result<TrainSummary> {
         let mut out = TrainSummary {
             epochs: Vec::new(),
@@ -341,7 +408,7 @@ impl<'a> Trainer<'a> {
                 metrics: &metrics,
             };
             out.epochs.push(m);
-            if observer.observe(&report) == Control::Stop {
+            if observer.epoch_done(state, &report)? == Control::Stop {
                 out.stopped_early = state.epoch < self.params.epochs;
                 break;
             }
@@ -371,13 +438,13 @@ impl<'a> Trainer<'a> {
         let lr = p.optimizer.lr_at(epoch);
         let n = data.nrows();
         let mut order: Vec<usize> = (0..n).collect();
-        let mut rng = p.seed.named("shuffle").stream(epoch as u64);
+        let mut rng = self.seed.named("shuffle").stream(epoch as u64);
         for i in (1..n).rev() {
             order.swap(i, rng.random_range(0..=i));
         }
         let bs = p.batch_size.min(n);
         let mut batch = Array2::<f32>::zeros((bs, nv));
-        let neg_seed = p.seed.named("negative").derive(epoch as u64);
+        let neg_seed = self.seed.named("negative").derive(epoch as u64);
         for (b, idx) in order.chunks(bs).enumerate() {
             let mut view = batch.slice_mut(s![..idx.len(), ..]);
             for (mut row, &i) in view.rows_mut().into_iter().zip(idx) {
@@ -440,7 +507,6 @@ impl<'a> Trainer<'a> {
             }
             Binarize::Gibbs => {
                 let mut rngs = self
-                    .params
                     .seed
                     .named("binarize")
                     .derive(epoch as u64)
@@ -577,11 +643,11 @@ impl<'a> Trainer<'a> {
                     step,
                 );
                 if let WeightsSpec::Ra {
-                    binarize: Binarize::Clip { x },
+                    binarize: Binarize::Clip { clip },
                     ..
                 } = self.params.weights
                 {
-                    let x = x as f32;
+                    let x = clip as f32;
                     pv.mapv_inplace(|v| v.clamp(-x, x));
                     ph.mapv_inplace(|v| v.clamp(-x, x));
                 }
@@ -616,7 +682,7 @@ impl<'a> Trainer<'a> {
 /// `ξ_h Gᵀ = (ξ_h hsᵀ) vs` and `ξ_v G = (ξ_v vsᵀ) hs` cost `4 K m (n_visible + n_hidden)`
 /// flops against `2 m n_visible n_hidden + 4 K n_visible n_hidden` through `G`, so the product
 /// order is chosen by that count: the factored one whenever K is small next to the layer sizes
-/// (MNIST's K = 190, V = 784, H = 3000, batch 100 + 190: 3.8x fewer flops).
+/// (as for MNIST's K = 190, V = 784, H = 3000).
 fn ra_pattern_gradient_factored(
     pv: ArrayView2<'_, f32>,
     ph: ArrayView2<'_, f32>,
@@ -694,7 +760,7 @@ fn dense_weight_step(
         let r0 = b * blk;
         let rows = wb.len() / nh;
         let mut g = Array2::<f32>::zeros((rows, nh));
-        // a row-major copy of this block of vsᵀ: faer's kernels run 5-15 % faster on it than on
+        // a row-major copy of this block of vsᵀ: faer's kernels run faster on it than on
         // the transposed (column-major) view
         let at = vs
             .slice(s![.., r0..r0 + rows])
@@ -711,14 +777,15 @@ fn sign(x: f32) -> f32 {
     if x >= 0.0 { 1.0 } else { -1.0 }
 }
 
-/// Trains a fresh model on `data (n_samples, n_visible)`; returns the model, the final state and
-/// the per-epoch figures.
+/// Trains a fresh model on `data (n_samples, n_visible)` from `seed`; returns the model, the
+/// final state and the per-epoch figures.
 pub fn train(
-    params: &TrainParams,
+    params: &ValidTrainParams,
     data: ArrayView2<'_, f32>,
+    seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<(Model, State, TrainSummary)> {
-    let trainer = Trainer::new(params.check()?);
+    let trainer = Trainer::new(params.clone(), seed);
     let mut state = trainer.init(data.ncols())?;
     let summary = trainer.run(&mut state, data, observer)?;
     Ok((state.model(), state, summary))

@@ -1,7 +1,8 @@
 //! The negative phase `⟨∂E/∂θ⟩_model` of the likelihood gradient (004 eq. 4), one trait with the
 //! estimators Exact, CD-k, PCD-k, PID (004 eq. 6) and PID with Gibbs seeds (004 section V B).
 
-use crate::sample::{Rbm32, random_states};
+use crate::model::Rbm32;
+use crate::sample::random_states;
 use crate::{RbmError, Result};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -82,15 +83,16 @@ pub enum PidHidden {
 pub enum Estimator {
     /// Exact model averages by enumerating the smaller layer (at most 24 units).
     Exact,
-    /// Contrastive divergence: `k` Gibbs steps from the data batch.
+    /// Contrastive divergence: `gibbs_steps` Gibbs steps from the data batch (CD-k).
     Cd {
-        /// Gibbs steps.
-        k: usize,
+        /// Gibbs steps k.
+        gibbs_steps: usize,
     },
-    /// Persistent CD: `k` Gibbs steps of `n_chains` fantasy particles kept across updates.
+    /// Persistent CD: `gibbs_steps` Gibbs steps of `n_chains` fantasy particles kept across
+    /// updates (PCD-k).
     Pcd {
-        /// Gibbs steps per update.
-        k: usize,
+        /// Gibbs steps k per update.
+        gibbs_steps: usize,
         /// Number of persistent chains (004 used 2048).
         n_chains: usize,
     },
@@ -99,22 +101,26 @@ pub enum Estimator {
         /// Hidden configuration paired with each pattern.
         hidden: PidHidden,
     },
-    /// PID with Gibbs seeds (004 section V B): `k` Gibbs steps from the binarized visible patterns.
+    /// PID with Gibbs seeds (004 section V B): `gibbs_steps` Gibbs steps from the binarized
+    /// visible patterns.
     PidGibbs {
         /// Gibbs steps.
-        k: usize,
+        gibbs_steps: usize,
     },
 }
 
 impl Estimator {
-    /// Checks the estimator's own parameters.
-    pub fn check(&self) -> Result<()> {
+    /// Checks the estimator's own parameters (errors name `gibbs_steps`, `n_chains`).
+    pub fn check(&self) -> spinlearn_core::Result<()> {
         match *self {
-            Estimator::Cd { k } | Estimator::PidGibbs { k } => {
-                spinlearn_core::check::nonzero("k", k)?;
+            Estimator::Cd { gibbs_steps } | Estimator::PidGibbs { gibbs_steps } => {
+                spinlearn_core::check::nonzero("gibbs_steps", gibbs_steps)?;
             }
-            Estimator::Pcd { k, n_chains } => {
-                spinlearn_core::check::nonzero("k", k)?;
+            Estimator::Pcd {
+                gibbs_steps,
+                n_chains,
+            } => {
+                spinlearn_core::check::nonzero("gibbs_steps", gibbs_steps)?;
                 spinlearn_core::check::nonzero("n_chains", n_chains)?;
             }
             _ => {}
@@ -138,10 +144,10 @@ impl NegativePhase for Estimator {
     fn name(&self) -> String {
         match *self {
             Estimator::Exact => "exact".into(),
-            Estimator::Cd { k } => format!("cd-{k}"),
-            Estimator::Pcd { k, .. } => format!("pcd-{k}"),
+            Estimator::Cd { gibbs_steps: k } => format!("cd-{k}"),
+            Estimator::Pcd { gibbs_steps: k, .. } => format!("pcd-{k}"),
             Estimator::Pid { .. } => "pid".into(),
-            Estimator::PidGibbs { k } => format!("pid-gibbs-{k}"),
+            Estimator::PidGibbs { gibbs_steps: k } => format!("pid-gibbs-{k}"),
         }
     }
 
@@ -170,7 +176,7 @@ impl NegativePhase for Estimator {
                     h: m.h.mapv(|x| x as f32),
                 })
             }
-            Estimator::Cd { k } => {
+            Estimator::Cd { gibbs_steps: k } => {
                 let n = ctx.batch.nrows();
                 let mut rngs = ctx.seed.streams(n);
                 let mut hidden = ctx.positive_hidden.to_owned();
@@ -178,7 +184,7 @@ impl NegativePhase for Estimator {
                 model.cd_from_hidden_means(&mut v, &mut hidden, k, &mut rngs);
                 Ok(Negative::Samples { visible: v, hidden })
             }
-            Estimator::Pcd { k, .. } => {
+            Estimator::Pcd { gibbs_steps: k, .. } => {
                 let mut v = state
                     .visible
                     .take()
@@ -202,7 +208,7 @@ impl NegativePhase for Estimator {
                 };
                 Ok(Negative::Samples { visible, hidden })
             }
-            Estimator::PidGibbs { k } => {
+            Estimator::PidGibbs { gibbs_steps: k } => {
                 let (pv, _) = ctx
                     .patterns
                     .ok_or_else(|| RbmError::invalid("estimator", "PID needs an RA model"))?;

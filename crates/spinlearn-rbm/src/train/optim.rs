@@ -1,7 +1,6 @@
 //! Optimizers: SGD with momentum, weight decay and a per-epoch learning-rate decay (004's RAPID
 //! used ×0.96 per epoch), and Adam. Both ascend the log-likelihood.
 
-use crate::Result;
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 use serde::{Deserialize, Serialize};
 use spinlearn_core::check;
@@ -73,8 +72,9 @@ impl Optimizer {
         }
     }
 
-    /// Checks the ranges.
-    pub fn check(&self) -> Result<()> {
+    /// Checks the ranges (errors name `lr`, `momentum`, `weight_decay`, `lr_decay`, `beta1`,
+    /// `beta2`, `eps`).
+    pub fn check(&self) -> spinlearn_core::Result<()> {
         match *self {
             Optimizer::Sgd {
                 lr,

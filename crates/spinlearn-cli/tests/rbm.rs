@@ -1,0 +1,189 @@
+//! `spinlearn rbm`: every flag's error names the flag, training resumes from its checkpoint exactly,
+//! and eval/sample write their outputs.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spinlearn"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("spinlearn-rbm-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A failure with exit code 2 and one line on stderr naming `flag` as `` `flag` ``.
+fn assert_names(out: &Output, flag: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+    assert!(!err.contains("panicked"), "{flag}: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "{flag}: {err}");
+    assert!(err.contains(&format!("`{flag}`")), "`{flag}` not in: {err}");
+}
+
+const TRAIN: &[&str] = &["--quiet", "rbm", "train", "--data", "bars4"];
+
+#[test]
+fn every_invalid_flag_is_named_as_typed() {
+    let d = tmp("flags");
+    let out = d.join("run");
+    let o = out.to_str().unwrap();
+    for (extra, flag) in [
+        (
+            &["--estimator", "cd", "--gibbs-steps", "0"][..],
+            "gibbs_steps",
+        ),
+        (
+            &[
+                "--estimator",
+                "pid-gibbs",
+                "--weights",
+                "ra",
+                "--gibbs-steps",
+                "0",
+            ][..],
+            "gibbs_steps",
+        ),
+        (&["--estimator", "pcd", "--n-chains", "0"][..], "n_chains"),
+        (&["--n-hidden", "0"][..], "n_hidden"),
+        (&["--epochs", "0"][..], "epochs"),
+        (&["--batch-size", "0"][..], "batch_size"),
+        (&["--lr", "0"][..], "lr"),
+        (&["--momentum", "2"][..], "momentum"),
+        (&["--weight-decay=-1"][..], "weight_decay"),
+        (&["--lr-decay", "0"][..], "lr_decay"),
+        (&["--init-std=-1"][..], "init_std"),
+        (&["--weights", "ra", "--k", "0"][..], "k"),
+        (
+            &["--weights", "ra", "--binarize", "clip", "--clip", "0"][..],
+            "clip",
+        ),
+        (&["--estimator", "pid"][..], "estimator"),
+        (&["--real-valued", "--visible", "spin"][..], "real_valued"),
+        (&["--n-samples", "0"][..], "n_samples"),
+        (&["--threshold", "NaN"][..], "threshold"),
+        (&["--digits", "x"][..], "digits"),
+    ] {
+        let mut args = TRAIN.to_vec();
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", o]);
+        assert_names(&run(&args), flag);
+        assert!(
+            !out.join("summary.json").exists(),
+            "{flag}: a failed run left a summary"
+        );
+    }
+    let model = "configs/fixtures/bars4-ra-rbm.npz";
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let model = root.join(model);
+    let m = model.to_str().unwrap();
+    for (extra, flag) in [
+        (&["--what", "ais", "--ais-chains", "1"][..], "ais_chains"),
+        (&["--what", "ais", "--ais-betas", "1"][..], "ais_betas"),
+        (&["--what", "accessibility", "--starts", "0"][..], "starts"),
+        (
+            &["--what", "probe", "--probe-epochs", "0"][..],
+            "probe_epochs",
+        ),
+    ] {
+        let mut args = vec!["--quiet", "rbm", "eval", "--model", m, "--data", "bars4"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", o]);
+        assert_names(&run(&args), flag);
+    }
+    for (extra, flag) in [(&["--n", "0"][..], "n"), (&["--cols", "0"][..], "cols")] {
+        let mut args = vec!["--quiet", "rbm", "sample", "--model", m];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", o]);
+        assert_names(&run(&args), flag);
+    }
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn training_resumes_from_its_checkpoint_exactly() {
+    let d = tmp("resume");
+    let common = [
+        "--quiet",
+        "--seed",
+        "4",
+        "rbm",
+        "train",
+        "--data",
+        "bars4",
+        "--visible",
+        "spin",
+        "--hidden",
+        "spin",
+        "--biases",
+        "false",
+        "--n-hidden",
+        "8",
+        "--estimator",
+        "pcd",
+        "--n-chains",
+        "16",
+        "--batch-size",
+        "4",
+        "--track-exact-nll",
+    ];
+    let straight = d.join("straight");
+    let half = d.join("half");
+    let resumed = d.join("resumed");
+    let with = |epochs: &str, out: &Path, resume: Option<&Path>| {
+        let mut args = common.to_vec();
+        args.extend_from_slice(&["--epochs", epochs, "--out", out.to_str().unwrap()]);
+        if let Some(r) = resume {
+            args.extend_from_slice(&["--resume", r.to_str().unwrap()]);
+        }
+        ok(&run(&args));
+    };
+    with("4", &straight, None);
+    with("2", &half, None);
+    with("4", &resumed, Some(&half.join("model.npz")));
+    let a = read_json(&straight.join("summary.json"));
+    let b = read_json(&resumed.join("summary.json"));
+    assert_eq!(a["epochs_completed"], 4);
+    assert_eq!(b["epochs_completed"], 4);
+    assert_eq!(a["final_exact_nll"], b["final_exact_nll"]);
+    let epochs = read_json(&resumed.join("epochs.json"));
+    assert_eq!(epochs.as_array().unwrap().len(), 2);
+    let ma = spinlearn_rbm::io::load_npz(&straight.join("model.npz")).unwrap();
+    let mb = spinlearn_rbm::io::load_npz(&resumed.join("model.npz")).unwrap();
+    assert_eq!(ma.model, mb.model);
+    assert_eq!(ma.state.unwrap().epoch, 4);
+    for f in ["training.png", "training.svg", "run.json"] {
+        assert!(straight.join(f).exists(), "missing {f}");
+    }
+    // a checkpoint of other units does not resume
+    let mut args = TRAIN.to_vec();
+    let bad = d.join("bad");
+    let ckpt = half.join("model.npz");
+    args.extend_from_slice(&[
+        "--resume",
+        ckpt.to_str().unwrap(),
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    assert_names(&run(&args), "resume");
+    std::fs::remove_dir_all(&d).ok();
+}

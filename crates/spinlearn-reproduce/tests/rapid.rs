@@ -1,0 +1,173 @@
+//! The `rapid` section end to end at smoke sizes: summary keys, figure files, and the exact NLL of
+//! a trained Bars model against a brute-force enumeration written here.
+
+use serde_json::Value;
+use spinlearn_core::{NoObserver, Seed};
+use spinlearn_data::{generate, transform};
+use spinlearn_reproduce::{Mode, SectionCtx, rapid};
+
+/// `ln Σ exp(x)` of a long list, stably.
+fn log_sum_exp(xs: &[f64]) -> f64 {
+    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+/// `ln 2cosh(x)`, stably.
+fn ln_2cosh(x: f64) -> f64 {
+    x.abs() + (-2.0 * x.abs()).exp().ln_1p()
+}
+
+/// Mean NLL of ±1 `images` under a bias-free ±1 RBM with weights `w (n_visible, n_hidden)`, by
+/// summing over all 2^n_visible visible states (the hidden layer summed in closed form):
+/// `P(v) = Π_j 2cosh(Σ_i v_i w_ij) / Z`.
+fn brute_force_nll(w: &ndarray::Array2<f64>, images: &ndarray::Array2<f32>) -> f64 {
+    let (nv, nh) = w.dim();
+    let neg_free = |v: &[f64]| -> f64 {
+        (0..nh)
+            .map(|j| ln_2cosh((0..nv).map(|i| v[i] * w[[i, j]]).sum()))
+            .sum()
+    };
+    let all: Vec<f64> = (0..1usize << nv)
+        .map(|s| {
+            let v: Vec<f64> = (0..nv)
+                .map(|i| if (s >> i) & 1 == 1 { 1.0 } else { -1.0 })
+                .collect();
+            neg_free(&v)
+        })
+        .collect();
+    let log_z = log_sum_exp(&all);
+    let n = images.nrows();
+    (0..n)
+        .map(|r| {
+            let v: Vec<f64> = images.row(r).iter().map(|&x| f64::from(x)).collect();
+            log_z - neg_free(&v)
+        })
+        .sum::<f64>()
+        / n as f64
+}
+
+#[test]
+fn rapid_section_runs_at_smoke_size() {
+    let root = std::env::temp_dir().join(format!("spinlearn-rapid-smoke-{}", std::process::id()));
+    let dir = root.join("rapid");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ctx = SectionCtx {
+        mode: Mode::Smoke,
+        root: root.clone(),
+        dir: dir.clone(),
+        seed: Seed(1).named("rapid"),
+        threads: 1,
+        mnist_dir: None,
+    };
+    let out = rapid::run(&ctx, &mut NoObserver).unwrap();
+    let s = &out.summary;
+
+    for key in [
+        "untrained",
+        "bars4",
+        "bas12",
+        "mnist",
+        "timing",
+        "stage_seconds",
+    ] {
+        assert!(s.get(key).is_some(), "summary lacks `{key}`");
+    }
+    for (part, keys) in [
+        (
+            "untrained",
+            &[
+                "gibbs_accessibility_plateau",
+                "glorot_std",
+                "glorot_accessibility",
+            ][..],
+        ),
+        (
+            "bars4",
+            &[
+                "final_test_hamming",
+                "final_train_hamming",
+                "final_nll",
+                "epochs_to_test_hamming_0_1",
+                "final_gibbs_accessibility",
+                "learning_rates",
+                "n_runs",
+            ][..],
+        ),
+        (
+            "bas12",
+            &[
+                "final_train_hamming",
+                "final_test_hamming",
+                "samples_neither",
+            ][..],
+        ),
+        (
+            "mnist",
+            &[
+                "probe_test_accuracy",
+                "probe_train_accuracy",
+                "ais_test_nll",
+                "ais_train_nll",
+                "ais_initial_test_nll",
+            ][..],
+        ),
+        ("timing", &["pid_update_seconds", "cd_update_seconds"][..]),
+    ] {
+        for k in keys {
+            assert!(s[part].get(*k).is_some(), "summary lacks `{part}.{k}`");
+        }
+    }
+    for method in ["exact", "cd", "pcd", "rapid"] {
+        let h = s["bars4"]["final_test_hamming"][method].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&h), "{method}: {h}");
+    }
+    for acc in [
+        &s["mnist"]["probe_test_accuracy"]["ra_rbm"],
+        &s["mnist"]["probe_test_accuracy"]["rbm"],
+    ] {
+        assert!((0.0..=1.0).contains(&acc.as_f64().unwrap()));
+    }
+
+    let figures = [
+        "fig1_untrained",
+        "fig1_inset",
+        "fig2a_gibbs_accessibility",
+        "fig2b_method_accessibility",
+        "bars4_exact_nll",
+        "fig3a_train_hamming",
+        "fig3b_test_hamming",
+        "fig4_singular_values",
+        "fig5_bas_hamming",
+        "fig5_bas_samples",
+        "fig6a_mnist_nll",
+        "fig6c_mnist_samples",
+        "appD_timing",
+    ];
+    for f in figures {
+        for ext in ["png", "svg"] {
+            let p = dir.join(format!("{f}.{ext}"));
+            let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            assert!(len > 0, "missing or empty {}", p.display());
+        }
+    }
+    assert_eq!(out.section.figures.len(), figures.len());
+
+    // The exact NLL of the (single) RAPID training at its last epoch against a brute-force sum
+    // over all 2^16 visible states of the saved model, on the paper's 10 training images.
+    assert_eq!(s["bars4"]["n_runs"]["rapid"], Value::from(1));
+    let saved = spinlearn_rbm::io::load_npz(&dir.join("bars4_rapid_model.npz")).unwrap();
+    let bars = transform::to_spins(&generate::bars(4).unwrap()).unwrap();
+    let (train, _) = transform::sign_symmetric_holdout(&bars, &[4, 8]).unwrap();
+    assert_eq!(train.n_samples(), 10);
+    let expected = brute_force_nll(&saved.model.rbm().weights, &train.data);
+    let got = s["bars4"]["final_nll"]["rapid"].as_f64().unwrap();
+    assert!(
+        (got - expected).abs() <= 1e-5 * expected.abs().max(1.0),
+        "exact NLL {got} vs brute force {expected}"
+    );
+    assert!(
+        expected >= 10f64.ln() - 1e-9,
+        "below the data entropy: {expected}"
+    );
+    std::fs::remove_dir_all(&root).ok();
+}
