@@ -18,12 +18,11 @@ use crate::bp::{BpParams, BpResult, ValidBpParams, learn};
 use crate::error::{BpError, Result};
 use crate::spins::{random_rows, spin_matrix};
 use ndarray::ArrayView2;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use spinlearn_core::par::par_map_observed;
 use spinlearn_core::stats::mean_std;
-use spinlearn_core::{Control, Observer, ParamGuard, Seed, StepReport, check};
+use spinlearn_core::{Observer, ParamGuard, Seed, check};
 use spinlearn_data::Dataset;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One learning run on one random selection of samples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,91 +118,20 @@ pub fn run_selection(
     ))
 }
 
-/// Runs `job` over `jobs` on rayon's pool while the calling thread reports each finished job to
-/// `obs` (stage `stage`, step = jobs finished so far). Results keep the order of `jobs`, whatever
-/// the order of completion. `job` receives a flag that turns true once the observer asked to
-/// stop; the sweep then ends in [`BpError::Stopped`].
-///
-/// The observer is not `Send`, so it stays on the calling thread: the jobs run from a scoped
-/// helper thread that hands them to rayon's global pool, and finished jobs are announced over a
-/// channel. Called from inside a rayon pool (`ThreadPool::install`), the jobs run on that pool
-/// directly and are reported once they are all done (waiting on the channel there could block the
-/// pool's only worker).
-fn par_map_observed<J, T>(
+/// Runs `job` over `jobs` through [`par_map_observed`] (progress on the calling thread, results
+/// in job order); a sweep stopped by its observer ends in [`BpError::Stopped`].
+fn sweep_jobs<J: Sync, T: Send>(
     jobs: &[J],
     stage: &str,
     obs: &mut dyn Observer,
-    job: impl Fn(&J, &AtomicBool) -> Result<T> + Sync,
-) -> Result<Vec<T>>
-where
-    J: Sync,
-    T: Send,
-{
-    let stop = AtomicBool::new(false);
-    let total = jobs.len();
-    let mut report = |done: usize, stop: &AtomicBool| {
-        let r = StepReport {
-            stage,
-            step: done,
-            total: Some(total),
-            metrics: &[],
-        };
-        if obs.observe(&r) == Control::Stop {
-            stop.store(true, Ordering::Relaxed);
-        }
-    };
-    let run = |j: &J, stop: &AtomicBool| {
-        if stop.load(Ordering::Relaxed) {
-            return Err(BpError::Stopped(stage.to_string()));
-        }
-        job(j, stop)
-    };
-    let results = if rayon::current_thread_index().is_some() {
-        let results = jobs
-            .par_iter()
-            .map(|j| run(j, &stop))
-            .collect::<Result<Vec<T>>>();
-        for done in 1..=total {
-            report(done, &stop);
-        }
-        results
-    } else {
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
-        std::thread::scope(|scope| {
-            let (stop, run) = (&stop, &run);
-            let worker = scope.spawn(move || {
-                jobs.par_iter()
-                    .map_with(tx, |tx, j| {
-                        let r = run(j, stop);
-                        // The receiver lives until every sender is gone.
-                        let _ = tx.send(());
-                        r
-                    })
-                    .collect::<Result<Vec<T>>>()
-            });
-            for (done, ()) in rx.iter().enumerate() {
-                report(done + 1, stop);
-            }
-            worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
-    };
-    if stop.load(Ordering::Relaxed) {
-        return Err(BpError::Stopped(stage.to_string()));
-    }
-    results
-}
-
-/// An observer of one run inside a sweep: stops the run once the sweep's observer asked to stop.
-fn stop_flag(stop: &AtomicBool) -> impl FnMut(&StepReport<'_>) -> Control + '_ {
-    move |_| {
-        if stop.load(Ordering::Relaxed) {
-            Control::Stop
-        } else {
-            Control::Continue
-        }
-    }
+    job: impl Fn(&J, &mut dyn Observer) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    par_map_observed(jobs, stage, obs, |j, halt| {
+        job(j, halt).map(|r| (r, Vec::new()))
+    })?
+    .into_iter()
+    .map(|r| r.ok_or_else(|| BpError::Stopped(stage.to_string())))
+    .collect()
 }
 
 /// Parameters of a data-size sweep (field names are the flags of `spinlearn bp sweep`).
@@ -321,8 +249,8 @@ pub fn size_sweep(
         .iter()
         .flat_map(|&m| (0..ns).map(move |s| (m, s)))
         .collect();
-    let results = par_map_observed(&jobs, "size sweep", obs, |&(m, s), stop| {
-        run_selection(pool, m, s, &params.learner, seed, &mut stop_flag(stop))
+    let results = sweep_jobs(&jobs, "size sweep", obs, |&(m, s), halt| {
+        run_selection(pool, m, s, &params.learner, seed, halt)
     })?;
     let mut points = Vec::new();
     let mut features = Vec::new();
@@ -501,8 +429,8 @@ pub fn beta_sweep(
         .iter()
         .flat_map(|&m| (0..nb).flat_map(move |b| (0..ns).map(move |s| (m, b, s))))
         .collect();
-    let results = par_map_observed(&jobs, "beta sweep", obs, |&(m, b, s), stop| {
-        run_selection(pool, m, s, &params.learners[b], seed, &mut stop_flag(stop))
+    let results = sweep_jobs(&jobs, "beta sweep", obs, |&(m, b, s), halt| {
+        run_selection(pool, m, s, &params.learners[b], seed, halt)
     })?;
     let betas = params.betas();
     let mut points = Vec::new();
@@ -551,7 +479,7 @@ pub fn fraction_converged(runs: &[SelectionRun]) -> f64 {
 mod tests {
     use super::*;
     use ndarray::Array2;
-    use spinlearn_core::NoObserver;
+    use spinlearn_core::{Control, NoObserver, StepReport};
 
     fn spin_pool(rows: usize, cols: usize, seed: u64) -> Dataset {
         let mut rng = Seed(seed).stream(0);

@@ -13,9 +13,7 @@ use crate::mean_field::{BifurcationPoint, CurieWeiss, bifurcation, firing_branch
 use crate::onsager;
 use serde::{Deserialize, Serialize};
 use spinlearn_core::numerics::logistic;
-use spinlearn_core::{Control, Error, Observer, ParamGuard, Seed, StepReport, check};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use spinlearn_core::{Error, Observer, ParamGuard, Seed, check};
 
 /// `n` evenly spaced points from `a` to `b` inclusive (n >= 2; n = 1 gives `[a]`).
 pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
@@ -402,20 +400,16 @@ pub fn lattice_sweep(
 ) -> Result<LatticeSweep> {
     let ts = p.ts();
     let jobs: Vec<(usize, &McValidParams)> = p.points.iter().enumerate().collect();
-    let results = par_map_observed(
-        &jobs,
-        "lattice point",
-        |&(k, v), halt| {
+    let results =
+        spinlearn_core::par::par_map_observed(&jobs, "lattice point", obs, |&(k, v), halt| {
             let r = simulate(v, seed.derive(k as u64), halt)?;
-            let metrics = [
+            let metrics = vec![
                 ("l", r.l as f64),
                 ("t", r.t),
                 ("abs_m", r.magnetization.mean),
             ];
-            Ok((r, metrics))
-        },
-        obs,
-    )?;
+            Ok::<_, crate::IsingError>((r, metrics))
+        })?;
     let stopped_early = results.iter().any(Option::is_none);
     let points: Vec<McResult> = results.into_iter().flatten().collect();
     let mut crossings = Vec::new();
@@ -463,98 +457,6 @@ pub fn lattice_sweep(
     })
 }
 
-/// Maps `f` over `jobs` on rayon's pool (one task per job) while `obs`, which need not be `Send`,
-/// stays on the calling thread: each finished job sends its metrics over a channel and the caller
-/// reports it as the next step of `stage`. When `obs` answers [`Control::Stop`], jobs not yet
-/// started are skipped and running ones are asked to stop through the observer `f` receives; their
-/// slots are `None`. The first failing job (in job order) fails the call, and the jobs not yet
-/// started are skipped.
-fn par_map_observed<J: Sync, R: Send, const M: usize>(
-    jobs: &[J],
-    stage: &str,
-    f: impl Fn(&J, &mut dyn Observer) -> Result<(R, [(&'static str, f64); M])> + Sync,
-    obs: &mut dyn Observer,
-) -> Result<Vec<Option<R>>> {
-    let stop = AtomicBool::new(false);
-    let slots: Vec<Mutex<Option<Result<R>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let (tx, rx) = std::sync::mpsc::channel::<Option<[(&'static str, f64); M]>>();
-    rayon::in_place_scope(|scope| {
-        for (job, slot) in jobs.iter().zip(&slots) {
-            let (tx, stop, f) = (tx.clone(), &stop, &f);
-            scope.spawn(move |_| {
-                let mut msg = None;
-                if !stop.load(Ordering::Relaxed) {
-                    let mut halt = |_: &StepReport<'_>| {
-                        if stop.load(Ordering::Relaxed) {
-                            Control::Stop
-                        } else {
-                            Control::Continue
-                        }
-                    };
-                    let r = f(job, &mut halt);
-                    if !stop.load(Ordering::Relaxed) {
-                        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
-                        match r {
-                            Ok((r, metrics)) => {
-                                *slot = Some(Ok(r));
-                                msg = Some(metrics);
-                            }
-                            Err(e) => {
-                                *slot = Some(Err(e));
-                                stop.store(true, Ordering::Relaxed);
-                            }
-                        }
-                    }
-                }
-                // The receiver lives until every sender is gone.
-                let _ = tx.send(msg);
-            });
-        }
-        drop(tx);
-        let mut done = 0;
-        loop {
-            use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
-            let msg = match rx.try_recv() {
-                Ok(msg) => msg,
-                Err(TryRecvError::Disconnected) => break,
-                // On a pool thread, run a pending job rather than block the pool (a pool of one
-                // thread would otherwise wait forever); elsewhere, wait for the workers.
-                Err(TryRecvError::Empty) => {
-                    if matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
-                        continue;
-                    }
-                    match rx.recv_timeout(std::time::Duration::from_millis(20)) {
-                        Ok(msg) => msg,
-                        Err(RecvTimeoutError::Timeout) => continue,
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-            };
-            if let Some(metrics) = msg {
-                done += 1;
-                let r = StepReport {
-                    stage,
-                    step: done,
-                    total: Some(jobs.len()),
-                    metrics: &metrics,
-                };
-                if obs.observe(&r) == Control::Stop {
-                    stop.store(true, Ordering::Relaxed);
-                }
-            }
-        }
-    });
-    let mut out = Vec::with_capacity(jobs.len());
-    for slot in slots {
-        match slot.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            Some(Ok(r)) => out.push(Some(r)),
-            Some(Err(e)) => return Err(e),
-            None => out.push(None),
-        }
-    }
-    Ok(out)
-}
-
 /// All activation kinds evaluated on a grid (for the activation-function figure).
 pub fn activation_table(acts: &[Activation], xs: &[f64]) -> Vec<(String, Vec<f64>, Vec<f64>)> {
     acts.iter()
@@ -571,6 +473,7 @@ pub fn activation_table(acts: &[Activation], xs: &[f64]) -> Vec<(String, Vec<f64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use spinlearn_core::{Control, StepReport};
 
     #[test]
     fn binder_crossing_interpolates() {
