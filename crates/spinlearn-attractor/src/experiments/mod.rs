@@ -30,7 +30,7 @@ pub use scan::{
     CapacityPoint, CapacityScanParams, ScanMethod, Sweep, ValidCapacityScanParams, capacity_scan,
 };
 pub use sparse::{
-    PatternCount, SparseNoiseParams, SparseNoisePoint, SparseOptimum, SparseParams,
+    PatternCount, SparseGrid, SparseNoiseParams, SparseNoisePoint, SparseOptimum, SparseParams,
     SparseScanParams, ValidSparseNoiseParams, ValidSparseParams, ValidSparseScanParams,
     potentiated_weight, sparse_exponent, sparse_noise_sweep, sparse_optimum, sparse_scan,
 };
@@ -223,8 +223,7 @@ mod tests {
             ..scan
         };
         assert!(err(zero.check().unwrap_err()).contains("`max_age`"));
-        let sparse = SparseParams {
-            n: 200,
+        let grid = SparseGrid {
             rule: LearningRule::AmitFusi,
             synapse: SynapseParams::unit_jump(0.5, 0.0, 0.0),
             c_rel: vec![],
@@ -232,12 +231,14 @@ mod tests {
             patterns: PatternCount::Fixed(10),
             realizations: 1,
         };
+        let sparse = SparseParams { n: 200, grid };
         assert!(err(sparse.check().unwrap_err()).contains("`c_rel`"));
-        let sparse = SparseParams {
+        let grid = SparseGrid {
             c_rel: vec![1.0],
             patterns: PatternCount::TimesN(0),
-            ..sparse
+            ..sparse.grid
         };
+        let sparse = SparseParams { n: 200, grid };
         assert!(err(sparse.check().unwrap_err()).contains("`patterns`"));
         let opt = OptimalCParams {
             theory: theory(1000),
@@ -253,12 +254,14 @@ mod tests {
     fn sparse_optimum_is_the_best_cell_of_its_grid() {
         let p = SparseParams {
             n: 120,
-            rule: LearningRule::AmitFusi,
-            synapse: SynapseParams::unit_jump(0.5, 0.0, 0.0),
-            c_rel: vec![1.0, 1.2],
-            kappa: vec![0.15, 0.3],
-            patterns: PatternCount::Fixed(20),
-            realizations: 1,
+            grid: SparseGrid {
+                rule: LearningRule::AmitFusi,
+                synapse: SynapseParams::unit_jump(0.5, 0.0, 0.0),
+                c_rel: vec![1.0, 1.2],
+                kappa: vec![0.15, 0.3],
+                patterns: PatternCount::Fixed(20),
+                realizations: 1,
+            },
         };
         let v = p.check().unwrap();
         let best = sparse_optimum(&v, Seed(2), &mut NoObserver).unwrap();

@@ -43,14 +43,12 @@ impl PatternCount {
     }
 }
 
-/// Sparse coding at one N: c = 1, f = 4 ln N / N ([`NetworkParams::sparse_f`]), rule `rule`,
+/// The (C, θ) grid of sparse coding (c = 1, f = 4 ln N / N from [`NetworkParams::sparse_f`]):
 /// C = ρ·f(1−f) for ρ in `c_rel` (the depression jump of eq. 7 is r2·f(1−f), so ρ near 1 decides
 /// whether one depression crosses the barrier) and θ = κ·w·fN for κ in `kappa`, where w is the
 /// weight a potentiated synapse carries ([`potentiated_weight`]): fN active inputs at w.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SparseParams {
-    /// N.
-    pub n: usize,
+pub struct SparseGrid {
     /// The learning rule.
     pub rule: LearningRule,
     /// r1, r2, r3 (C is set by `c_rel`).
@@ -63,6 +61,15 @@ pub struct SparseParams {
     pub patterns: PatternCount,
     /// Realizations per grid cell.
     pub realizations: usize,
+}
+
+/// Sparse coding at one N over a [`SparseGrid`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SparseParams {
+    /// N.
+    pub n: usize,
+    /// The grid.
+    pub grid: SparseGrid,
 }
 
 /// Checked [`SparseParams`]: the simulation of every grid cell, with its C and θ.
@@ -108,33 +115,34 @@ impl ParamGuard for SparseParams {
     /// `c_rel` non-empty with values ≥ 0, `kappa` non-empty and finite, and each cell's
     /// simulation checked (`n`, `patterns`, `realizations`, the synapse).
     fn check(&self) -> spinlearn_core::Result<ValidSparseParams> {
-        non_empty("c_rel", &self.c_rel)?;
-        non_empty("kappa", &self.kappa)?;
+        let g = &self.grid;
+        non_empty("c_rel", &g.c_rel)?;
+        non_empty("kappa", &g.kappa)?;
         check::at_least("n", self.n, 2)?;
-        let patterns = check::nonzero("patterns", self.patterns.at(self.n))?;
+        let patterns = check::nonzero("patterns", g.patterns.at(self.n))?;
         let f = NetworkParams::sparse_f(self.n);
-        let mut cells = Vec::with_capacity(self.c_rel.len() * self.kappa.len());
-        for &rho in &self.c_rel {
+        let mut cells = Vec::with_capacity(g.c_rel.len() * g.kappa.len());
+        for &rho in &g.c_rel {
             let c_well = check::non_negative("c_rel", rho)? * f * (1.0 - f);
             let synapse = SynapseParams {
                 c_well,
-                ..self.synapse
+                ..g.synapse
             };
-            let w = potentiated_weight(self.rule, f, synapse);
-            for &kap in &self.kappa {
+            let w = potentiated_weight(g.rule, f, synapse);
+            for &kap in &g.kappa {
                 let theta = check::finite("kappa", kap)? * w * f * self.n as f64;
                 let network = NetworkParams {
                     n: self.n,
                     c: 1.0,
                     f,
-                    rule: self.rule,
+                    rule: g.rule,
                     synapse,
                     theta,
                 };
                 let sim = SimParams {
                     network,
                     patterns,
-                    realizations: self.realizations,
+                    realizations: g.realizations,
                     ..SimParams::default()
                 }
                 .check()?;
@@ -144,9 +152,9 @@ impl ParamGuard for SparseParams {
         Ok(ValidSparseParams {
             n: self.n,
             f,
-            rule: self.rule,
-            r1: self.synapse.r1,
-            r3: self.synapse.r3,
+            rule: g.rule,
+            r1: g.synapse.r1,
+            r3: g.synapse.r3,
             cells,
         })
     }
@@ -215,11 +223,11 @@ pub fn sparse_optimum(
     optimum_steps(p, seed, &mut steps)
 }
 
-/// [`SparseParams`] at each of several N (Fig. 7).
+/// One [`SparseGrid`] at each of several N (Fig. 7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SparseScanParams {
-    /// The grid (its `n` is replaced).
-    pub sparse: SparseParams,
+    /// The grid.
+    pub grid: SparseGrid,
     /// The network sizes.
     pub n: Vec<usize>,
 }
@@ -243,7 +251,7 @@ impl ParamGuard for SparseScanParams {
                 .map(|&n| {
                     SparseParams {
                         n,
-                        ..self.sparse.clone()
+                        grid: self.grid.clone(),
                     }
                     .check()
                 })
@@ -282,7 +290,7 @@ pub fn sparse_exponent(points: &[SparseOptimum]) -> Option<f64> {
 /// Sparse optima against the noise r3 for several rule settings (Fig. 8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SparseNoiseParams {
-    /// The settings (rule, r1, grid, N) compared; their r3 is replaced.
+    /// The settings compared (N and grid; the grid's r3 is replaced by each noise level).
     pub rules: Vec<SparseParams>,
     /// The noise levels ν: r3 = ν·f(1−f), in units of the depression jump.
     pub r3_rel: Vec<f64>,
@@ -307,13 +315,14 @@ impl ParamGuard for SparseNoiseParams {
             let mut by_noise = Vec::with_capacity(self.r3_rel.len());
             for &nu in &self.r3_rel {
                 let r3 = check::non_negative("r3_rel", nu)? * f * (1.0 - f);
-                by_noise.push(
-                    SparseParams {
-                        synapse: SynapseParams { r3, ..rule.synapse },
-                        ..rule.clone()
-                    }
-                    .check()?,
-                );
+                let grid = SparseGrid {
+                    synapse: SynapseParams {
+                        r3,
+                        ..rule.grid.synapse
+                    },
+                    ..rule.grid.clone()
+                };
+                by_noise.push(SparseParams { n: rule.n, grid }.check()?);
             }
             grids.push(by_noise);
         }
