@@ -1,4 +1,4 @@
-//! `cargo run --release -p spinlearn-attractor --example bench_attractor`: the issue-6 speed benchmark.
+//! `cargo run --release -p spinlearn-attractor --example bench_attractor`: the speed benchmark.
 fn main() {
     let r = spinlearn_attractor::bench::bench(30_000, 0.05, 40, spinlearn_core::Seed(1))
         .expect("bench");

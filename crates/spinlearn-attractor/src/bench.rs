@@ -1,10 +1,10 @@
-//! The speed benchmark of issue 6: present 40 patterns to a network of N = 30,000, c = 0.05
-//! (≈ 45 million synapses) and test the retrieval of each, beside the machine's memory bandwidth.
+//! The speed benchmark: present 40 patterns to a network of N = 30,000, c = 0.05 (≈ 45 million
+//! synapses) and test the retrieval of each, beside the machine's memory bandwidth.
 
 use std::time::Instant;
 
 use serde::Serialize;
-use spinlearn_core::Seed;
+use spinlearn_core::{ParamGuard, Seed};
 
 use crate::error::Result;
 use crate::network::{self, DilutedNetwork, WeightView};
@@ -66,7 +66,7 @@ pub fn copy_bandwidth(bytes: usize, reps: usize) -> f64 {
     2.0 * (n * 4) as f64 / best
 }
 
-/// Runs the benchmark (`n` = 30,000, `c` = 0.05, `patterns` = 40 in the issue's setting) with the
+/// Runs the benchmark (`n` = 30,000, `c` = 0.05, `patterns` = 40 in the standard setting) with the
 /// synapse parameters of Fig. 4 (r1 = 0.1, C = 2.7).
 pub fn bench(n: usize, c: f64, patterns: usize, seed: Seed) -> Result<BenchReport> {
     let np = NetworkParams {
@@ -79,13 +79,14 @@ pub fn bench(n: usize, c: f64, patterns: usize, seed: Seed) -> Result<BenchRepor
             c_well: 2.7,
         },
         ..NetworkParams::default()
-    };
+    }
+    .check()?;
     let bandwidth = copy_bandwidth(256 << 20, 5);
     let t0 = Instant::now();
     let mut net = DilutedNetwork::new(&np, seed.named("connectivity"))?;
     let build_s = t0.elapsed().as_secs_f64();
     let pats: Vec<Vec<u8>> = (0..patterns)
-        .map(|t| network::pattern(seed.named("patterns"), t as u64, n, np.f))
+        .map(|t| network::pattern(seed.named("patterns"), t as u64, n, np.f()))
         .collect();
     let t1 = Instant::now();
     // One pass over the synapses per block of `network::BLOCK` patterns.
@@ -97,7 +98,7 @@ pub fn bench(n: usize, c: f64, patterns: usize, seed: Seed) -> Result<BenchRepor
     let retrieved = pats
         .iter()
         .zip(&outs)
-        .filter(|(p, o)| network::overlap(p, &o.state, np.f) >= 0.5)
+        .filter(|(p, o)| network::overlap(p, &o.state, np.f()) >= 0.5)
         .count();
     let sweeps: usize = outs.iter().map(|o| o.sweeps).sum();
     let converged = outs.iter().filter(|o| o.converged).count();

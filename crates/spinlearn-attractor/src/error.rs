@@ -1,44 +1,28 @@
 //! The error type of spinlearn-attractor.
 
-/// Errors of the attractor crate.
+/// Errors of the attractor crate. Invalid parameters, I/O and non-convergence are core's
+/// ([`spinlearn_core::Error`]), wrapped once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AttractorError {
-    /// A parameter check or core helper failed.
+    /// An invalid parameter (named as the user spells it), or an iterative computation (stationary
+    /// density) that did not converge.
     #[error(transparent)]
     Core(#[from] spinlearn_core::Error),
-    /// A parameter is out of range (named, with the reason).
-    #[error("invalid parameter `{name}`: {reason}")]
-    InvalidParameter {
-        /// The parameter's name.
-        name: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// An iterative computation (stationary density, overlap map) did not converge.
-    #[error("{what} did not converge after {iterations} iterations (residual {residual:.3e})")]
-    NonConvergence {
-        /// Which computation.
-        what: String,
-        /// Iterations performed.
-        iterations: usize,
-        /// The last residual.
-        residual: f64,
-    },
-    /// The network would not fit in memory (more than u32::MAX neurons or too many synapses).
-    #[error("network too large: {0}")]
+    /// The network or the theory's grid would not fit in memory.
+    #[error("too large: {0}")]
     TooLarge(String),
+    /// A sweep was stopped by its observer before it finished.
+    #[error("{0}: stopped before it finished")]
+    Stopped(String),
 }
 
 /// Result alias with [`AttractorError`].
 pub type Result<T, E = AttractorError> = std::result::Result<T, E>;
 
 impl AttractorError {
-    /// Shorthand for [`AttractorError::InvalidParameter`].
+    /// An invalid parameter: [`spinlearn_core::Error::InvalidParameter`] wrapped.
     pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        AttractorError::InvalidParameter {
-            name: name.into(),
-            reason: reason.into(),
-        }
+        AttractorError::Core(spinlearn_core::Error::invalid(name, reason))
     }
 }

@@ -39,7 +39,7 @@ pub fn snr_capacity(snr: &[f64], critical: f64) -> Option<usize> {
 /// points or a zero slope.
 pub fn robustness(r3: &[f64], capacity: &[f64], omega: f64) -> Option<f64> {
     let x: Vec<f64> = r3.iter().map(|r| r / omega).collect();
-    let (slope, _) = crate::theory::linear_fit(&x, capacity)?;
+    let slope = spinlearn_core::stats::linear_fit(&x, capacity)?.slope;
     if slope == 0.0 {
         None
     } else {

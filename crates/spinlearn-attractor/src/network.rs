@@ -23,7 +23,7 @@ use serde::Serialize;
 use spinlearn_core::Seed;
 
 use crate::error::{AttractorError, Result};
-use crate::params::NetworkParams;
+use crate::params::ValidNetworkParams;
 
 /// Rows per parallel work item.
 const ROW_CHUNK: usize = 128;
@@ -66,7 +66,7 @@ pub struct RetrievalOutcome {
 }
 
 /// Which weights the neuronal dynamics sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub enum WeightView {
     /// The analog weights J_ij.
     #[default]
@@ -95,7 +95,7 @@ impl WeightView {
 /// The network: connectivity, weights and the number of presentations made.
 #[derive(Debug, Clone)]
 pub struct DilutedNetwork {
-    params: NetworkParams,
+    params: ValidNetworkParams,
     row_start: Vec<usize>,
     cols: Vec<u32>,
     weights: Vec<f32>,
@@ -138,17 +138,17 @@ static LUT: [[u32; LANES]; 256] = {
 
 impl DilutedNetwork {
     /// Draws the connectivity (each ordered pair i ≠ j present with probability c, row i from
-    /// `seed.stream(i)`) and sets all weights to 0. Parameters are checked here.
-    pub fn new(params: &NetworkParams, seed: Seed) -> Result<Self> {
-        let params = params.check()?;
-        let n = params.n;
-        let expected = (n as f64) * (n as f64 - 1.0) * params.c;
+    /// `seed.stream(i)`) and sets all weights to 0.
+    pub fn new(params: &ValidNetworkParams, seed: Seed) -> Result<Self> {
+        let params = *params;
+        let n = params.n();
+        let expected = (n as f64) * (n as f64 - 1.0) * params.c();
         if expected > 4.0e9 {
             return Err(AttractorError::TooLarge(format!(
                 "{expected:.3e} expected synapses"
             )));
         }
-        let log_q = (1.0 - params.c).ln();
+        let log_q = (1.0 - params.c()).ln();
         let chunks: Vec<(Vec<usize>, Vec<u32>)> = (0..n.div_ceil(ROW_CHUNK))
             .into_par_iter()
             .map(|ch| {
@@ -162,7 +162,7 @@ impl DilutedNetwork {
                     // Candidates p = 0..n-1 map to j = p (p < i) or p + 1 (p ≥ i): no self-loop.
                     let mut p: usize = 0;
                     loop {
-                        if params.c < 1.0 {
+                        if params.c() < 1.0 {
                             let u: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
                             let skip = (u.ln() / log_q).floor();
                             if skip >= (n - 1 - p) as f64 {
@@ -202,14 +202,14 @@ impl DilutedNetwork {
         })
     }
 
-    /// The (checked) parameters.
-    pub fn params(&self) -> &NetworkParams {
+    /// The parameters.
+    pub fn params(&self) -> &ValidNetworkParams {
         &self.params
     }
 
     /// Number of neurons N.
     pub fn n(&self) -> usize {
-        self.params.n
+        self.params.n()
     }
 
     /// Number of synapses (present connections).
@@ -280,7 +280,7 @@ impl DilutedNetwork {
         let np = etas.len();
         debug_assert!(np <= BLOCK);
         let p = self.params;
-        let s = p.synapse;
+        let s = *p.synapse();
         // Per step: decay factor, well position (the very first presentation has no decay), and
         // the jump table.
         let mut steps = [Step::default(); BLOCK];
@@ -289,10 +289,10 @@ impl DilutedNetwork {
             let (e, c_well) = if first {
                 (1.0f32, 0.0f32)
             } else {
-                (s.decay_factor() as f32, s.c_well as f32)
+                (s.decay_factor() as f32, s.c_well() as f32)
             };
             let table: [[f32; 2]; 2] = [false, true].map(|ei| {
-                [false, true].map(|ej| (s.r2 * p.rule.value(ei, ej, p.f, s.c_well)) as f32)
+                [false, true].map(|ej| (s.r2() * p.rule().value(ei, ej, p.f(), s.c_well())) as f32)
             });
             *st = Step { e, c_well, table };
         }
@@ -302,7 +302,7 @@ impl DilutedNetwork {
                 *b |= u32::from(x != 0) << t;
             }
         }
-        let r3 = s.r3 as f32;
+        let r3 = s.r3() as f32;
         let first_t = self.presentations;
         let cols = &self.cols;
         let row_start = &self.row_start;
@@ -542,7 +542,7 @@ impl DilutedNetwork {
             ));
         }
         let tr = self.transpose(view);
-        let theta = self.params.theta;
+        let theta = self.params.theta();
         let mut out = Vec::with_capacity(starts.len());
         for batch in starts.chunks(LANES) {
             let mut packed = vec![0u8; n];
@@ -568,7 +568,7 @@ impl DilutedNetwork {
     /// One parallel sweep for up to eight packed states (`packed[j]` bit l = V_j in lane l):
     /// writes Θ(h − θ) of every lane into `out`.
     fn sweep_packed(&self, packed: &[u8], out: &mut [u8], view: WeightView) {
-        let theta = self.params.theta as f32;
+        let theta = self.params.theta() as f32;
         let cols = &self.cols;
         let weights = &self.weights;
         let row_start = &self.row_start;
@@ -898,9 +898,10 @@ fn fields8(cols: &[u32], w: &[f32], packed: &[u8], view: impl Fn(f32) -> f32) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{LearningRule, SynapseParams};
+    use crate::params::{LearningRule, NetworkParams, SynapseParams};
+    use spinlearn_core::ParamGuard;
 
-    fn small(n: usize, c: f64, syn: SynapseParams) -> NetworkParams {
+    fn small(n: usize, c: f64, syn: SynapseParams) -> ValidNetworkParams {
         NetworkParams {
             n,
             c,
@@ -909,6 +910,8 @@ mod tests {
             synapse: syn,
             theta: 0.0,
         }
+        .check()
+        .unwrap()
     }
 
     #[test]
@@ -938,7 +941,7 @@ mod tests {
         };
         let p = small(300, 0.1, syn);
         let mut net = DilutedNetwork::new(&p, Seed(9)).unwrap();
-        let model = crate::DoubleWellSynapses::new(syn).unwrap();
+        let model = crate::DoubleWellSynapses::new(syn.check().unwrap());
         let pats: Vec<Vec<u8>> = (0..7).map(|t| pattern(Seed(5), t, 300, 0.5)).collect();
         for pt in &pats {
             net.present(pt, Seed(0)).unwrap();
@@ -953,7 +956,7 @@ mod tests {
                     }
                     x = model.jump(
                         x,
-                        p.rule.value(pt[i] == 1, pt[j as usize] == 1, 0.5, 1.5),
+                        p.rule().value(pt[i] == 1, pt[j as usize] == 1, 0.5, 1.5),
                         0.0,
                     );
                 }
@@ -967,14 +970,15 @@ mod tests {
     /// block kernel must reproduce bit for bit.
     fn reference_present(net: &mut DilutedNetwork, eta: &[u8], noise_seed: Seed) {
         let p = net.params;
-        let s = p.synapse;
+        let s = *p.synapse();
         let (e, c_well) = if net.presentations == 0 {
             (1.0f32, 0.0f32)
         } else {
-            (s.decay_factor() as f32, s.c_well as f32)
+            (s.decay_factor() as f32, s.c_well() as f32)
         };
-        let table: [[f32; 2]; 2] = [false, true]
-            .map(|ei| [false, true].map(|ej| (s.r2 * p.rule.value(ei, ej, p.f, s.c_well)) as f32));
+        let table: [[f32; 2]; 2] = [false, true].map(|ei| {
+            [false, true].map(|ej| (s.r2() * p.rule().value(ei, ej, p.f(), s.c_well())) as f32)
+        });
         let etaf: Vec<f32> = eta.iter().map(|&x| f32::from(x != 0)).collect();
         let step_seed = noise_seed.derive(net.presentations);
         for i in 0..net.n() {
@@ -987,11 +991,11 @@ mod tests {
                 let ej = etaf[net.cols[k] as usize];
                 net.weights[k] = m + (x - m) * e + a + d * ej;
             }
-            if s.r3 > 0.0 {
+            if s.r3() > 0.0 {
                 let mut rng = step_seed.stream(i as u64);
                 for k in r {
                     let z: f32 = rng.sample(StandardNormal);
-                    net.weights[k] += s.r3 as f32 * z;
+                    net.weights[k] += s.r3() as f32 * z;
                 }
             }
         }
@@ -1023,7 +1027,9 @@ mod tests {
                     c_well: cw,
                 },
                 theta: 0.0,
-            };
+            }
+            .check()
+            .unwrap();
             let pats: Vec<Vec<u8>> = (0..75).map(|t| pattern(Seed(12), t, n, f)).collect();
             let mut reference = DilutedNetwork::new(&params, Seed(4)).unwrap();
             for pt in &pats {

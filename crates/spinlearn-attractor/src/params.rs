@@ -1,7 +1,9 @@
-//! Model parameters and their validation (`check()` once, then trusted).
+//! Model parameters and their validation: each `XParams` is plain serializable data (flags, config
+//! keys); [`ParamGuard::check`] turns it once into `ValidXParams` with private fields, which the
+//! models take. Errors name the parameter as the user spells it (`c_well`, not `C`).
 
 use serde::{Deserialize, Serialize};
-use spinlearn_core::check;
+use spinlearn_core::{ParamGuard, check};
 
 use crate::error::{AttractorError, Result};
 
@@ -68,7 +70,8 @@ impl std::str::FromStr for LearningRule {
     }
 }
 
-/// Parameters of the synapse dynamics, eqs. (3)-(4).
+/// Parameters of the synapse dynamics, eqs. (3)-(4). Plain data; [`ParamGuard::check`] gives the
+/// [`ValidSynapseParams`] that the models take.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SynapseParams {
     /// r1 ≥ 0: depth of the wells (decay rate; time constant 1/(2 r1)). 0 is the flat potential.
@@ -93,22 +96,79 @@ impl Default for SynapseParams {
 }
 
 impl SynapseParams {
-    /// Validates the parameters.
-    pub fn check(&self) -> Result<Self> {
-        check::non_negative("r1", self.r1)?;
-        check::positive("r2", self.r2)?;
-        check::non_negative("r3", self.r3)?;
-        check::non_negative("C", self.c_well)?;
-        Ok(*self)
+    /// The balanced-rule synapse of the paper's figures: r2 = 1 and the given r1, C, r3.
+    pub fn unit_jump(r1: f64, c_well: f64, r3: f64) -> Self {
+        SynapseParams {
+            r1,
+            r2: 1.0,
+            r3,
+            c_well,
+        }
+    }
+}
+
+impl ParamGuard for SynapseParams {
+    type Checked = ValidSynapseParams;
+
+    /// r1 ≥ 0, r2 > 0, r3 ≥ 0, C ≥ 0 (errors name `r1`, `r2`, `r3`, `c_well`).
+    fn check(&self) -> spinlearn_core::Result<ValidSynapseParams> {
+        Ok(ValidSynapseParams {
+            r1: check::non_negative("r1", self.r1)?,
+            r2: check::positive("r2", self.r2)?,
+            r3: check::non_negative("r3", self.r3)?,
+            c_well: check::non_negative("c_well", self.c_well)?,
+        })
+    }
+}
+
+/// Checked [`SynapseParams`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ValidSynapseParams {
+    r1: f64,
+    r2: f64,
+    r3: f64,
+    c_well: f64,
+}
+
+impl ValidSynapseParams {
+    /// r1, the well depth (decay rate).
+    pub fn r1(&self) -> f64 {
+        self.r1
+    }
+
+    /// r2, the jump strength.
+    pub fn r2(&self) -> f64 {
+        self.r2
+    }
+
+    /// r3, the noise strength.
+    pub fn r3(&self) -> f64 {
+        self.r3
+    }
+
+    /// C, the position ±C of the minima.
+    pub fn c_well(&self) -> f64 {
+        self.c_well
     }
 
     /// The factor exp(−2 r1) by which the distance to the nearest minimum shrinks per time unit.
     pub fn decay_factor(&self) -> f64 {
         (-2.0 * self.r1).exp()
     }
+
+    /// The plain parameters (to record them or to derive a variant, checked again).
+    pub fn params(&self) -> SynapseParams {
+        SynapseParams {
+            r1: self.r1,
+            r2: self.r2,
+            r3: self.r3,
+            c_well: self.c_well,
+        }
+    }
 }
 
-/// Parameters of the network, eqs. (1)-(3).
+/// Parameters of the network, eqs. (1)-(3). Plain data; [`ParamGuard::check`] gives the
+/// [`ValidNetworkParams`] that the network takes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NetworkParams {
     /// Number of neurons N.
@@ -139,34 +199,97 @@ impl Default for NetworkParams {
 }
 
 impl NetworkParams {
-    /// Validates the parameters (N ≥ 2 and < 2³², 0 < c ≤ 1, 0 < f < 1, finite θ, the synapse's).
-    pub fn check(&self) -> Result<Self> {
+    /// The sparse-coding level of the paper's Figs. 7-8, f = 4 ln N / N (capped at 1/2).
+    pub fn sparse_f(n: usize) -> f64 {
+        (4.0 * (n as f64).ln() / n as f64).min(0.5)
+    }
+}
+
+impl ParamGuard for NetworkParams {
+    type Checked = ValidNetworkParams;
+
+    /// N ≥ 2 and < 2³², 0 < c ≤ 1, 0 < f < 1, finite θ, and the synapse's checks.
+    fn check(&self) -> spinlearn_core::Result<ValidNetworkParams> {
         check::at_least("n", self.n, 2)?;
         if self.n as u64 >= u64::from(u32::MAX) {
-            return Err(AttractorError::TooLarge(format!(
-                "n = {} does not fit u32 indices",
-                self.n
-            )));
+            return Err(spinlearn_core::Error::invalid(
+                "n",
+                format!("{} does not fit u32 neuron indices", self.n),
+            ));
         }
         check::in_range("c", self.c, 0.0, 1.0)?;
         if self.c <= 0.0 {
-            return Err(AttractorError::invalid("c", "must be > 0"));
+            return Err(spinlearn_core::Error::invalid("c", "must be > 0, got 0"));
         }
-        check::in_range("f", self.f, 0.0, 1.0)?;
-        if self.f <= 0.0 || self.f >= 1.0 {
-            return Err(AttractorError::invalid(
+        if !(self.f > 0.0 && self.f < 1.0) {
+            return Err(spinlearn_core::Error::invalid(
                 "f",
                 format!("must lie in (0, 1), got {}", self.f),
             ));
         }
-        check::finite("theta", self.theta)?;
-        self.synapse.check()?;
-        Ok(*self)
+        Ok(ValidNetworkParams {
+            n: self.n,
+            c: self.c,
+            f: self.f,
+            rule: self.rule,
+            synapse: self.synapse.check()?,
+            theta: check::finite("theta", self.theta)?,
+        })
+    }
+}
+
+/// Checked [`NetworkParams`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ValidNetworkParams {
+    n: usize,
+    c: f64,
+    f: f64,
+    rule: LearningRule,
+    synapse: ValidSynapseParams,
+    theta: f64,
+}
+
+impl ValidNetworkParams {
+    /// N.
+    pub fn n(&self) -> usize {
+        self.n
     }
 
-    /// The sparse-coding level of the paper's Figs. 7-8, f = 4 ln N / N (capped at 1/2).
-    pub fn sparse_f(n: usize) -> f64 {
-        (4.0 * (n as f64).ln() / n as f64).min(0.5)
+    /// The connection probability c.
+    pub fn c(&self) -> f64 {
+        self.c
+    }
+
+    /// The coding level f.
+    pub fn f(&self) -> f64 {
+        self.f
+    }
+
+    /// The learning rule.
+    pub fn rule(&self) -> LearningRule {
+        self.rule
+    }
+
+    /// The synapse dynamics.
+    pub fn synapse(&self) -> &ValidSynapseParams {
+        &self.synapse
+    }
+
+    /// The neuronal threshold θ.
+    pub fn theta(&self) -> f64 {
+        self.theta
+    }
+
+    /// The plain parameters (to record them or to derive a variant, checked again).
+    pub fn params(&self) -> NetworkParams {
+        NetworkParams {
+            n: self.n,
+            c: self.c,
+            f: self.f,
+            rule: self.rule,
+            synapse: self.synapse.params(),
+            theta: self.theta,
+        }
     }
 }
 
@@ -197,14 +320,26 @@ mod tests {
     #[test]
     fn checks_name_the_parameter() {
         let mut p = NetworkParams::default();
-        assert!(p.check().is_ok());
+        let v = p.check().unwrap();
+        assert_eq!(v.params(), p);
+        assert_eq!(v.synapse().c_well(), 2.7);
+        let named = |p: &NetworkParams| p.check().unwrap_err().to_string();
         p.c = 0.0;
-        assert!(p.check().unwrap_err().to_string().contains("`c`"));
+        assert!(named(&p).contains("`c`"));
         p.c = 0.1;
         p.synapse.r2 = -1.0;
-        assert!(p.check().unwrap_err().to_string().contains("`r2`"));
+        assert!(named(&p).contains("`r2`"));
         p.synapse.r2 = 1.0;
+        p.synapse.c_well = -1.0;
+        assert!(named(&p).contains("`c_well`"));
+        p.synapse.c_well = 1.0;
         p.f = 1.0;
-        assert!(p.check().is_err());
+        assert!(named(&p).contains("`f`"));
+        p.f = 0.5;
+        p.n = 1;
+        assert!(named(&p).contains("`n`"));
+        p.n = 100;
+        p.theta = f64::NAN;
+        assert!(named(&p).contains("`theta`"));
     }
 }

@@ -9,30 +9,32 @@
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
-use crate::params::SynapseParams;
+use crate::params::ValidSynapseParams;
 
-/// The synapse model: a thin wrapper over [`SynapseParams`] with the exact maps.
+/// The synapse model: checked [`crate::SynapseParams`] with the exact maps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DoubleWellSynapses {
-    /// The (checked) parameters.
-    pub params: SynapseParams,
+    params: ValidSynapseParams,
 }
 
 impl DoubleWellSynapses {
-    /// Wraps checked parameters.
-    pub fn new(params: SynapseParams) -> crate::Result<Self> {
-        Ok(DoubleWellSynapses {
-            params: params.check()?,
-        })
+    /// The model for checked parameters.
+    pub fn new(params: ValidSynapseParams) -> Self {
+        DoubleWellSynapses { params }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &ValidSynapseParams {
+        &self.params
     }
 
     /// The minimum sC of the well that J lies in (J ≥ 0: +C, J < 0: −C).
     #[inline]
     pub fn well(&self, j: f64) -> f64 {
         if j >= 0.0 {
-            self.params.c_well
+            self.params.c_well()
         } else {
-            -self.params.c_well
+            -self.params.c_well()
         }
     }
 
@@ -40,13 +42,13 @@ impl DoubleWellSynapses {
     #[inline]
     pub fn decay(&self, j: f64, dt: f64) -> f64 {
         let w = self.well(j);
-        w + (j - w) * (-2.0 * self.params.r1 * dt).exp()
+        w + (j - w) * (-2.0 * self.params.r1() * dt).exp()
     }
 
     /// The jump of eq. (3) at a presentation: J + r2 I + r3 ε.
     #[inline]
     pub fn jump(&self, j: f64, i_value: f64, eps: f64) -> f64 {
-        j + self.params.r2 * i_value + self.params.r3 * eps
+        j + self.params.r2() * i_value + self.params.r3() * eps
     }
 
     /// One time unit from just before a presentation to just before the next: jump, then decay.
@@ -58,7 +60,7 @@ impl DoubleWellSynapses {
     /// Reference solution of the relaxation by classical Runge-Kutta (order 4) with `n_steps`
     /// steps of dJ/dt = −r1 U'(J); only for checking [`Self::decay`].
     pub fn integrate_decay_rk4(&self, j: f64, dt: f64, n_steps: usize) -> f64 {
-        let r1 = self.params.r1;
+        let r1 = self.params.r1();
         let rhs = |x: f64| -2.0 * r1 * (x - self.well(x));
         let h = dt / n_steps as f64;
         let mut x = j;
@@ -86,7 +88,7 @@ impl DoubleWellSynapses {
         for j in js.iter_mut() {
             for _ in 0..n_steps {
                 let i_value = if rng.random::<bool>() { 1.0 } else { -1.0 };
-                let eps: f64 = if self.params.r3 > 0.0 {
+                let eps: f64 = if self.params.r3() > 0.0 {
                     rng.sample(StandardNormal)
                 } else {
                     0.0
@@ -101,15 +103,11 @@ impl DoubleWellSynapses {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SynapseParams;
+    use spinlearn_core::ParamGuard;
 
     fn syn(r1: f64, c: f64) -> DoubleWellSynapses {
-        DoubleWellSynapses::new(SynapseParams {
-            r1,
-            r2: 1.0,
-            r3: 0.0,
-            c_well: c,
-        })
-        .unwrap()
+        DoubleWellSynapses::new(SynapseParams::unit_jump(r1, c, 0.0).check().unwrap())
     }
 
     #[test]

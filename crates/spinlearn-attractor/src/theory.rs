@@ -31,13 +31,15 @@
 //! the form linear in both overlaps, P = ½ + (s_v − ½) m_v + (s_u − ½) m_u (clipped to [0, 1]),
 //! which reproduces m_v and m_u through eq. (30) exactly whenever it is not clipped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use spinlearn_core::{ParamGuard, check};
 
 use crate::error::{AttractorError, Result};
-use crate::params::SynapseParams;
+use crate::params::{LearningRule, NetworkParams, SynapseParams, ValidSynapseParams};
 
-/// Numerical settings of the density evolution.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Numerical settings of the density evolution. Checked by [`ParamGuard::check`] (alone or as part
+/// of [`TheoryParams`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GridParams {
     /// Cells per jump r2 (dx = r2 / K).
     pub cells_per_r2: usize,
@@ -53,6 +55,53 @@ impl Default for GridParams {
             cells_per_r2: 20,
             tol: 1e-10,
             max_iter: 400_000,
+        }
+    }
+}
+
+impl ParamGuard for GridParams {
+    type Checked = ValidGridParams;
+
+    /// `cells_per_r2` ≥ 2, `tol` > 0, `max_iter` ≥ 1.
+    fn check(&self) -> spinlearn_core::Result<ValidGridParams> {
+        Ok(ValidGridParams {
+            cells_per_r2: check::at_least("cells_per_r2", self.cells_per_r2, 2)?,
+            tol: check::positive("tol", self.tol)?,
+            max_iter: check::nonzero("max_iter", self.max_iter)?,
+        })
+    }
+}
+
+/// Checked [`GridParams`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ValidGridParams {
+    cells_per_r2: usize,
+    tol: f64,
+    max_iter: usize,
+}
+
+impl ValidGridParams {
+    /// Cells per jump r2.
+    pub fn cells_per_r2(&self) -> usize {
+        self.cells_per_r2
+    }
+
+    /// Convergence tolerance of g_∞.
+    pub fn tol(&self) -> f64 {
+        self.tol
+    }
+
+    /// Cap on presentations when computing g_∞.
+    pub fn max_iter(&self) -> usize {
+        self.max_iter
+    }
+
+    /// The plain parameters.
+    pub fn params(&self) -> GridParams {
+        GridParams {
+            cells_per_r2: self.cells_per_r2,
+            tol: self.tol,
+            max_iter: self.max_iter,
         }
     }
 }
@@ -147,7 +196,7 @@ impl Density {
 /// The one-presentation operators on a fixed grid.
 #[derive(Debug, Clone)]
 pub struct Evolution {
-    syn: SynapseParams,
+    syn: ValidSynapseParams,
     dx: f64,
     half: usize,
     shift: usize,
@@ -159,26 +208,21 @@ pub struct Evolution {
 impl Evolution {
     /// Builds the grid for `syn` (requires r1 > 0: without forgetting there is no stationary
     /// density).
-    pub fn new(syn: &SynapseParams, grid: &GridParams) -> Result<Self> {
-        let syn = syn.check()?;
-        if syn.r1 <= 0.0 {
-            return Err(AttractorError::invalid(
-                "r1",
-                "the mean-field theory needs r1 > 0 (a stationary density)",
-            ));
-        }
-        spinlearn_core::check::at_least("cells_per_r2", grid.cells_per_r2, 2)?;
+    pub fn new(syn: &ValidSynapseParams, grid: &ValidGridParams) -> Result<Self> {
+        let syn = *syn;
+        check_forgetting(syn.r1())?;
+        let (r2, r3, c_well) = (syn.r2(), syn.r3(), syn.c_well());
         let e = syn.decay_factor();
-        let k = grid.cells_per_r2;
-        let dx = syn.r2 / k as f64;
-        let s2 = (syn.r2 * syn.r2 + syn.r3 * syn.r3) * e * e / (1.0 - e * e);
-        let noiseless_bound = syn.r2 * e / (1.0 - e);
-        let spread = if syn.r3 > 0.0 {
+        let k = grid.cells_per_r2();
+        let dx = r2 / k as f64;
+        let s2 = (r2 * r2 + r3 * r3) * e * e / (1.0 - e * e);
+        let noiseless_bound = r2 * e / (1.0 - e);
+        let spread = if r3 > 0.0 {
             12.0 * s2.sqrt()
         } else {
             noiseless_bound.min(12.0 * s2.sqrt())
         };
-        let l = syn.c_well + 2.0 * syn.r2 + spread + 8.0 * syn.r3;
+        let l = c_well + 2.0 * r2 + spread + 8.0 * r3;
         let half = (l / dx).ceil() as usize;
         let cells = 2 * half + 1;
         if cells > 50_000_000 {
@@ -187,7 +231,7 @@ impl Evolution {
         let decay_map = (0..cells)
             .map(|c| {
                 let x = (c as f64 - half as f64) * dx;
-                let w = if c >= half { syn.c_well } else { -syn.c_well };
+                let w = if c >= half { c_well } else { -c_well };
                 let y = w + (x - w) * e;
                 let pos = y / dx + half as f64;
                 let lo = pos.floor().clamp(0.0, (cells - 2) as f64);
@@ -195,8 +239,8 @@ impl Evolution {
                 (lo as usize, 1.0 - frac)
             })
             .collect();
-        let noise_kernel = if syn.r3 > 0.0 {
-            let sd = syn.r3 / dx;
+        let noise_kernel = if r3 > 0.0 {
+            let sd = r3 / dx;
             let r = (8.0 * sd).ceil() as i64;
             let cdf = |z: f64| 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2);
             let mut ker: Vec<f64> = (-r..=r)
@@ -293,7 +337,7 @@ impl Evolution {
     pub fn decay(&self, g: &Density) -> Density {
         let n = g.mass.len();
         let mut out = vec![0.0; n];
-        let zero_split = self.syn.c_well > 0.0;
+        let zero_split = self.syn.c_well() > 0.0;
         for (k, &m) in g.mass.iter().enumerate() {
             if m == 0.0 {
                 continue;
@@ -328,8 +372,8 @@ impl Evolution {
 /// The stationary density just before a presentation, g_∞ (eqs. 16-21), by iterating
 /// [`Evolution::step`] from a symmetric start (mass ½ at each minimum ±C) until the L1 change over
 /// 50 presentations is below `grid.tol`.
-pub fn stationary(ev: &Evolution, grid: &GridParams) -> Result<Density> {
-    let c = ev.syn.c_well;
+pub fn stationary(ev: &Evolution, grid: &ValidGridParams) -> Result<Density> {
+    let c = ev.syn.c_well();
     let mut g = ev.point(c);
     let m = ev.point(-c);
     for (a, b) in g.mass.iter_mut().zip(&m.mass) {
@@ -344,21 +388,35 @@ pub fn stationary(ev: &Evolution, grid: &GridParams) -> Result<Density> {
         }
         iter += block;
         let change: f64 = before.iter().zip(&g.mass).map(|(a, b)| (a - b).abs()).sum();
-        if change < grid.tol {
+        if change < grid.tol() {
             return Ok(g);
         }
-        if iter >= grid.max_iter {
-            return Err(AttractorError::NonConvergence {
+        if iter >= grid.max_iter() {
+            return Err(spinlearn_core::Error::NonConvergence {
                 what: "stationary weight density".into(),
                 iterations: iter,
                 residual: change,
-            });
+            }
+            .into());
         }
     }
 }
 
-/// Parameters of the mean-field computation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// The mean-field theory needs forgetting (r1 > 0) for a stationary density.
+fn check_forgetting(r1: f64) -> spinlearn_core::Result<f64> {
+    if r1 > 0.0 {
+        Ok(r1)
+    } else {
+        Err(spinlearn_core::Error::invalid(
+            "r1",
+            format!("the mean-field theory needs r1 > 0 (a stationary density), got {r1}"),
+        ))
+    }
+}
+
+/// Parameters of the mean-field computation (balanced rule, f = 1/2, θ = 0). Plain data;
+/// [`ParamGuard::check`] gives the [`ValidTheoryParams`] that [`Theory::new`] takes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TheoryParams {
     /// Synapse dynamics (balanced rule, f = 1/2, θ = 0).
     pub synapse: SynapseParams,
@@ -383,6 +441,129 @@ impl Default for TheoryParams {
             eps: 0.05,
             threshold: 0.5,
             grid: GridParams::default(),
+        }
+    }
+}
+
+impl TheoryParams {
+    /// The theory of a network given as [`NetworkParams`] (its N, c and synapse; default ε,
+    /// threshold and grid). The theory covers the balanced case only: other rules, f ≠ 1/2 or
+    /// θ ≠ 0 are errors naming `rule`, `f` or `theta`.
+    pub fn for_network(net: &NetworkParams) -> spinlearn_core::Result<TheoryParams> {
+        if net.rule != LearningRule::Balanced {
+            return Err(spinlearn_core::Error::invalid(
+                "rule",
+                "the mean-field theory covers the balanced rule only",
+            ));
+        }
+        if (net.f - 0.5).abs() > 1e-12 {
+            return Err(spinlearn_core::Error::invalid(
+                "f",
+                format!("the mean-field theory needs f = 0.5, got {}", net.f),
+            ));
+        }
+        if net.theta != 0.0 {
+            return Err(spinlearn_core::Error::invalid(
+                "theta",
+                format!("the mean-field theory needs theta = 0, got {}", net.theta),
+            ));
+        }
+        Ok(TheoryParams {
+            synapse: net.synapse,
+            n: net.n,
+            c: net.c,
+            ..TheoryParams::default()
+        })
+    }
+
+    /// The network the theory describes: N, c and the synapse, balanced rule, f = 1/2, θ = 0.
+    pub fn network(&self) -> NetworkParams {
+        NetworkParams {
+            n: self.n,
+            c: self.c,
+            f: 0.5,
+            rule: LearningRule::Balanced,
+            synapse: self.synapse,
+            theta: 0.0,
+        }
+    }
+}
+
+impl ParamGuard for TheoryParams {
+    type Checked = ValidTheoryParams;
+
+    /// The synapse's checks and r1 > 0, `n` ≥ 2, 0 < `c` ≤ 1, `eps` and `threshold` in [0, 1],
+    /// the grid's checks.
+    fn check(&self) -> spinlearn_core::Result<ValidTheoryParams> {
+        let synapse = self.synapse.check()?;
+        check_forgetting(synapse.r1())?;
+        check::at_least("n", self.n, 2)?;
+        check::in_range("c", self.c, 0.0, 1.0)?;
+        if self.c <= 0.0 {
+            return Err(spinlearn_core::Error::invalid("c", "must be > 0, got 0"));
+        }
+        Ok(ValidTheoryParams {
+            synapse,
+            n: self.n,
+            c: self.c,
+            eps: check::in_range("eps", self.eps, 0.0, 1.0)?,
+            threshold: check::in_range("threshold", self.threshold, 0.0, 1.0)?,
+            grid: self.grid.check()?,
+        })
+    }
+}
+
+/// Checked [`TheoryParams`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ValidTheoryParams {
+    synapse: ValidSynapseParams,
+    n: usize,
+    c: f64,
+    eps: f64,
+    threshold: f64,
+    grid: ValidGridParams,
+}
+
+impl ValidTheoryParams {
+    /// The synapse dynamics.
+    pub fn synapse(&self) -> &ValidSynapseParams {
+        &self.synapse
+    }
+
+    /// N.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The connection probability c.
+    pub fn c(&self) -> f64 {
+        self.c
+    }
+
+    /// The initial perturbation ε.
+    pub fn eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// The retrieval threshold on m_v.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// The grid settings.
+    pub fn grid(&self) -> &ValidGridParams {
+        &self.grid
+    }
+
+    /// The plain parameters (to record them or to derive a variant, checked again).
+    pub fn params(&self) -> TheoryParams {
+        TheoryParams {
+            synapse: self.synapse.params(),
+            n: self.n,
+            c: self.c,
+            eps: self.eps,
+            threshold: self.threshold,
+            grid: self.grid.params(),
         }
     }
 }
@@ -431,12 +612,9 @@ fn norm_cdf(x: f64) -> f64 {
 /// The mean-field model at fixed parameters: the stationary density and the evolution operators.
 #[derive(Debug, Clone)]
 pub struct Theory {
-    /// Parameters.
-    pub params: TheoryParams,
-    /// The grid operators.
-    pub evolution: Evolution,
-    /// g_∞.
-    pub stationary: Density,
+    params: ValidTheoryParams,
+    evolution: Evolution,
+    stationary: Density,
 }
 
 /// Result of a capacity computation.
@@ -452,18 +630,29 @@ pub struct TheoryCapacity {
 
 impl Theory {
     /// Computes g_∞ for the parameters.
-    pub fn new(params: &TheoryParams) -> Result<Self> {
-        spinlearn_core::check::at_least("n", params.n, 2)?;
-        spinlearn_core::check::in_range("c", params.c, 0.0, 1.0)?;
-        spinlearn_core::check::in_range("eps", params.eps, 0.0, 1.0)?;
-        spinlearn_core::check::in_range("threshold", params.threshold, 0.0, 1.0)?;
-        let evolution = Evolution::new(&params.synapse, &params.grid)?;
-        let stationary = stationary(&evolution, &params.grid)?;
+    pub fn new(params: &ValidTheoryParams) -> Result<Self> {
+        let evolution = Evolution::new(params.synapse(), params.grid())?;
+        let stationary = stationary(&evolution, params.grid())?;
         Ok(Theory {
             params: *params,
             evolution,
             stationary,
         })
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &ValidTheoryParams {
+        &self.params
+    }
+
+    /// The grid operators.
+    pub fn evolution(&self) -> &Evolution {
+        &self.evolution
+    }
+
+    /// g_∞, the stationary density just before a presentation.
+    pub fn stationary(&self) -> &Density {
+        &self.stationary
     }
 
     /// Mean M (eq. 22) and RMS Ω (eq. 23) of g_∞.
@@ -496,8 +685,8 @@ impl Theory {
     /// the overlaps (m_v, m_u) after a sweep from a state with overlaps (`m_v`, `m_u`), with the
     /// moments of one age.
     pub fn map_step(&self, mo: &AgeMoments, m_v: f64, m_u: f64) -> (f64, f64) {
-        let n = self.params.n as f64;
-        let c = self.params.c;
+        let n = self.params.n() as f64;
+        let c = self.params.c();
         // M and Q (second moment) of g_{σvσu}(u⁺) for σ ∈ {+,−}: index [σv][σu] with 0 = +, 1 = −.
         let q_pp = mo.rms_pp * mo.rms_pp;
         let q_pm = mo.rms_pm * mo.rms_pm;
@@ -542,7 +731,7 @@ impl Theory {
 
     /// Iterates the map of eq. (38) from m_v = 1, m_u = ε with the moments of one age.
     pub fn solve_overlaps(&self, mo: &AgeMoments) -> AgeOverlap {
-        let (mut mv, mut mu) = (1.0, self.params.eps);
+        let (mut mv, mut mu) = (1.0, self.params.eps());
         let mut converged = false;
         for _ in 0..2000 {
             let (nv, nu) = self.map_step(mo, mv, mu);
@@ -559,7 +748,7 @@ impl Theory {
             m_v: mv,
             m_u: mu,
             converged,
-            retrieved: mv >= self.params.threshold && mv > mu,
+            retrieved: mv >= self.params.threshold() && mv > mu,
             moments: *mo,
         }
     }
@@ -617,7 +806,7 @@ impl Theory {
     /// t = 0..=t_max further presentations after the potentiation (t = 0 just after it).
     pub fn snr(&self, t_max: usize) -> Vec<f64> {
         let ev = &self.evolution;
-        let scale = (self.params.c * self.params.n as f64).sqrt();
+        let scale = (self.params.c() * self.params.n() as f64).sqrt();
         let mut g = self.potentiated();
         let mut out = vec![scale * g.sign_integral()];
         for _ in 0..t_max {
@@ -684,34 +873,6 @@ pub fn fit_eq10_a(points: &[(usize, f64, f64)]) -> Option<(f64, f64)> {
     Some((a, rms))
 }
 
-/// Least-squares slope and intercept of y against x.
-pub fn linear_fit(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
-    let n = x.len();
-    if n < 2 || y.len() != n {
-        return None;
-    }
-    let mx = x.iter().sum::<f64>() / n as f64;
-    let my = y.iter().sum::<f64>() / n as f64;
-    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
-    if sxx == 0.0 {
-        return None;
-    }
-    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let slope = sxy / sxx;
-    Some((slope, my - slope * mx))
-}
-
-/// The exponent a of p ∝ N^a (eq. 11): the slope of ln p against ln N (points with p > 0).
-pub fn power_law_exponent(ns: &[f64], ps: &[f64]) -> Option<f64> {
-    let (x, y): (Vec<f64>, Vec<f64>) = ns
-        .iter()
-        .zip(ps)
-        .filter(|(_, p)| **p > 0.0)
-        .map(|(n, p)| (n.ln(), p.ln()))
-        .unzip();
-    linear_fit(&x, &y).map(|f| f.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,7 +895,7 @@ mod tests {
                 synapse: syn(r1, 0.0, r3),
                 ..TheoryParams::default()
             };
-            let th = Theory::new(&p).unwrap();
+            let th = Theory::new(&p.check().unwrap()).unwrap();
             let e: f64 = (-2.0f64 * r1).exp();
             let var = (1.0 + r3 * r3) * e * e / (1.0 - e * e);
             let (m, rms) = th.stationary_moments();
@@ -766,7 +927,7 @@ mod tests {
             c: 0.05,
             ..TheoryParams::default()
         };
-        let th = Theory::new(&p).unwrap();
+        let th = Theory::new(&p.check().unwrap()).unwrap();
         let ov = th.overlaps_by_age(3);
         assert!(
             ov.iter()
@@ -775,13 +936,59 @@ mod tests {
         );
         // The capacity grows with N (more synapses average out the interference).
         let cap = |n| {
-            Theory::new(&TheoryParams { n, ..p })
+            Theory::new(&TheoryParams { n, ..p }.check().unwrap())
                 .unwrap()
                 .capacity(2000)
                 .capacity
         };
         let (small, large) = (cap(2_000), cap(200_000));
         assert!(small < large, "{small} vs {large}");
+    }
+
+    #[test]
+    fn checks_name_the_parameter_and_the_balanced_case() {
+        let named = |p: TheoryParams| p.check().unwrap_err().to_string();
+        let p = TheoryParams::default();
+        assert!(named(TheoryParams { n: 1, ..p }).contains("`n`"));
+        assert!(named(TheoryParams { c: 0.0, ..p }).contains("`c`"));
+        assert!(named(TheoryParams { eps: 2.0, ..p }).contains("`eps`"));
+        assert!(
+            named(TheoryParams {
+                threshold: -0.1,
+                ..p
+            })
+            .contains("`threshold`")
+        );
+        assert!(
+            named(TheoryParams {
+                synapse: syn(0.0, 1.0, 0.0),
+                ..p
+            })
+            .contains("`r1`")
+        );
+        let grid = GridParams {
+            cells_per_r2: 1,
+            ..GridParams::default()
+        };
+        assert!(named(TheoryParams { grid, ..p }).contains("`cells_per_r2`"));
+        let net = NetworkParams::default();
+        let t = TheoryParams::for_network(&net).unwrap();
+        assert_eq!((t.n, t.c, t.synapse), (net.n, net.c, net.synapse));
+        assert_eq!(t.network(), net);
+        for (bad, name) in [
+            (NetworkParams { f: 0.2, ..net }, "`f`"),
+            (NetworkParams { theta: 1.0, ..net }, "`theta`"),
+            (
+                NetworkParams {
+                    rule: LearningRule::AmitFusi,
+                    ..net
+                },
+                "`rule`",
+            ),
+        ] {
+            let e = TheoryParams::for_network(&bad).unwrap_err().to_string();
+            assert!(e.contains(name), "{e}");
+        }
     }
 
     #[test]
@@ -794,7 +1001,5 @@ mod tests {
         let (fit, rms) = fit_eq10_a(&pts).unwrap();
         assert!((fit - a).abs() < 1e-12 && rms < 1e-9);
         assert_eq!(eq10_capacity(10, 0.001, 0.1), 0.0);
-        let e = power_law_exponent(&[10.0, 100.0, 1000.0], &[2.0, 20.0, 200.0]).unwrap();
-        assert!((e - 1.0).abs() < 1e-12);
     }
 }

@@ -1,0 +1,376 @@
+//! Theory against simulation: capacities at one setting, overlaps by age at the optimal C
+//! (Fig. 1B), simulated capacities at the theory's C* against N (Fig. 3B markers), and binarized
+//! double-well weights against two-state Markov synapses (Fig. 4A).
+
+use serde::{Deserialize, Serialize};
+use spinlearn_core::stats::power_law_fit;
+use spinlearn_core::{Observer, ParamGuard, Seed, check};
+
+use super::optimum::{OptimalCParams, ValidOptimalCParams, optimal_c_steps};
+use crate::error::Result;
+use crate::network::WeightView;
+use crate::params::NetworkParams;
+use crate::progress::Steps;
+use crate::simulate::{SimParams, SimResult, SynapseKind, ValidSimParams, simulate_steps};
+use crate::theory::{AgeOverlap, Theory, TheoryParams, ValidTheoryParams};
+
+/// Runs one simulation as part of a driver's stage; a stop request ends the driver.
+fn simulate_in(p: &ValidSimParams, seed: Seed, steps: &mut Steps<'_>) -> Result<SimResult> {
+    steps.go_on()?;
+    let r = simulate_steps(p, seed, steps)?;
+    if r.stopped_early {
+        return Err(steps.stopped());
+    }
+    Ok(r)
+}
+
+/// The theory's capacity and a simulation of the same network that tests a few more patterns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TheoryVsSimParams {
+    /// The theory (the simulated network is [`TheoryParams::network`]).
+    pub theory: TheoryParams,
+    /// The largest age scanned by the theory.
+    pub max_age: usize,
+    /// Patterns tested beyond the theory's capacity.
+    pub extra_patterns: usize,
+    /// Presentations before the tested ones (`None`: [`crate::simulate::auto_burn_in`]).
+    pub burn_in: Option<usize>,
+    /// Realizations of the simulation.
+    pub realizations: usize,
+}
+
+/// Checked [`TheoryVsSimParams`].
+#[derive(Debug, Clone)]
+pub struct ValidTheoryVsSimParams {
+    theory: ValidTheoryParams,
+    max_age: usize,
+    extra_patterns: usize,
+    burn_in: Option<usize>,
+    realizations: usize,
+}
+
+impl ParamGuard for TheoryVsSimParams {
+    type Checked = ValidTheoryVsSimParams;
+
+    /// The theory's checks, `max_age`, `extra_patterns` and `realizations` ≥ 1.
+    fn check(&self) -> spinlearn_core::Result<ValidTheoryVsSimParams> {
+        let theory = self.theory.check()?;
+        check::nonzero("max_age", self.max_age)?;
+        check::nonzero("extra_patterns", self.extra_patterns)?;
+        check::nonzero("realizations", self.realizations)?;
+        Ok(ValidTheoryVsSimParams {
+            theory,
+            max_age: self.max_age,
+            extra_patterns: self.extra_patterns,
+            burn_in: self.burn_in,
+            realizations: self.realizations,
+        })
+    }
+}
+
+/// The theory's capacity beside the simulated one.
+#[derive(Debug, Clone, Serialize)]
+pub struct TheoryVsSim {
+    /// The theory's capacity.
+    pub theory: usize,
+    /// The simulation (tests `theory + extra_patterns` patterns).
+    pub sim: SimResult,
+}
+
+/// The theory's capacity, then a simulation of its network testing `extra_patterns` more patterns
+/// (stage `"theory vs simulation"`: the theory, then one step per realization; realization r uses
+/// `seed.derive(r)`).
+pub fn theory_vs_simulation(
+    p: &ValidTheoryVsSimParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<TheoryVsSim> {
+    let mut steps = Steps::new(obs, "theory vs simulation", 1 + p.realizations);
+    let theory = Theory::new(&p.theory)?.capacity(p.max_age).capacity;
+    steps.tick(&[("capacity", theory as f64)]);
+    let sim = SimParams {
+        network: p.theory.params().network(),
+        patterns: theory + p.extra_patterns,
+        burn_in: p.burn_in,
+        realizations: p.realizations,
+        ..SimParams::default()
+    }
+    .check()?;
+    let sim = simulate_in(&sim, seed, &mut steps)?;
+    Ok(TheoryVsSim { theory, sim })
+}
+
+/// Overlaps by age at the optimal C of each r1 (Fig. 1B): theory curve and simulation markers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverlapsParams {
+    /// The base theory with the network's N (its r1 and C are replaced).
+    pub theory: TheoryParams,
+    /// The well depths r1, one curve each.
+    pub r1: Vec<f64>,
+    /// The C values tried for the optimum.
+    pub c_grid: Vec<f64>,
+    /// The largest age scanned for the capacity.
+    pub max_age: usize,
+    /// Ages shown beyond the capacity.
+    pub extra_ages: usize,
+    /// Realizations of each simulation.
+    pub realizations: usize,
+}
+
+/// Checked [`OverlapsParams`].
+#[derive(Debug, Clone)]
+pub struct ValidOverlapsParams {
+    optimum: ValidOptimalCParams,
+    extra_ages: usize,
+    realizations: usize,
+}
+
+impl ParamGuard for OverlapsParams {
+    type Checked = ValidOverlapsParams;
+
+    /// The optimum's checks ([`OptimalCParams`] at N of `theory`), `extra_ages` and
+    /// `realizations` ≥ 1.
+    fn check(&self) -> spinlearn_core::Result<ValidOverlapsParams> {
+        let optimum = OptimalCParams {
+            theory: self.theory,
+            r1: self.r1.clone(),
+            n: vec![self.theory.n],
+            c_grid: self.c_grid.clone(),
+            max_age: self.max_age,
+        }
+        .check()?;
+        Ok(ValidOverlapsParams {
+            optimum,
+            extra_ages: check::nonzero("extra_ages", self.extra_ages)?,
+            realizations: check::nonzero("realizations", self.realizations)?,
+        })
+    }
+}
+
+/// One curve of Fig. 1B.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverlapCurve {
+    /// r1.
+    pub r1: f64,
+    /// C* of the theory.
+    pub c_star: f64,
+    /// The theory's capacity at C*.
+    pub capacity: f64,
+    /// The theory's overlaps at ages 1..=capacity + extra_ages.
+    pub theory: Vec<AgeOverlap>,
+    /// The simulation at C*, ages 0..=capacity + extra_ages.
+    pub sim: SimResult,
+}
+
+/// For each r1: C* by the theory, the theory's overlaps by age there, and a simulation of the same
+/// network (stage `"overlaps by age"`; curve k simulates with `seed.derive(k)`).
+pub fn overlaps_at_optimum(
+    p: &ValidOverlapsParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<Vec<OverlapCurve>> {
+    let o = &p.optimum;
+    let n_set = o.settings().len();
+    let total = o.n_points() + n_set * (1 + p.realizations);
+    let mut steps = Steps::new(obs, "overlaps by age", total);
+    let optima = optimal_c_steps(o, &mut steps)?;
+    let mut out = Vec::with_capacity(n_set);
+    for (k, opt) in optima.iter().enumerate() {
+        let tp = o.at(k, opt.c_star)?;
+        let ages = opt.capacity as usize + p.extra_ages;
+        steps.go_on()?;
+        let theory = Theory::new(&tp)?.overlaps_by_age(ages);
+        steps.tick(&[("capacity", opt.capacity)]);
+        let sim = SimParams {
+            network: tp.params().network(),
+            patterns: ages + 1,
+            realizations: p.realizations,
+            ..SimParams::default()
+        }
+        .check()?;
+        let sim = simulate_in(&sim, seed.derive(k as u64), &mut steps)?;
+        out.push(OverlapCurve {
+            r1: opt.r1,
+            c_star: opt.c_star,
+            capacity: opt.capacity,
+            theory,
+            sim,
+        });
+    }
+    Ok(out)
+}
+
+/// Simulated capacities at the theory's C* against N, for several r1 (Fig. 3B markers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimAtOptimumParams {
+    /// Where C* is sought (grid r1 × N).
+    pub optimum: OptimalCParams,
+    /// Patterns tested: `patterns_factor` × the theory's capacity (rounded down) + `extra_patterns`.
+    pub patterns_factor: f64,
+    /// See `patterns_factor`.
+    pub extra_patterns: usize,
+    /// Realizations of each simulation.
+    pub realizations: usize,
+}
+
+/// Checked [`SimAtOptimumParams`].
+#[derive(Debug, Clone)]
+pub struct ValidSimAtOptimumParams {
+    optimum: ValidOptimalCParams,
+    patterns_factor: f64,
+    extra_patterns: usize,
+    realizations: usize,
+}
+
+impl ParamGuard for SimAtOptimumParams {
+    type Checked = ValidSimAtOptimumParams;
+
+    /// The optimum's checks, `patterns_factor` ≥ 0, `extra_patterns` and `realizations` ≥ 1.
+    fn check(&self) -> spinlearn_core::Result<ValidSimAtOptimumParams> {
+        Ok(ValidSimAtOptimumParams {
+            optimum: self.optimum.check()?,
+            patterns_factor: check::non_negative("patterns_factor", self.patterns_factor)?,
+            extra_patterns: check::nonzero("extra_patterns", self.extra_patterns)?,
+            realizations: check::nonzero("realizations", self.realizations)?,
+        })
+    }
+}
+
+/// Simulated capacity at the theory's C* against N at one r1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimScaling {
+    /// r1.
+    pub r1: f64,
+    /// N values.
+    pub n: Vec<usize>,
+    /// C* of the theory by N.
+    pub c_star: Vec<f64>,
+    /// The theory's capacity at C* by N.
+    pub theory: Vec<f64>,
+    /// Mean simulated capacity by N.
+    pub capacity: Vec<f64>,
+    /// Its spread over realizations.
+    pub capacity_std: Vec<f64>,
+    /// Exponent a: least-squares slope of ln p on ln N (points with p > 0).
+    pub exponent: Option<f64>,
+}
+
+/// C* by the theory at every (r1, N), then a simulation there (stage `"simulation at C*"`; the
+/// simulation at r1 index k, N index j uses `seed.derive(k).derive(j)`).
+pub fn sim_at_optimum(
+    p: &ValidSimAtOptimumParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<Vec<SimScaling>> {
+    let o = &p.optimum;
+    let n_set = o.settings().len();
+    let total = o.n_points() + n_set * p.realizations;
+    let mut steps = Steps::new(obs, "simulation at C*", total);
+    let optima = optimal_c_steps(o, &mut steps)?;
+    let mut out: Vec<SimScaling> = Vec::new();
+    for (i, opt) in optima.iter().enumerate() {
+        let (k, j) = o.indices(i);
+        let tp = o.at(i, opt.c_star)?;
+        let sim = SimParams {
+            network: tp.params().network(),
+            patterns: (opt.capacity * p.patterns_factor) as usize + p.extra_patterns,
+            realizations: p.realizations,
+            ..SimParams::default()
+        }
+        .check()?;
+        let r = simulate_in(&sim, seed.derive(k as u64).derive(j as u64), &mut steps)?;
+        if j == 0 {
+            out.push(SimScaling {
+                r1: opt.r1,
+                n: Vec::new(),
+                c_star: Vec::new(),
+                theory: Vec::new(),
+                capacity: Vec::new(),
+                capacity_std: Vec::new(),
+                exponent: None,
+            });
+        }
+        if let Some(s) = out.last_mut() {
+            s.n.push(opt.n);
+            s.c_star.push(opt.c_star);
+            s.theory.push(opt.capacity);
+            s.capacity.push(r.capacity_mean);
+            s.capacity_std.push(r.capacity_std);
+        }
+    }
+    for s in &mut out {
+        let nf: Vec<f64> = s.n.iter().map(|&n| n as f64).collect();
+        s.exponent = power_law_fit(&nf, &s.capacity).map(|f| f.exponent);
+    }
+    Ok(out)
+}
+
+/// Binarized double-well weights against two-state Markov synapses of transition probability `q`
+/// in the same network (Fig. 4A).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkovComparisonParams {
+    /// The network (balanced rule) with its double-well synapses.
+    pub network: NetworkParams,
+    /// The Markov synapses' transition probability.
+    pub q: f64,
+    /// Patterns tested.
+    pub patterns: usize,
+    /// Realizations of each simulation.
+    pub realizations: usize,
+}
+
+/// Checked [`MarkovComparisonParams`].
+#[derive(Debug, Clone)]
+pub struct ValidMarkovComparisonParams {
+    double_well: ValidSimParams,
+    markov: ValidSimParams,
+}
+
+impl ParamGuard for MarkovComparisonParams {
+    type Checked = ValidMarkovComparisonParams;
+
+    /// Both simulations' checks ([`SimParams`] with binarized weights).
+    fn check(&self) -> spinlearn_core::Result<ValidMarkovComparisonParams> {
+        let sim = |synapses| {
+            SimParams {
+                network: self.network,
+                patterns: self.patterns,
+                realizations: self.realizations,
+                view: WeightView::Binarized,
+                synapses,
+                ..SimParams::default()
+            }
+            .check()
+        };
+        Ok(ValidMarkovComparisonParams {
+            double_well: sim(SynapseKind::DoubleWell)?,
+            markov: sim(SynapseKind::Markov { q: self.q })?,
+        })
+    }
+}
+
+/// The two simulations of [`binarized_vs_markov`].
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkovComparison {
+    /// Double-well synapses, binarized in the dynamics.
+    pub double_well: SimResult,
+    /// Two-state Markov synapses.
+    pub markov: SimResult,
+}
+
+/// Simulates both synapse kinds with binarized weights (stage `"binarized vs Markov"`; the
+/// double-well network uses `seed.derive(0)`, the Markov one `seed.derive(1)`).
+pub fn binarized_vs_markov(
+    p: &ValidMarkovComparisonParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<MarkovComparison> {
+    let total = p.double_well.realizations() + p.markov.realizations();
+    let mut steps = Steps::new(obs, "binarized vs Markov", total);
+    let double_well = simulate_in(&p.double_well, seed.derive(0), &mut steps)?;
+    let markov = simulate_in(&p.markov, seed.derive(1), &mut steps)?;
+    Ok(MarkovComparison {
+        double_well,
+        markov,
+    })
+}
