@@ -1,11 +1,8 @@
 //! Step counting for the drivers: one stage per public call, one report per unit of work
-//! (a realization, a theory point), and a parallel map whose finished items are reported from the
-//! calling thread, so that any [`Observer`] (not only a `Send` one) can watch a parallel sweep.
+//! (a realization, a theory point), and a parallel map (over core's `par_map_observed`) whose
+//! finished items are reported from the calling thread as steps of the stage.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-
-use rayon::prelude::*;
+use spinlearn_core::par::par_map_observed;
 use spinlearn_core::{Control, Observer, StepReport};
 
 use crate::error::{AttractorError, Result};
@@ -60,15 +57,14 @@ impl<'a> Steps<'a> {
     }
 }
 
-/// Maps `f` over `items` in parallel (rayon), results in input order. Each finished item reports
-/// one step with the metric `(name, value)` that `f` returns beside its result. When the observer
-/// answers Stop, items not yet started are skipped and the call fails with
-/// [`AttractorError::Stopped`]. Call it from outside a rayon task (the calling thread waits for
-/// the reports while the pool works).
+/// Maps `f` over `items` in parallel (core's [`par_map_observed`]), results in input order. Each
+/// finished item reports one step of `steps` with the metric `(metric, value)` that `f` returns
+/// beside its result. When the observer answers Stop, items not yet started are skipped and the
+/// call fails with [`AttractorError::Stopped`].
 pub(crate) fn par_map<T, R, F>(
     items: &[T],
     steps: &mut Steps<'_>,
-    metric: &str,
+    metric: &'static str,
     f: F,
 ) -> Result<Vec<R>>
 where
@@ -77,39 +73,16 @@ where
     F: Fn(&T) -> Result<(R, f64)> + Sync,
 {
     steps.go_on()?;
-    let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<f64>();
-    let (stop_ref, f_ref) = (&stop, &f);
-    let joined = std::thread::scope(|s| {
-        let worker = s.spawn(move || {
-            items
-                .par_iter()
-                .map_with(tx, |tx, x| {
-                    if stop_ref.load(Ordering::Relaxed) {
-                        return Ok(None);
-                    }
-                    let (r, m) = f_ref(x)?;
-                    // The receiver lives until every sender is gone.
-                    let _ = tx.send(m);
-                    Ok(Some(r))
-                })
-                .collect::<Result<Vec<Option<R>>>>()
-        });
-        for m in rx {
-            if steps.tick(&[(metric, m)]) == Control::Stop {
-                stop.store(true, Ordering::Relaxed);
-            }
-        }
-        worker.join()
-    });
-    let out = match joined {
-        Ok(r) => r?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
-    if stop.load(Ordering::Relaxed) {
-        return Err(steps.stopped());
-    }
-    Ok(out.into_iter().flatten().collect())
+    let stage = steps.stage;
+    let mut forward = |r: &StepReport<'_>| steps.tick(r.metrics);
+    let out = par_map_observed(items, stage, &mut forward, |x, _| {
+        f(x).map(|(r, m)| (r, vec![(metric, m)]))
+    })?;
+    // A stop answered to the last report still stops the driver, even when every item finished.
+    steps.go_on()?;
+    out.into_iter()
+        .map(|r| r.ok_or_else(|| AttractorError::Stopped(stage.to_string())))
+        .collect()
 }
 
 #[cfg(test)]

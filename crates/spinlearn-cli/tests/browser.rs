@@ -148,7 +148,7 @@ fn smoke_report_renders_in_headless_chromium() {
         "--seed",
         "1",
         "reproduce",
-        "data",
+        "all",
         "--smoke",
         "--out",
         out.to_str().unwrap(),

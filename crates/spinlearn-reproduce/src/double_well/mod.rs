@@ -277,12 +277,14 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             100.0 * gap(small.theory, small.sim.capacity_mean),
             big.sim.realizations.len()
         ),
+        ..Default::default()
     });
     table.push(TableRow {
         name: "theory_vs_sim.capacity.theory".into(),
         value: small.theory.to_string(),
         paper: None,
         note: format!("N = {n_cmp_text}, r1 = 0.1, C = 2.7"),
+        ..Default::default()
     });
     table.push(TableRow {
         name: "theory_vs_sim.capacity.sim".into(),
@@ -292,6 +294,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ),
         paper: None,
         note: format!("{} realizations", small.sim.realizations.len()),
+        ..Default::default()
     });
 
     obs.note("Fig. 1B");
@@ -388,6 +391,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             "smallest r1 of the grid with C* > 0, N = {}",
             thousands(N_THEORY)
         ),
+        ..Default::default()
     });
 
     obs.note("Fig. 4B-D");
@@ -459,12 +463,14 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         value: format!("{:.1} ± {:.1}", dw.capacity_mean, dw.capacity_std),
         paper: None,
         note: format!("N = {n4a}, c = {c4a}, r1 = 0.1, C = {c4}"),
+        ..Default::default()
     });
     table.push(TableRow {
         name: "fig4a.capacity.markov".into(),
         value: format!("{:.1} ± {:.1}", mk.capacity_mean, mk.capacity_std),
         paper: None,
         note: format!("two-state Markov, q = {q:.4}"),
+        ..Default::default()
     });
 
     obs.note("Fig. 7B, D");
@@ -500,6 +506,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 ""
             }
         ),
+        ..Default::default()
     });
 
     obs.note("Fig. 7A, C");
@@ -534,6 +541,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 "rule (6), r1 = {R1_TF}, C = {:.4}, θ = {:.2}",
                 o.c_well, o.theta
             ),
+            ..Default::default()
         });
     }
 
@@ -618,5 +626,9 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         "markov_q": q,
         "robustness": rob.iter().map(|x| json!({"r1": x.r1, "p0": x.p0, "R": x.r})).collect::<Vec<_>>(),
     });
-    Ok(SectionOutput { section, summary })
+    Ok(SectionOutput {
+        section,
+        summary,
+        claims: Vec::new(),
+    })
 }
