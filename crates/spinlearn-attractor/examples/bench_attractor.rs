@@ -1,6 +1,6 @@
 //! `cargo run --release -p spinlearn-attractor --example bench_attractor`: the speed benchmark.
 fn main() {
-    let r = spinlearn_attractor::bench::bench(30_000, 0.05, 40, spinlearn_core::Seed(1))
+    let r = spinlearn_attractor::bench::bench(&Default::default(), spinlearn_core::Seed(1))
         .expect("bench");
     println!("{r}");
 }

@@ -66,9 +66,33 @@ pub fn copy_bandwidth(bytes: usize, reps: usize) -> f64 {
     2.0 * (n * 4) as f64 / best
 }
 
-/// Runs the benchmark (`n` = 30,000, `c` = 0.05, `patterns` = 40 in the standard setting) with the
-/// synapse parameters of Fig. 4 (r1 = 0.1, C = 2.7).
-pub fn bench(n: usize, c: f64, patterns: usize, seed: Seed) -> Result<BenchReport> {
+/// The benchmark's sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BenchParams {
+    /// Neurons.
+    pub n: usize,
+    /// Connectivity.
+    pub c: f64,
+    /// Patterns learned and retrieved.
+    pub patterns: usize,
+}
+
+impl Default for BenchParams {
+    /// The standard setting: N = 30,000, c = 0.05, 40 patterns.
+    fn default() -> Self {
+        BenchParams {
+            n: 30_000,
+            c: 0.05,
+            patterns: 40,
+        }
+    }
+}
+
+/// Runs the benchmark with the synapse parameters of Fig. 4 (r1 = 0.1, C = 2.7); connectivity,
+/// patterns and noise are drawn from `seed`.
+pub fn bench(p: &BenchParams, seed: Seed) -> Result<BenchReport> {
+    let (n, c) = (p.n, p.c);
+    let patterns = spinlearn_core::check::nonzero("patterns", p.patterns)?;
     let np = NetworkParams {
         n,
         c,

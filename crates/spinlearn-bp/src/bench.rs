@@ -20,8 +20,6 @@ pub struct BenchConfig {
     pub warmup: usize,
     /// Inverse temperature.
     pub beta: f64,
-    /// Seed of the sample selection and the initial messages.
-    pub seed: Seed,
 }
 
 impl Default for BenchConfig {
@@ -31,7 +29,6 @@ impl Default for BenchConfig {
             sweeps: 50,
             warmup: 3,
             beta: 0.5,
-            seed: Seed(1),
         }
     }
 }
@@ -83,7 +80,8 @@ impl std::fmt::Display for BenchReport {
 }
 
 /// Runs the benchmark on the current rayon pool.
-pub fn bench(cfg: &BenchConfig) -> Result<BenchReport> {
+/// The sample selection and the initial messages are drawn from `seed`.
+pub fn bench(cfg: &BenchConfig, seed: Seed) -> Result<BenchReport> {
     spinlearn_core::check::nonzero("sweeps", cfg.sweeps)?;
     let digits = Selection {
         digits: Some(vec![0, 1]),
@@ -105,7 +103,7 @@ pub fn bench(cfg: &BenchConfig) -> Result<BenchReport> {
     let data = random_rows(
         pool.view(),
         cfg.n_samples,
-        &mut cfg.seed.named("select").stream(0),
+        &mut seed.named("select").stream(0),
     )?;
     let params = BpParams {
         beta: cfg.beta,
@@ -114,7 +112,7 @@ pub fn bench(cfg: &BenchConfig) -> Result<BenchReport> {
     .check()?;
     let (m, n) = data.dim();
     let mut learner = Learner::new(data.view(), &params)?;
-    let mut state = BpState::random(m, n, 1.0, &mut cfg.seed.named("init").stream(0));
+    let mut state = BpState::random(m, n, 1.0, &mut seed.named("init").stream(0));
     for _ in 0..cfg.warmup {
         learner.sweep(&mut state);
     }

@@ -1,27 +1,8 @@
 //! `spinlearn attractor`: every flag's invalid value is reported under the flag's own name (one
 //! line, exit code 2, no run directory), and each subcommand writes its tables and figures.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spinlearn-attractor-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spinlearn"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn read_json(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
+mod common;
+use common::*;
 
 #[test]
 fn every_flag_error_names_the_flag() {

@@ -1,35 +1,9 @@
 //! End-to-end tests of `spinlearn bp learn|sweep`: data selection through the common flags,
 //! rasters, output files, and errors that name the flag.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spinlearn"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spinlearn-bp-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn summary(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+mod common;
+use common::*;
+use std::path::Path;
 
 #[test]
 fn learn_on_one_digit_gives_the_single_sample_closed_form() {
@@ -61,7 +35,7 @@ fn learn_on_one_digit_gives_the_single_sample_closed_form() {
     ] {
         assert!(o.join(f).exists(), "missing {f}");
     }
-    let s = summary(&o);
+    let s = read_json(&o.join("summary.json"));
     // M = 1, N = 784: P_i(0) = 1 / (1 + 2 exp(ln cosh(beta / sqrt N) - beta² / (2N))).
     let (beta, n) = (1.5f64, 784.0f64);
     let expected =
@@ -107,7 +81,7 @@ fn sweep_reads_a_raster_whose_rows_are_neurons() {
         o.to_str().unwrap(),
     ]);
     assert_ok(&out);
-    let s = summary(&o);
+    let s = read_json(&o.join("summary.json"));
     assert_eq!(s["skipped_sizes"], serde_json::json!([64]));
     assert_eq!(s["convergence"]["n_runs"], 4);
     assert!(s["rho"]["8"].as_f64().unwrap() >= 0.0);

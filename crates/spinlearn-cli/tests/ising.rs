@@ -1,39 +1,12 @@
 //! `spinlearn ising ...`: each command writes its run directory, and each bad flag is reported by
 //! the name the user typed, in one line with exit code 2.
 
-use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spinlearn-cli-ising-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spinlearn"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn read_json(p: &std::path::Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
+mod common;
+use common::*;
 
 /// Asserts exit code 2 and one stderr line naming the parameter as `name` (backquoted).
-fn assert_names(args: &[&str], name: &str) {
-    let out = run(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
-    assert!(
-        err.contains(&format!("`{name}`")),
-        "{args:?}: want `{name}` in: {err}"
-    );
+fn bad_flag(args: &[&str], name: &str) {
+    assert_names(&run(args), name);
 }
 
 #[test]
@@ -67,7 +40,7 @@ fn bad_flags_are_named_as_typed() {
     ] {
         let mut a = vec!["-q", "--out", out, "ising", "mc"];
         a.extend_from_slice(args);
-        assert_names(&a, name);
+        bad_flag(&a, name);
     }
     for (args, name) in [
         (&["--t", "0"][..], "t"),
@@ -76,7 +49,7 @@ fn bad_flags_are_named_as_typed() {
     ] {
         let mut a = vec!["-q", "--out", out, "ising", "mean-field"];
         a.extend_from_slice(args);
-        assert_names(&a, name);
+        bad_flag(&a, name);
     }
     for (args, name) in [
         (&["--tc", "0"][..], "tc"),
@@ -88,7 +61,7 @@ fn bad_flags_are_named_as_typed() {
     ] {
         let mut a = vec!["-q", "--out", out, "ising", "activation"];
         a.extend_from_slice(args);
-        assert_names(&a, name);
+        bad_flag(&a, name);
     }
     assert!(!d.join("run.json").exists(), "a bad flag left a run record");
 }

@@ -1,44 +1,9 @@
 //! `spinlearn rbm`: every flag's error names the flag, training resumes from its checkpoint exactly,
 //! and eval/sample write their outputs.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spinlearn"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spinlearn-rbm-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn read_json(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A failure with exit code 2 and one line on stderr naming `flag` as `` `flag` ``.
-fn assert_names(out: &Output, flag: &str) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
-    assert!(!err.contains("panicked"), "{flag}: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "{flag}: {err}");
-    assert!(err.contains(&format!("`{flag}`")), "`{flag}` not in: {err}");
-}
+mod common;
+use common::*;
+use std::path::Path;
 
 const TRAIN: &[&str] = &["--quiet", "rbm", "train", "--data", "bars4"];
 
@@ -155,7 +120,7 @@ fn training_resumes_from_its_checkpoint_exactly() {
         if let Some(r) = resume {
             args.extend_from_slice(&["--resume", r.to_str().unwrap()]);
         }
-        ok(&run(&args));
+        assert_ok(&run(&args));
     };
     with("4", &straight, None);
     with("2", &half, None);

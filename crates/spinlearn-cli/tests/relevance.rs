@@ -1,21 +1,18 @@
 //! `spinlearn relevance` and `spinlearn dbn`: bad flags are one-line errors naming the flag as
 //! typed (snake_case), with exit code 2 and no run directory.
 
-use std::process::Command;
+mod common;
+use common::*;
 
 fn bad(args: &[&str], flag: &str) {
-    let out_dir =
-        std::env::temp_dir().join(format!("spinlearn-cli-rel-{}-{}", std::process::id(), flag));
-    let out = Command::new(env!("CARGO_BIN_EXE_spinlearn"))
+    let out_dir = tmp(flag).join("run");
+    let out = bin()
         .args(args)
         .arg("--out")
         .arg(&out_dir)
         .output()
         .expect("binary runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains(&format!("`{flag}`")), "`{flag}` not in: {err}");
+    assert_names(&out, flag);
     assert!(!out_dir.exists(), "a failed run left {}", out_dir.display());
 }
 

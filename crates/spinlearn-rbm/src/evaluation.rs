@@ -31,6 +31,38 @@ pub enum Evaluation {
 }
 
 impl Evaluation {
+    /// Every evaluation, in the order of the enum.
+    pub const ALL: [Evaluation; 8] = [
+        Evaluation::Exact,
+        Evaluation::Ais,
+        Evaluation::ReverseAis,
+        Evaluation::GroundState,
+        Evaluation::Accessibility,
+        Evaluation::Reconstruction,
+        Evaluation::Spectrum,
+        Evaluation::Probe,
+    ];
+
+    /// The name as typed (`exact`, `ais`, `reverse-ais`, `ground-state`, `accessibility`,
+    /// `reconstruction`, `spectrum`, `probe`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Evaluation::Exact => "exact",
+            Evaluation::Ais => "ais",
+            Evaluation::ReverseAis => "reverse-ais",
+            Evaluation::GroundState => "ground-state",
+            Evaluation::Accessibility => "accessibility",
+            Evaluation::Reconstruction => "reconstruction",
+            Evaluation::Spectrum => "spectrum",
+            Evaluation::Probe => "probe",
+        }
+    }
+
+    /// The evaluation named `name` ([`Evaluation::name`]).
+    pub fn parse(name: &str) -> Option<Evaluation> {
+        Evaluation::ALL.into_iter().find(|e| e.name() == name)
+    }
+
     /// Whether the evaluation reads samples.
     pub fn needs_data(self) -> bool {
         matches!(

@@ -116,8 +116,9 @@ impl std::fmt::Display for BenchReport {
 /// Runs the benchmark (timings only: no progress is reported, so that nothing but the work is
 /// timed). States are drawn from a clustered source (200 prototypes with 1 % bit
 /// flips and 1/3 copies) so that there are repeats to count.
-pub fn bench(config: &BenchConfig) -> Result<BenchReport> {
-    let mut rng = Seed(1).stream(0);
+/// The synthetic states and the data of the k-means and DBN timings are drawn from `seed`.
+pub fn bench(config: &BenchConfig, seed: Seed) -> Result<BenchReport> {
+    let mut rng = seed.stream(0);
     let (n, w) = (config.n_states, config.width);
     let protos = Array2::from_shape_fn((200, w), |_| f32::from(rng.random::<bool>()));
     let mut x = Array2::<f32>::zeros((n, w));
@@ -145,7 +146,11 @@ pub fn bench(config: &BenchConfig) -> Result<BenchReport> {
     let bound_total_points = curve.len();
 
     let t = Instant::now();
-    let _ = fit(&stats.counts, &PowerLawParams::default().check()?, Seed(0));
+    let _ = fit(
+        &stats.counts,
+        &PowerLawParams::default().check()?,
+        seed.named("fit"),
+    );
     let powerlaw_seconds = t.elapsed().as_secs_f64();
 
     let ds = spinlearn_data::mnist::embedded()?;
@@ -159,7 +164,7 @@ pub fn bench(config: &BenchConfig) -> Result<BenchReport> {
             tol: 0.0,
         }
         .check()?,
-        Seed(2),
+        seed.named("kmeans"),
     )?;
     let kmeans_seconds = t.elapsed().as_secs_f64();
 
@@ -173,7 +178,7 @@ pub fn bench(config: &BenchConfig) -> Result<BenchReport> {
                 ..DbnParams::default()
             }
             .check()?,
-            Seed(0),
+            seed.named("dbn"),
             &mut NoObserver,
         )?;
         Some(t.elapsed().as_secs_f64())

@@ -75,6 +75,21 @@ pub struct SectionCtx {
 }
 
 impl SectionCtx {
+    /// The context of section `id` in the report directory `root`: its directory `root/<id>` is
+    /// created, its seed is `run_seed.named(id)` (as in [`run_report`]), threads are rayon's.
+    pub fn new(root: &Path, id: &str, mode: Mode, run_seed: Seed) -> Result<SectionCtx> {
+        let dir = root.join(id);
+        std::fs::create_dir_all(&dir).map_err(|e| ReproduceError::io(&dir, e))?;
+        Ok(SectionCtx {
+            mode,
+            root: root.to_path_buf(),
+            dir,
+            seed: run_seed.named(id),
+            threads: rayon::current_num_threads(),
+            mnist_dir: None,
+        })
+    }
+
     /// Path stem of a figure in this section's directory (`dir/name`, extensions added by save).
     pub fn stem(&self, name: &str) -> PathBuf {
         self.dir.join(name)
@@ -306,22 +321,16 @@ pub fn run_report(p: &ReportParams, run: &ReportRun, obs: &mut dyn Observer) -> 
             sec.id,
             p.mode
         ));
-        let dir = run.root.join(sec.id);
-        std::fs::create_dir_all(&dir).map_err(|e| ReproduceError::io(&dir, e))?;
+        let mut sctx = SectionCtx::new(&run.root, sec.id, p.mode, run.seed)?;
+        sctx.threads = run.threads;
+        sctx.mnist_dir = p.mnist_dir.clone();
+        let dir = sctx.dir.clone();
         for stale in ["summary.json", "section.json", "claims.json"] {
             let f = dir.join(stale);
             if f.exists() {
                 std::fs::remove_file(&f).map_err(|e| ReproduceError::io(&f, e))?;
             }
         }
-        let sctx = SectionCtx {
-            mode: p.mode,
-            root: run.root.clone(),
-            dir: dir.clone(),
-            seed: run.seed.named(sec.id),
-            threads: run.threads,
-            mnist_dir: p.mnist_dir.clone(),
-        };
         let t = std::time::Instant::now();
         match (sec.run)(&sctx, obs) {
             Ok(mut out) => {

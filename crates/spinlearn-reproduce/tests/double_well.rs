@@ -11,14 +11,7 @@ fn smoke_section_writes_its_summary_and_figures() {
     let root = std::env::temp_dir().join(format!("spinlearn-double-well-{}", std::process::id()));
     let dir = root.join("double-well");
     std::fs::create_dir_all(&dir).unwrap();
-    let s = SectionCtx {
-        mode: Mode::Smoke,
-        root: root.clone(),
-        dir: dir.clone(),
-        seed: Seed(1).named("double-well"),
-        threads: 1,
-        mnist_dir: None,
-    };
+    let s = SectionCtx::new(&root, "double-well", Mode::Smoke, Seed(1)).unwrap();
     let out = double_well::run(&s, &mut NoObserver).unwrap();
     let sum = &out.summary;
     let big = format!("n{}", double_well::preset(Mode::Smoke).compare_big.0);

@@ -31,14 +31,7 @@ fn smoke_run_writes_figures_and_matches_onsager() {
         std::env::temp_dir().join(format!("spinlearn-ising-activation-{}", std::process::id()));
     let dir = root.join("ising-activation");
     std::fs::create_dir_all(&dir).unwrap();
-    let s = SectionCtx {
-        mode: Mode::Smoke,
-        root: root.clone(),
-        dir: dir.clone(),
-        seed: Seed(1).named("ising-activation"),
-        threads: rayon::current_num_threads(),
-        mnist_dir: None,
-    };
+    let s = SectionCtx::new(&root, "ising-activation", Mode::Smoke, Seed(1)).unwrap();
     let mut points = 0;
     let mut obs = |r: &StepReport<'_>| {
         if r.stage == "lattice point" {

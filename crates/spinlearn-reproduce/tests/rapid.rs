@@ -51,14 +51,7 @@ fn rapid_section_runs_at_smoke_size() {
     let root = std::env::temp_dir().join(format!("spinlearn-rapid-smoke-{}", std::process::id()));
     let dir = root.join("rapid");
     std::fs::create_dir_all(&dir).unwrap();
-    let ctx = SectionCtx {
-        mode: Mode::Smoke,
-        root: root.clone(),
-        dir: dir.clone(),
-        seed: Seed(1).named("rapid"),
-        threads: 1,
-        mnist_dir: None,
-    };
+    let ctx = SectionCtx::new(&root, "rapid", Mode::Smoke, Seed(1)).unwrap();
     let out = rapid::run(&ctx, &mut NoObserver).unwrap();
     let s = &out.summary;
 

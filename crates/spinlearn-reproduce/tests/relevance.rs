@@ -29,14 +29,8 @@ fn smoke_section_writes_figures_and_consistent_entropies() {
     let root = tmp("section");
     let dir = root.join("relevance");
     std::fs::create_dir_all(&dir).unwrap();
-    let s = SectionCtx {
-        mode: Mode::Smoke,
-        root: root.clone(),
-        dir: dir.clone(),
-        seed: Seed(1),
-        threads: 1,
-        mnist_dir: None,
-    };
+    let mut s = SectionCtx::new(&root, "relevance", Mode::Smoke, Seed(1)).unwrap();
+    s.seed = Seed(1);
     let out = relevance::run(&s, &mut NoObserver).unwrap();
     let sum = &out.summary;
     for key in [

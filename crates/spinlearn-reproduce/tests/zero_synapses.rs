@@ -10,14 +10,8 @@ fn smoke_run_writes_figures_and_the_closed_form_at_one_sample() {
     let root = std::env::temp_dir().join(format!("spinlearn-zero-synapses-{}", std::process::id()));
     let dir = root.join("zero-synapses");
     std::fs::create_dir_all(&dir).unwrap();
-    let ctx = SectionCtx {
-        mode: Mode::Smoke,
-        root: root.clone(),
-        dir: dir.clone(),
-        seed: Seed(1),
-        threads: 1,
-        mnist_dir: None,
-    };
+    let mut ctx = SectionCtx::new(&root, "zero-synapses", Mode::Smoke, Seed(1)).unwrap();
+    ctx.seed = Seed(1);
     let out = zero_synapses::run(&ctx, &mut NoObserver).unwrap();
     let s: &Value = &out.summary;
 

@@ -62,7 +62,8 @@ fn measure(domain: BenchDomain, ctx: &Ctx) -> Result<Value> {
             serde_json::to_value(&r)?
         }
         BenchDomain::Bp => {
-            let r = spinlearn_bp::bench::bench(&spinlearn_bp::bench::BenchConfig::default())?;
+            let r =
+                spinlearn_bp::bench::bench(&spinlearn_bp::bench::BenchConfig::default(), ctx.seed)?;
             println!("{r}");
             serde_json::to_value(&r)?
         }
@@ -73,14 +74,12 @@ fn measure(domain: BenchDomain, ctx: &Ctx) -> Result<Value> {
             serde_json::to_value(&r)?
         }
         BenchDomain::Attractor => {
-            let r = spinlearn_attractor::bench::bench(30_000, 0.05, 40, ctx.seed)?;
+            let r = spinlearn_attractor::bench::bench(&Default::default(), ctx.seed)?;
             println!("{r}");
             serde_json::to_value(&r)?
         }
         BenchDomain::Relevance => {
-            let r = spinlearn_relevance::bench::bench(
-                &spinlearn_relevance::bench::BenchConfig::default(),
-            )?;
+            let r = spinlearn_relevance::bench::bench(&Default::default(), ctx.seed)?;
             println!("{r}");
             serde_json::to_value(&r)?
         }

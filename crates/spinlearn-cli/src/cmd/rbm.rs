@@ -329,41 +329,11 @@ impl Experiment for TrainArgs {
     }
 }
 
-/// An evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EvalWhat {
-    /// Exact log Z (and the mean log-likelihood of --data).
-    Exact,
-    /// Forward AIS log Z (base matched to --data).
-    Ais,
-    /// Reverse AIS from --data.
-    ReverseAis,
-    /// Exact ground-state energy.
-    GroundState,
-    /// Gibbs accessibility of the ground state (004 section V A).
-    Accessibility,
-    /// Reconstruction Hamming distance (004 Appendix C).
-    Reconstruction,
-    /// Singular values of W.
-    Spectrum,
-    /// Logistic-regression probe on the hidden means (labelled data).
-    Probe,
-}
-
-impl From<EvalWhat> for Evaluation {
-    fn from(w: EvalWhat) -> Evaluation {
-        match w {
-            EvalWhat::Exact => Evaluation::Exact,
-            EvalWhat::Ais => Evaluation::Ais,
-            EvalWhat::ReverseAis => Evaluation::ReverseAis,
-            EvalWhat::GroundState => Evaluation::GroundState,
-            EvalWhat::Accessibility => Evaluation::Accessibility,
-            EvalWhat::Reconstruction => Evaluation::Reconstruction,
-            EvalWhat::Spectrum => Evaluation::Spectrum,
-            EvalWhat::Probe => Evaluation::Probe,
-        }
-    }
+/// `--what`: the library's evaluation names, with clap's list of possible values.
+fn evaluation_parser() -> impl clap::builder::TypedValueParser<Value = Evaluation> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Evaluation::ALL.map(Evaluation::name))
+        .map(|s| Evaluation::parse(&s).expect("a listed name"))
 }
 
 /// `spinlearn rbm eval`.
@@ -373,8 +343,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     pub model: PathBuf,
     /// What to compute, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "spectrum")]
-    pub what: Vec<EvalWhat>,
+    #[arg(long, value_parser = evaluation_parser(), value_delimiter = ',', default_value = "spectrum")]
+    pub what: Vec<Evaluation>,
     #[command(flatten)]
     #[serde(flatten)]
     pub data: DataArgs,
@@ -404,7 +374,7 @@ pub struct EvalArgs {
 impl EvalArgs {
     fn params(&self) -> EvalParams {
         EvalParams {
-            what: self.what.iter().map(|&w| w.into()).collect(),
+            what: self.what.clone(),
             ais_chains: self.ais_chains,
             ais_betas: self.ais_betas,
             starts: self.starts,

@@ -39,3 +39,17 @@ pub fn assert_bad(out: &Output, needles: &[&str]) {
         assert!(err.contains(n), "`{n}` not in: {err}");
     }
 }
+
+/// Asserts success, showing stderr otherwise.
+pub fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Asserts a one-line failure (exit 2, no panic) naming `flag` as typed, in backquotes.
+pub fn assert_names(out: &Output, flag: &str) {
+    assert_bad(out, &[&format!("`{flag}`")]);
+}
