@@ -146,8 +146,9 @@ fn link_figure_data(root: &Path, section: &mut ReportSection) {
     }
 }
 
-/// The claim's anchor on the page.
-fn claim_anchor(section: &str, id: &str) -> String {
+/// The anchor of claim `id` of section `section` on the page (what a [`spinlearn_plot::TableRow`]
+/// names in its `claim` field to take the claim's verdict as its status).
+pub fn claim_anchor(section: &str, id: &str) -> String {
     format!("claim-{section}-{}", id.replace(['.', ' ', '/'], "-"))
 }
 
