@@ -401,3 +401,20 @@ fn without_a_terminal_progress_is_plain_lines() {
         String::from_utf8_lossy(&q.stderr)
     );
 }
+
+#[test]
+fn io_errors_say_their_cause_once() {
+    let d = tmp("io-once");
+    let missing = d.join("missing.npy");
+    let out = run(&[
+        "data",
+        "export",
+        "--data",
+        missing.to_str().unwrap(),
+        "--out",
+        d.join("run").to_str().unwrap(),
+    ]);
+    assert_bad(&out, &["missing.npy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
