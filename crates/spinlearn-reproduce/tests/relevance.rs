@@ -5,7 +5,7 @@ use serde_json::Value;
 use spinlearn_core::{NoObserver, ParamGuard, Seed};
 use spinlearn_relevance::experiments::analyze_ids;
 use spinlearn_relevance::powerlaw::PowerLawParams;
-use spinlearn_reproduce::{Mode, SectionCtx, relevance};
+use spinlearn_reproduce::{Mode, SectionCtx, Verdict, claim_anchor, relevance};
 
 fn tmp(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("spinlearn-repro-rel-{}-{name}", std::process::id()));
@@ -70,6 +70,77 @@ fn smoke_section_writes_figures_and_consistent_entropies() {
         }
     }
     assert_eq!(out.section.figures.len(), 8);
+    // The data behind every figure lies beside it.
+    for f in &out.section.figures {
+        let stem = f.path.strip_suffix(".png").unwrap();
+        assert!(
+            ["csv", "npz"]
+                .iter()
+                .any(|e| root.join(format!("{stem}.{e}")).is_file()),
+            "{stem} has no data file"
+        );
+    }
+    let npz = spinlearn_data::npy::read_npz(&dir.join("fig3_samples_h2.npz")).unwrap();
+    assert!(npz.arrays.iter().any(|(name, _)| name == "images"));
+
+    // Claims: present, verdicts computed by their rules, every table row with a paper value
+    // checked by one of them; the paper cited and the deviations stated.
+    let claims = &out.claims;
+    assert!(claims.len() >= 8, "{} claims", claims.len());
+    for c in claims {
+        if c.verdict != Verdict::NotComparable {
+            assert_eq!(c.verdict, c.rule.verdict(&c.ours), "claim {}", c.id);
+        } else {
+            assert!(c.not_comparable.is_some(), "claim {} lacks a reason", c.id);
+        }
+    }
+    // Smoke's three-layer network cannot be compared layer by layer with the paper's ten.
+    let by_id = |id: &str| claims.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(by_id("best_layer.h_sum").verdict, Verdict::NotComparable);
+    assert_eq!(
+        by_id("classifier.test_error").verdict,
+        Verdict::NotComparable
+    );
+    for row in &out.section.table {
+        if row.paper.is_some() {
+            let a = row
+                .claim
+                .as_ref()
+                .unwrap_or_else(|| panic!("row {} unchecked", row.name));
+            assert!(
+                claims
+                    .iter()
+                    .any(|c| &claim_anchor("relevance", &c.id) == a),
+                "row {} names the unknown claim {a}",
+                row.name
+            );
+        }
+        assert!(!row.value.contains("Some("), "{}", row.value);
+    }
+    assert!(out.section.paper.contains("Resolution and relevance"));
+    assert!(out.section.deviations.len() >= 3);
+    assert!(out.section.deviations.iter().any(|d| d.contains("epoch")));
+
+    // Fig. 2c's data file against the summary: the trained layers' H[s] and beta.
+    let csv = std::fs::read_to_string(dir.join("fig2c_beta.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let trained: Vec<Vec<&str>> = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[0] == "trained")
+        .collect();
+    assert_eq!(trained.len(), 3);
+    for (i, row) in trained.iter().enumerate() {
+        let l = &sum["layers"][i];
+        let h_s: f64 = row[col("H_s")].parse().unwrap();
+        assert_eq!(h_s, l["H_s"].as_f64().unwrap());
+        let beta: f64 = row[col("beta")].parse().unwrap();
+        match l["beta"].as_f64() {
+            Some(b) => assert_eq!(beta, b),
+            None => assert!(beta.is_nan()),
+        }
+    }
 
     // H[s] and H[k] of every trained layer recomputed by hand from its degeneracies (k, m_k) in
     // results.json: H[s] = -Σ_k m_k (k/M) ln(k/M), H[k] = -Σ_k (k m_k/M) ln(k m_k/M).

@@ -5,11 +5,12 @@
 use crate::Result;
 use serde_json::{Value, json};
 use spinlearn_core::record::write_json;
-use spinlearn_core::table::{Cell, write_csv};
+use spinlearn_core::table::{Cell, write_columns, write_csv};
+use spinlearn_data::npy::NpzWriter;
 use spinlearn_plot::{ImageGrid, LinePlot, Series, SeriesStyle};
 use spinlearn_relevance::bound::{BoundPoint, BoundSummary};
 use spinlearn_relevance::dbn::Dbn;
-use spinlearn_relevance::experiments::{LayerAnalysis, NetworkResult, PipelineResult};
+use spinlearn_relevance::experiments::{KMeansPoint, LayerAnalysis, NetworkResult, PipelineResult};
 use spinlearn_relevance::powerlaw::{PowerLawFit, TailCcdf, fitted_degeneracy};
 use std::path::Path;
 
@@ -47,7 +48,7 @@ fn power_line(f: &PowerLawFit, deg: &[(u64, u64)]) -> Series {
         ks,
         ms,
     )
-    .with_style(SeriesStyle::Dashed)
+    .with_style(SeriesStyle::Guide)
 }
 
 /// `spinlearn relevance analyze`: `m_k.csv`, the figure `m_k` (degeneracies and the fitted law)
@@ -97,6 +98,11 @@ pub fn write_powerlaw(dir: &Path, f: &PowerLawFit, ccdf: &TailCcdf) -> Result<Va
             .with_style(SeriesStyle::Dashed),
         );
     plot.save(&dir.join("ccdf"))?;
+    write_columns(
+        &dir.join("ccdf.csv"),
+        &["k", "ccdf_empirical", "ccdf_fitted"],
+        &[&ccdf.k, &ccdf.empirical, &ccdf.fitted],
+    )?;
     Ok(json!({
         "alpha": f.alpha, "beta": f.beta, "xmin": f.xmin, "alpha_stderr": f.alpha_stderr,
         "p_value": f.p_value, "n": f.n, "n_tail": f.n_tail, "ks_distance": f.ks_distance,
@@ -110,7 +116,7 @@ fn bound_series(pts: &[BoundPoint]) -> Series {
         pts.iter().map(|p| p.entropies.h_s_norm).collect(),
         pts.iter().map(|p| p.entropies.h_k_norm).collect(),
     )
-    .with_style(SeriesStyle::Dashed)
+    .with_style(SeriesStyle::Guide)
 }
 
 /// `spinlearn relevance bound`: `bound.csv`, the figure `bound` and the summary (`seconds` is
@@ -274,8 +280,86 @@ fn fig3_layers(n: usize) -> Vec<usize> {
     picks
 }
 
-/// Draws the figures of 003 (Fig. 2a-d, Fig. 3) into `dir`; returns `(file stem, caption)` of
-/// each.
+/// The layers of Fig. 2b: the paper's H3, H6, H9 (those present) and the best generating layer.
+fn fig2b_layers(r: &PipelineResult) -> Vec<usize> {
+    let n = r.trained.layers.len();
+    let mut picks: Vec<usize> = [3usize, 6, 9].into_iter().filter(|&l| l <= n).collect();
+    if let Some(b) = r.trained.best_by_generation()
+        && !picks.contains(&b)
+    {
+        picks.push(b);
+        picks.sort_unstable();
+    }
+    picks
+}
+
+/// The k-means clustering shown in Fig. 2b (the second largest K, as the paper's 2^12 of 2^14).
+fn fig2b_kmeans(r: &PipelineResult) -> Option<&KMeansPoint> {
+    r.kmeans.iter().rev().nth(1).or(r.kmeans.last())
+}
+
+/// The networks of a run with their names in the data files.
+fn networks(r: &PipelineResult) -> Vec<(&'static str, &NetworkResult)> {
+    let mut v = vec![("trained", &r.trained), ("epoch0", &r.epoch0)];
+    if let Some(s) = &r.shuffled {
+        v.push(("shuffled", s));
+    }
+    if let Some(c) = &r.contrast {
+        v.push(("contrast", c));
+    }
+    v
+}
+
+fn opt(x: Option<f64>) -> Cell {
+    Cell::from(x.unwrap_or(f64::NAN))
+}
+
+/// The data behind Fig. 2a, 2c, 2d and 3g: one row per layer of every network
+/// (`network,layer,width,H_s,H_k,n_states,beta,beta_stderr,xmin,classification_error,
+/// generation_ability,kl_pq`; H divided by ln M, NaN where a value does not exist).
+fn layer_rows(r: &PipelineResult) -> Vec<Vec<Cell>> {
+    networks(r)
+        .into_iter()
+        .flat_map(|(name, n)| {
+            n.layers.iter().map(move |l| {
+                let a = &l.analysis;
+                let f = a.powerlaw;
+                vec![
+                    Cell::from(name),
+                    l.layer.into(),
+                    a.width.into(),
+                    a.entropies.h_s_norm.into(),
+                    a.entropies.h_k_norm.into(),
+                    a.entropies.n_states.into(),
+                    opt(f.map(|f| f.beta)),
+                    opt(f.map(|f| f.alpha_stderr)),
+                    opt(f.map(|f| f.xmin as f64)),
+                    opt(a.classification_error),
+                    opt(l.generation.as_ref().map(|g| g.generation_ability)),
+                    opt(l.generation.as_ref().map(|g| g.kl_pq)),
+                ]
+            })
+        })
+        .collect()
+}
+
+const LAYER_HEADER: [&str; 12] = [
+    "network",
+    "layer",
+    "width",
+    "H_s",
+    "H_k",
+    "n_states",
+    "beta",
+    "beta_stderr",
+    "xmin",
+    "classification_error",
+    "generation_ability",
+    "kl_pq",
+];
+
+/// Draws the figures of 003 (Fig. 2a-d, Fig. 3) into `dir`, each with its data beside it
+/// (`<stem>.csv`, or `<stem>.npz` for generated images); returns `(file stem, caption)` of each.
 pub fn pipeline_figures(
     r: &PipelineResult,
     dir: &Path,
@@ -294,6 +378,7 @@ pub fn pipeline_figures(
             .map(|l| l.analysis.entropies.h_k_norm)
             .collect::<Vec<_>>()
     };
+    let rows = layer_rows(r);
     // Fig. 2a
     let mut a = LinePlot::new(
         format!("Resolution and relevance (M = {})", r.m),
@@ -309,8 +394,20 @@ pub fn pipeline_figures(
                 .with_style(SeriesStyle::LinePoints),
         )
         .with(Series::points("DBN epoch 0", hs(&r.epoch0), hk(&r.epoch0)));
+    let mut shuffled_note = String::new();
     if let Some(s) = &r.shuffled {
         a = a.with(Series::points("shuffled pixels", hs(s), hk(s)));
+        let single = s
+            .layers
+            .iter()
+            .filter(|l| l.analysis.entropies.n_states == 1)
+            .count();
+        if single > 0 {
+            shuffled_note = format!(
+                " Shuffled pixels: {single} of {} layers map every input to one state (the point at the origin).",
+                s.layers.len()
+            );
+        }
     }
     if let Some(c) = &r.contrast {
         a = a.with(Series::points("contrast (not narrowing)", hs(c), hk(c)));
@@ -327,28 +424,96 @@ pub fn pipeline_figures(
             .collect(),
     ));
     a.save(&dir.join("fig2a_hs_hk"))?;
-    figs.push(("fig2a_hs_hk".into(), "Fig. 2a: H[k] against H[s] (both / ln M) per layer, before and after training, shuffled pixels, a non-narrowing network, k-means, and the maximal-relevance bound (dashed).".into()));
+    let mut rows_2a: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|row| {
+            vec![
+                row[0].clone(),
+                row[1].clone(),
+                row[3].clone(),
+                row[4].clone(),
+            ]
+        })
+        .collect();
+    rows_2a.extend(r.kmeans.iter().map(|k| {
+        vec![
+            Cell::from("kmeans"),
+            k.k.into(),
+            k.analysis.entropies.h_s_norm.into(),
+            k.analysis.entropies.h_k_norm.into(),
+        ]
+    }));
+    rows_2a.extend(r.bound.iter().enumerate().map(|(i, p)| {
+        vec![
+            Cell::from("bound"),
+            i.into(),
+            p.entropies.h_s_norm.into(),
+            p.entropies.h_k_norm.into(),
+        ]
+    }));
+    write_csv(
+        &dir.join("fig2a_hs_hk.csv"),
+        &["series", "index", "H_s", "H_k"],
+        rows_2a,
+    )?;
+    figs.push(("fig2a_hs_hk".into(), format!("Fig. 2a: H[k] against H[s] (both / ln M, dimensionless) per layer, before and after training, shuffled pixels, a non-narrowing network, k-means, and the maximal-relevance bound (grey dotted). In the data file `index` is the layer for networks, K for k-means and the point's number on the bound.{shuffled_note}")));
     // Fig. 2b
     let mut b = LinePlot::new("Degeneracy of state frequencies", "k", "m_k");
     b.log_x = true;
     b.log_y = true;
-    let n = r.trained.layers.len();
-    for l in [3usize, 6, 9].into_iter().filter(|&l| l <= n) {
-        b = b.with(mk_series(
-            &format!("H{l}"),
-            &r.trained.layers[l - 1].analysis.degeneracy,
-        ));
+    let mut rows_2b: Vec<Vec<Cell>> = Vec::new();
+    let mut fits = Vec::new();
+    let mut shown: Vec<(String, &LayerAnalysis)> = fig2b_layers(r)
+        .into_iter()
+        .map(|l| (format!("H{l}"), &r.trained.layers[l - 1].analysis))
+        .collect();
+    if let Some(k) = fig2b_kmeans(r) {
+        shown.push((format!("k-means K = {}", k.k), &k.analysis));
     }
-    if let Some(k) = r.kmeans.iter().rev().nth(1).or(r.kmeans.last()) {
-        b = b.with(mk_series(
-            &format!("k-means K = {}", k.k),
-            &k.analysis.degeneracy,
-        ));
+    for (name, a) in &shown {
+        b = b.with(mk_series(name, &a.degeneracy));
+        rows_2b.extend(a.degeneracy.iter().map(|&(k, m)| {
+            vec![
+                Cell::from(name.as_str()),
+                "data".into(),
+                (k as f64).into(),
+                (m as f64).into(),
+            ]
+        }));
+    }
+    for (name, a) in &shown {
+        if let Some(f) = &a.powerlaw {
+            let mut line = power_line(f, &a.degeneracy);
+            line.label = if fits.is_empty() {
+                "power-law fits (k >= x_min)".into()
+            } else {
+                String::new()
+            };
+            rows_2b.extend(
+                line.x.iter().zip(&line.y).map(|(&k, &m)| {
+                    vec![Cell::from(name.as_str()), "fit".into(), k.into(), m.into()]
+                }),
+            );
+            fits.push(format!("{name} {:.2} ± {:.2}", f.beta, f.alpha_stderr));
+            b = b.with(line);
+        }
     }
     b.save(&dir.join("fig2b_mk"))?;
+    write_csv(
+        &dir.join("fig2b_mk.csv"),
+        &["series", "kind", "k", "m_k"],
+        rows_2b,
+    )?;
     figs.push((
         "fig2b_mk".into(),
-        "Fig. 2b: m_k against k for layers 3, 6, 9 and a k-means clustering.".into(),
+        format!(
+            "Fig. 2b: m_k against k for the paper's layers 3, 6, 9, the best generating layer and a k-means clustering, with the fitted discrete power laws m_k ∝ k^(-β-1) (grey dotted, from x_min up). Fitted β: {}.",
+            if fits.is_empty() {
+                "none".into()
+            } else {
+                fits.join(", ")
+            }
+        ),
     ));
     // Fig. 2c
     let beta = |n: &NetworkResult| -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -369,7 +534,11 @@ pub fn pipeline_figures(
     };
     let (x1, y1, e1) = beta(&r.trained);
     let (x0, y0, e0) = beta(&r.epoch0);
-    let mut c = LinePlot::new("Power-law exponent per layer", "layer", "beta");
+    let mut c = LinePlot::new(
+        "Power-law exponent per layer",
+        "layer",
+        "beta (m_k ∝ k^(-beta-1))",
+    );
     c.hlines.push((1.0, "Zipf, beta = 1".into()));
     c = c
         .with(
@@ -379,7 +548,8 @@ pub fn pipeline_figures(
         )
         .with(Series::points("epoch 0", x0, y0).with_err(e0));
     c.save(&dir.join("fig2c_beta"))?;
-    figs.push(("fig2c_beta".into(), "Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer, trained and untrained.".into()));
+    write_csv(&dir.join("fig2c_beta.csv"), &LAYER_HEADER, rows.clone())?;
+    figs.push(("fig2c_beta".into(), "Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer, trained and untrained; error bars are the fit's standard error (one network, not the paper's twelve).".into()));
     // Fig. 2d
     let err = |n: &NetworkResult| {
         (
@@ -395,13 +565,15 @@ pub fn pipeline_figures(
     LinePlot::new(
         "Classification error per layer",
         "layer",
-        "classification error",
+        "classification error (fraction of samples)",
     )
     .with(Series::line("trained", xe, ye).with_style(SeriesStyle::LinePoints))
     .with(Series::points("epoch 0", xe0, ye0))
     .save(&dir.join("fig2d_error"))?;
-    figs.push(("fig2d_error".into(), "Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state.".into()));
+    write_csv(&dir.join("fig2d_error.csv"), &LAYER_HEADER, rows.clone())?;
+    figs.push(("fig2d_error".into(), "Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state (one network, no error bars).".into()));
     // Fig. 3: samples and generation ability against beta.
+    let n = r.trained.layers.len();
     if let Some(shape) = image_shape {
         for l in fig3_layers(n) {
             if let Some(s) = &r.trained.layers[l - 1].samples {
@@ -411,9 +583,17 @@ pub fn pipeline_figures(
                 g.title = format!("Generated from H{l}");
                 let name = format!("fig3_samples_h{l}");
                 g.save(&dir.join(&name))?;
+                let mut npz = NpzWriter::new(&dir.join(format!("{name}.npz")), true);
+                npz.add("images", s)?;
+                npz.add(
+                    "image_shape",
+                    &ndarray::arr1(&[shape.0 as u64, shape.1 as u64]),
+                )?;
+                npz.add("layer", &ndarray::arr0(l as u64))?;
+                npz.finish()?;
                 figs.push((
                     name,
-                    format!("Fig. 3: samples generated from hidden layer {l} (pixel means)."),
+                    format!("Fig. 3: samples generated from hidden layer {l} (pixel means; `images` in the data file, one row per sample)."),
                 ));
             }
         }
@@ -435,7 +615,7 @@ pub fn pipeline_figures(
         let mut plot = LinePlot::new(
             "Generation ability and classification error against beta",
             "beta",
-            "1/KL (P || Q)  and  10 x error",
+            "1/KL(P || Q) (1/nats)  and  10 x error",
         );
         plot.vlines.push((1.0, "beta = 1".into()));
         plot = plot
@@ -458,7 +638,8 @@ pub fn pipeline_figures(
             ));
         }
         plot.save(&dir.join("fig3g_generation"))?;
-        figs.push(("fig3g_generation".into(), "Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) and classification error per layer against beta.".into()));
+        write_csv(&dir.join("fig3g_generation.csv"), &LAYER_HEADER, rows)?;
+        figs.push(("fig3g_generation".into(), "Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) (KL in nats) and classification error per layer against beta. One ensemble of generated samples per layer, so no error bars (the paper's come from twelve ensembles).".into()));
         let mut lab = LinePlot::new(
             "Label distribution of generated samples",
             "label",
@@ -472,6 +653,9 @@ pub fn pipeline_figures(
             )
             .with_style(SeriesStyle::Dashed),
         );
+        let labels: Vec<f64> = (0..r.p_label.len()).map(|i| i as f64).collect();
+        let mut header = vec!["label".to_string(), "P_train".to_string()];
+        let mut cols: Vec<Vec<f64>> = vec![labels, r.p_label.clone()];
         let shown = fig3_layers(n);
         for l in &r.trained.layers {
             if let Some(gs) = &l.generation
@@ -485,10 +669,17 @@ pub fn pipeline_figures(
                     )
                     .with_style(SeriesStyle::LinePoints),
                 );
+                if gs.q.len() == r.p_label.len() {
+                    header.push(format!("Q_H{}", l.layer));
+                    cols.push(gs.q.clone());
+                }
             }
         }
         lab.save(&dir.join("fig3def_labels"))?;
-        figs.push(("fig3def_labels".into(), "Fig. 3d-f: label frequencies of samples generated from shallow, middle and deep layers, with the training distribution.".into()));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        write_columns(&dir.join("fig3def_labels.csv"), &header, &cols)?;
+        figs.push(("fig3def_labels".into(), "Fig. 3d-f: label frequencies of samples generated from shallow, middle and deep layers, with the training distribution (dashed).".into()));
     }
     Ok(figs)
 }
