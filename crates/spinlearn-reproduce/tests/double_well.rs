@@ -4,7 +4,7 @@
 
 use spinlearn_attractor::{DoubleWellSynapses, SynapseParams};
 use spinlearn_core::{NoObserver, ParamGuard, Seed};
-use spinlearn_reproduce::{Mode, SectionCtx, double_well};
+use spinlearn_reproduce::{Mode, SectionCtx, Verdict, claim_anchor, double_well};
 
 #[test]
 fn smoke_section_writes_its_summary_and_figures() {
@@ -41,6 +41,58 @@ fn smoke_section_writes_its_summary_and_figures() {
         let png = root.join(&fig.path);
         assert!(png.exists(), "{}", png.display());
         assert!(png.with_extension("svg").exists(), "{}", png.display());
+        assert!(png.with_extension("csv").exists(), "{}", png.display());
+        assert!(!fig.caption.contains("1 realizations"), "{}", fig.caption);
+    }
+    // Claims: present, verdicts computed by their rules, table rows with a paper value name one.
+    assert!(out.claims.len() >= 8, "{} claims", out.claims.len());
+    assert!(!out.section.paper.is_empty());
+    assert!(!out.section.deviations.is_empty());
+    for c in &out.claims {
+        if c.not_comparable.is_none() {
+            assert_eq!(c.verdict, c.rule.verdict(&c.ours), "claim {}", c.id);
+        } else {
+            assert_eq!(c.verdict, Verdict::NotComparable, "claim {}", c.id);
+        }
+    }
+    for row in &out.section.table {
+        assert!(!row.note.contains("1 realizations"), "{}", row.note);
+        if row.paper.is_some() {
+            let anchor = row
+                .claim
+                .as_deref()
+                .unwrap_or_else(|| panic!("{} unchecked", row.name));
+            assert!(
+                out.claims
+                    .iter()
+                    .any(|c| claim_anchor("double-well", &c.id) == anchor),
+                "{} names {anchor}, which no claim has",
+                row.name
+            );
+        }
+    }
+    // Fig. 2D: the sqrt(N) guide is a guide, and not the C = 0 data curves' style.
+    let fig2d = std::fs::read_to_string(dir.join("fig2d_optimal_scaling.csv")).unwrap();
+    assert!(
+        fig2d.lines().any(|l| l.starts_with("guide: p = √N,")),
+        "{fig2d}"
+    );
+
+    // The data file of Fig. 2C holds the single-well capacities of the summary.
+    let csv = std::fs::read_to_string(dir.join("fig2c_single_well.csv")).unwrap();
+    let mut rows = csv.lines();
+    assert_eq!(rows.next(), Some("series,N,capacity p (patterns),sd"));
+    let at_r1: Vec<(String, f64)> = rows
+        .filter_map(|l| l.strip_prefix("theory r1 = 0.02,"))
+        .map(|rest| {
+            let f: Vec<&str> = rest.split(',').collect();
+            (f[0].to_string(), f[1].parse().unwrap())
+        })
+        .collect();
+    let single = sum["single_well"]["capacity"].as_object().unwrap();
+    assert_eq!(at_r1.len(), single.len());
+    for (n, p) in &at_r1 {
+        assert_eq!(single[n].as_f64(), Some(*p), "N = {n}");
     }
 
     // q = P(J + r2 > 0) − P(J + r2 < 0) for J drawn from g_∞ at r1 = 0.1 and the C* of Fig. 4,

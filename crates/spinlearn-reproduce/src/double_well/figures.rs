@@ -31,11 +31,34 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
-/// Fig. 1B: m_v against age, theory lines and simulation markers (mean ± sd), one colour per r1.
+/// Saves `fig` at `stem` (PNG and SVG) and its data as `<stem>.csv` in long form: one row per
+/// point, columns `series` (the legend text), the x-axis label, the y-axis label and `sd` (the
+/// error bar, empty where the series has none). Guides are written too, under their legend text.
+pub fn save_with_data(fig: &LinePlot, stem: &Path) -> Result<()> {
+    fig.save(stem)?;
+    let header = ["series", fig.x_label.as_str(), fig.y_label.as_str(), "sd"];
+    let rows = fig.series.iter().flat_map(|s| {
+        (0..s.x.len()).map(move |i| {
+            vec![
+                Cell::from(s.label.clone()),
+                Cell::from(s.x[i]),
+                Cell::from(s.y[i]),
+                s.y_err
+                    .as_ref()
+                    .map_or(Cell::from(""), |e| Cell::from(e[i])),
+            ]
+        })
+    });
+    write_csv(&stem.with_extension("csv"), &header, rows)?;
+    Ok(())
+}
+
+/// Fig. 1B: m_v against age, theory lines and simulation markers, one colour per r1; error bars
+/// (sd over realizations) only when there are several realizations.
 pub fn overlap_by_age(stem: &Path, n: usize, curves: &[OverlapCurve]) -> Result<()> {
     let mut fig = LinePlot::new(
-        format!("Overlap by age, N = {n} (Fig. 1B)"),
-        "age u - v",
+        format!("Overlap by age, N = {} (Fig. 1B)", thousands(n)),
+        "age u - v (patterns presented since)",
         "m_v",
     );
     for (k, c) in curves.iter().enumerate() {
@@ -48,26 +71,26 @@ pub fn overlap_by_age(stem: &Path, n: usize, curves: &[OverlapCurve]) -> Result<
             .with_color(k),
         );
         let ages = c.sim.m_v_mean.len();
-        fig = fig.with(
-            Series::points(
-                format!("simulation r1 = {}", c.r1),
-                (1..ages).map(|a| a as f64).collect(),
-                c.sim.m_v_mean[1..].to_vec(),
-            )
-            .with_err(c.sim.m_v_std[1..].to_vec())
-            .with_color(k),
-        );
+        let mut sim = Series::points(
+            format!("simulation r1 = {}", c.r1),
+            (1..ages).map(|a| a as f64).collect(),
+            c.sim.m_v_mean[1..].to_vec(),
+        )
+        .with_color(k);
+        if c.sim.realizations.len() > 1 {
+            sim = sim.with_err(c.sim.m_v_std[1..].to_vec());
+        }
+        fig = fig.with(sim);
     }
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 2A-B: theory capacity against C, one curve per r1.
 pub fn capacity_vs_c(stem: &Path, n: usize, optima: &[OptimalC]) -> Result<()> {
     let mut fig = LinePlot::new(
         format!("Capacity against C, N = {} (Fig. 2A-B)", thousands(n)),
-        "C",
-        "capacity p",
+        "C (units of r2)",
+        "capacity p (patterns)",
     );
     for (k, o) in optima.iter().enumerate() {
         fig = fig.with(
@@ -80,8 +103,7 @@ pub fn capacity_vs_c(stem: &Path, n: usize, optima: &[OptimalC]) -> Result<()> {
             .with_color(k),
         );
     }
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 2C: single-well capacity against N (semi-log), theory points and eq. (10) with `a_fit`.
@@ -89,7 +111,7 @@ pub fn single_well(stem: &Path, scans: &[(f64, Vec<CapacityPoint>)], a_fit: f64)
     let mut fig = LinePlot::new(
         "Single well (C = 0): capacity against N (Fig. 2C)",
         "N",
-        "capacity p",
+        "capacity p (patterns)",
     );
     fig.log_x = true;
     for (k, (r1, pts)) in scans.iter().enumerate() {
@@ -114,16 +136,16 @@ pub fn single_well(stem: &Path, scans: &[(f64, Vec<CapacityPoint>)], a_fit: f64)
             .with_color(k),
         );
     }
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
-/// Fig. 2D: optimal capacity against N (log-log; solid C*, dashed C = 0) with √N drawn.
+/// Fig. 2D: optimal capacity against N (log-log; solid C*, dashed C = 0) with a √N guide (grey
+/// dotted, not data).
 pub fn optimal_scaling(stem: &Path, scaling: &[Scaling], ns: &[usize]) -> Result<()> {
     let mut fig = LinePlot::new(
         "Optimal C: capacity against N (Fig. 2D)",
         "N",
-        "capacity p*",
+        "capacity p* (patterns)",
     );
     fig.log_x = true;
     fig.log_y = true;
@@ -147,22 +169,21 @@ pub fn optimal_scaling(stem: &Path, scaling: &[Scaling], ns: &[usize]) -> Result
     }
     fig = fig.with(
         Series::line(
-            "sqrt(N)",
+            "guide: p = √N",
             ns.iter().map(|&n| n as f64).collect(),
             ns.iter().map(|&n| (n as f64).sqrt()).collect(),
         )
-        .with_style(SeriesStyle::Dashed),
+        .with_style(SeriesStyle::Guide),
     );
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 3A: C* against r1.
 pub fn c_star(stem: &Path, n: usize, optima: &[OptimalC]) -> Result<()> {
-    LinePlot::new(
+    let fig = LinePlot::new(
         format!("Optimal C against r1, N = {} (Fig. 3A)", thousands(n)),
         "r1",
-        "C*",
+        "C* (units of r2)",
     )
     .with(
         Series::points(
@@ -171,19 +192,60 @@ pub fn c_star(stem: &Path, n: usize, optima: &[OptimalC]) -> Result<()> {
             optima.iter().map(|o| o.c_star).collect(),
         )
         .with_style(SeriesStyle::LinePoints),
-    )
-    .save(stem)?;
-    Ok(())
+    );
+    save_with_data(&fig, stem)
 }
 
-/// Fig. 3B: the exponent a against r1, theory at C* and simulation markers.
+/// The spread over realizations of the exponent a of a simulated scaling (Fig. 3B error bars):
+/// a is the least-squares slope of ln p on ln N, so with independent realizations at each N its
+/// standard deviation is √(Σ_j w_j² (sd_j / p_j)²), w_j = (ln N_j − mean) / Σ (ln N − mean)²
+/// (first order in sd/p). `None` with one realization, fewer than two N or a zero capacity.
+pub fn exponent_spread(s: &SimScaling, realizations: usize) -> Option<f64> {
+    if realizations < 2 || s.n.len() < 2 || s.capacity.iter().any(|&p| p <= 0.0) {
+        return None;
+    }
+    let x: Vec<f64> = s.n.iter().map(|&n| (n as f64).ln()).collect();
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    let sxx: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
+    let var: f64 = x
+        .iter()
+        .zip(s.capacity.iter().zip(&s.capacity_std))
+        .map(|(v, (p, sd))| ((v - mean) / sxx).powi(2) * (sd / p).powi(2))
+        .sum();
+    Some(var.sqrt())
+}
+
+/// Fig. 3B: the exponent a against r1, theory at C* and simulation markers (error bars: the
+/// spread of [`exponent_spread`] when there are several realizations).
 pub fn exponent(
     stem: &Path,
     theory: &[Scaling],
     sim: &[SimScaling],
     ns_sim: &[usize],
+    realizations: usize,
 ) -> Result<()> {
-    LinePlot::new("Exponent a of p* ~ N^a (Fig. 3B)", "r1", "a")
+    let mut markers = Series::points(
+        format!(
+            "simulation, C* of the theory, N = {}",
+            ns_sim
+                .iter()
+                .map(|&n| thousands(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        sim.iter().map(|e| e.r1).collect(),
+        sim.iter().map(|e| e.exponent.unwrap_or(f64::NAN)).collect(),
+    )
+    .with_style(SeriesStyle::Points)
+    .with_color(1);
+    if realizations > 1 {
+        markers = markers.with_err(
+            sim.iter()
+                .map(|e| exponent_spread(e, realizations).unwrap_or(f64::NAN))
+                .collect(),
+        );
+    }
+    let fig = LinePlot::new("Exponent a of p* ~ N^a (Fig. 3B)", "r1", "a")
         .with(
             Series::points(
                 "theory, C*",
@@ -196,21 +258,12 @@ pub fn exponent(
             .with_style(SeriesStyle::LinePoints)
             .with_color(0),
         )
-        .with(
-            Series::points(
-                format!("simulation, C* of the theory, N = {ns_sim:?}"),
-                sim.iter().map(|e| e.r1).collect(),
-                sim.iter().map(|e| e.exponent.unwrap_or(f64::NAN)).collect(),
-            )
-            .with_style(SeriesStyle::Points)
-            .with_color(1),
-        )
-        .save(stem)?;
-    Ok(())
+        .with(markers);
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 4B: SNR of binarized double-well weights (eq. 14), of the matching Markov synapse, and the
-/// two-state envelope, t = 0..=t_max.
+/// two-state envelope (a bound, drawn as a guide), t = 0..=t_max.
 pub fn snr(stem: &Path, th: &Theory, t_max: usize, c_star: f64) -> Result<()> {
     let p = th.params();
     let cn = p.c() * p.n() as f64;
@@ -221,7 +274,7 @@ pub fn snr(stem: &Path, th: &Theory, t_max: usize, c_star: f64) -> Result<()> {
             "SNR, r1 = {}, C = {c_star}, cN = {cn} (Fig. 4B)",
             p.synapse().r1()
         ),
-        "t",
+        "t (patterns presented since)",
         "SNR",
     );
     fig.log_y = true;
@@ -240,11 +293,14 @@ pub fn snr(stem: &Path, th: &Theory, t_max: usize, c_star: f64) -> Result<()> {
                 .collect(),
         ))
         .with(
-            Series::line("two-state envelope", ts, two_state_envelope(cn, t_max))
-                .with_style(SeriesStyle::Dashed),
+            Series::line(
+                "bound: envelope of two-state Markov curves",
+                ts,
+                two_state_envelope(cn, t_max),
+            )
+            .with_style(SeriesStyle::Guide),
         );
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 4D: the conditional densities g_+(J, t) at t = 2, 3 within C* + 3 of 0.
@@ -252,7 +308,7 @@ pub fn densities(stem: &Path, th: &Theory, c_star: f64) -> Result<()> {
     let dens = th.conditional_densities(3);
     let mut fig = LinePlot::new(
         "Weights potentiated at t = 0 (Fig. 4D)",
-        "J",
+        "J (units of r2)",
         "mass per cell",
     );
     for (k, t) in [2usize, 3].iter().enumerate() {
@@ -269,8 +325,7 @@ pub fn densities(stem: &Path, th: &Theory, c_star: f64) -> Result<()> {
             .with_color(k),
         );
     }
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 5: theory capacity against r3, one curve per C.
@@ -280,8 +335,8 @@ pub fn noise(stem: &Path, r1: f64, n: usize, scans: &[(f64, Vec<CapacityPoint>)]
             "Capacity against noise, r1 = {r1}, N = {} (Fig. 5)",
             thousands(n)
         ),
-        "r3",
-        "capacity p",
+        "r3 (noise strength)",
+        "capacity p (patterns)",
     );
     for (k, (c_well, pts)) in scans.iter().enumerate() {
         fig = fig.with(
@@ -294,16 +349,15 @@ pub fn noise(stem: &Path, r1: f64, n: usize, scans: &[(f64, Vec<CapacityPoint>)]
             .with_color(k),
         );
     }
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 6B: the robustness R against the noiseless capacity p0.
 pub fn robustness(stem: &Path, rob: &[Robustness]) -> Result<()> {
     let r1s: Vec<String> = rob.iter().map(|r| r.r1.to_string()).collect();
-    LinePlot::new(
+    let fig = LinePlot::new(
         "Robustness against capacity (Fig. 6B)",
-        "p0 (capacity without noise)",
+        "p0 (capacity without noise, patterns)",
         "R (eq. 15)",
     )
     .with(
@@ -313,101 +367,105 @@ pub fn robustness(stem: &Path, rob: &[Robustness]) -> Result<()> {
             rob.iter().map(|x| x.r.unwrap_or(f64::NAN)).collect(),
         )
         .with_style(SeriesStyle::LinePoints),
-    )
-    .save(stem)?;
-    Ok(())
+    );
+    save_with_data(&fig, stem)
 }
 
 /// Fig. 7D: sparse-coding capacity (rule 7) against N / ln N (log-log) with a (N / ln N)² guide
-/// through the last point.
-pub fn sparse(stem: &Path, r1: f64, sp: &[SparseOptimum]) -> Result<()> {
+/// through the last point. Error bars only with several realizations.
+pub fn sparse(stem: &Path, r1: f64, sp: &[SparseOptimum], realizations: usize) -> Result<()> {
     let x: Vec<f64> = sp.iter().map(|o| o.n as f64 / (o.n as f64).ln()).collect();
     let mut fig = LinePlot::new(
         format!("Sparse coding, rule (7), r1 = {r1}, c = 1 (Fig. 7D)"),
         "N / ln N",
-        "capacity p",
+        "capacity p (patterns)",
     );
     fig.log_x = true;
     fig.log_y = true;
-    fig = fig.with(
-        Series::points(
-            "simulation, C and θ optimized",
-            x.clone(),
-            sp.iter().map(|o| o.capacity).collect(),
-        )
-        .with_err(sp.iter().map(|o| o.capacity_std).collect())
-        .with_style(SeriesStyle::LinePoints),
-    );
+    let mut data = Series::points(
+        "simulation, C and θ optimized",
+        x.clone(),
+        sp.iter().map(|o| o.capacity).collect(),
+    )
+    .with_style(SeriesStyle::LinePoints);
+    if realizations > 1 {
+        data = data.with_err(sp.iter().map(|o| o.capacity_std).collect());
+    }
+    fig = fig.with(data);
     let scale = sp.last().map_or(1.0, |o| o.capacity) / x.last().map_or(1.0, |x| x * x);
     fig = fig.with(
         Series::line(
-            "∝ (N / ln N)²",
+            "guide: ∝ (N / ln N)²",
             x.clone(),
             x.iter().map(|x| scale * x * x).collect(),
         )
-        .with_style(SeriesStyle::Dashed),
+        .with_style(SeriesStyle::Guide),
     );
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
-/// Fig. 7A, C: sparse-coding capacity and count (rule 6) against N (semi-log).
-pub fn sparse_tf(stem: &Path, r1: f64, tf: &[SparseOptimum]) -> Result<()> {
+/// Fig. 7A, C: sparse-coding capacity and count (rule 6) against N (semi-log). Error bars only
+/// with several realizations.
+pub fn sparse_tf(stem: &Path, r1: f64, tf: &[SparseOptimum], realizations: usize) -> Result<()> {
     let x: Vec<f64> = tf.iter().map(|o| o.n as f64).collect();
     let mut fig = LinePlot::new(
         format!("Sparse coding, rule (6), r1 = {r1}, c = 1 (Fig. 7A, C)"),
         "N",
-        "capacity p",
+        "capacity p (patterns)",
     );
     fig.log_x = true;
-    fig = fig
-        .with(
-            Series::points(
-                "capacity (every age ≤ p retrieved)",
-                x.clone(),
-                tf.iter().map(|o| o.capacity).collect(),
-            )
-            .with_err(tf.iter().map(|o| o.capacity_std).collect())
-            .with_style(SeriesStyle::LinePoints)
-            .with_color(0),
+    let mut cap = Series::points(
+        "capacity (every age ≤ p retrieved)",
+        x.clone(),
+        tf.iter().map(|o| o.capacity).collect(),
+    )
+    .with_style(SeriesStyle::LinePoints)
+    .with_color(0);
+    if realizations > 1 {
+        cap = cap.with_err(tf.iter().map(|o| o.capacity_std).collect());
+    }
+    fig = fig.with(cap).with(
+        Series::points(
+            "count of retrieved patterns among the tested ages",
+            x,
+            tf.iter().map(|o| o.count).collect(),
         )
-        .with(
-            Series::points(
-                "count of retrieved patterns among the tested ages",
-                x,
-                tf.iter().map(|o| o.count).collect(),
-            )
-            .with_style(SeriesStyle::LinePoints)
-            .with_color(1),
-        );
-    fig.save(stem)?;
-    Ok(())
+        .with_style(SeriesStyle::LinePoints)
+        .with_color(1),
+    );
+    save_with_data(&fig, stem)
 }
 
-/// Fig. 8: sparse-coding capacity against r3, one curve per rule setting.
-pub fn sparse_noise(stem: &Path, n: usize, points: &[SparseNoisePoint]) -> Result<()> {
+/// Fig. 8: sparse-coding capacity against r3, one curve per rule setting. Error bars only with
+/// several realizations.
+pub fn sparse_noise(
+    stem: &Path,
+    n: usize,
+    points: &[SparseNoisePoint],
+    realizations: usize,
+) -> Result<()> {
     let mut fig = LinePlot::new(
-        format!("Sparse coding against noise, N = {n} (Fig. 8)"),
-        "r3",
-        "capacity p",
+        format!("Sparse coding against noise, N = {} (Fig. 8)", thousands(n)),
+        "r3 (noise strength)",
+        "capacity p (patterns)",
     );
     let runs: Vec<&[SparseNoisePoint]> = points
         .chunk_by(|a, b| a.rule == b.rule && a.r1 == b.r1)
         .collect();
     for (k, run) in runs.iter().enumerate() {
-        fig = fig.with(
-            Series::points(
-                format!("rule {}, r1 = {}", run[0].rule.name(), run[0].r1),
-                run.iter().map(|p| p.r3).collect(),
-                run.iter().map(|p| p.optimum.capacity).collect(),
-            )
-            .with_err(run.iter().map(|p| p.optimum.capacity_std).collect())
-            .with_style(SeriesStyle::LinePoints)
-            .with_color(k),
-        );
+        let mut s = Series::points(
+            format!("rule {}, r1 = {}", run[0].rule.name(), run[0].r1),
+            run.iter().map(|p| p.r3).collect(),
+            run.iter().map(|p| p.optimum.capacity).collect(),
+        )
+        .with_style(SeriesStyle::LinePoints)
+        .with_color(k);
+        if realizations > 1 {
+            s = s.with_err(run.iter().map(|p| p.optimum.capacity_std).collect());
+        }
+        fig = fig.with(s);
     }
-    fig.save(stem)?;
-    Ok(())
+    save_with_data(&fig, stem)
 }
 
 /// `spinlearn attractor simulate`: `overlaps.csv` (age, m_v mean and sd, m_u mean),

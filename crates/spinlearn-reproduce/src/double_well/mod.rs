@@ -19,7 +19,7 @@ use spinlearn_attractor::{LearningRule, NetworkParams, SynapseParams};
 use spinlearn_core::{Observer, ParamGuard, Seed};
 use spinlearn_plot::{ReportSection, TableRow};
 
-use crate::{Mode, Result, SectionCtx, SectionOutput};
+use crate::{Claim, Measured, Mode, Result, Rule, SectionCtx, SectionOutput, claim_anchor};
 use figures::thousands;
 
 /// The sizes of the section's experiments in one mode.
@@ -215,6 +215,40 @@ fn theory_scan(
     Ok(exp::capacity_scan(&p.check()?, seed, obs)?)
 }
 
+/// "1 realization", "10 realizations".
+fn realizations(k: usize) -> String {
+    if k == 1 {
+        "1 realization".into()
+    } else {
+        format!("{k} realizations")
+    }
+}
+
+/// A simulation's capacity as a claim value: mean, sd over realizations (unbiased, as the table),
+/// number of realizations.
+fn measured(r: &spinlearn_attractor::simulate::SimResult) -> Measured {
+    Measured {
+        value: r.capacity_mean,
+        spread: r.capacity_std,
+        n_runs: r.realizations.len(),
+    }
+}
+
+/// The capacity at the point of `o`'s C curve nearest to `c_well`.
+fn capacity_at(o: &exp::OptimalC, c_well: f64) -> f64 {
+    o.curve
+        .iter()
+        .min_by(|a, b| {
+            (a.c_well - c_well)
+                .abs()
+                .total_cmp(&(b.c_well - c_well).abs())
+        })
+        .map_or(f64::NAN, |p| p.capacity)
+}
+
+/// The section's id (claim anchors).
+const ID: &str = "double-well";
+
 fn sparse_grid(
     rule: LearningRule,
     r1: f64,
@@ -270,14 +304,14 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             "theory {}, simulation {:.2} ± {:.2}",
             big.theory, big.sim.capacity_mean, big.sim.capacity_std
         ),
-        paper: None,
+        paper: Some("good agreement (Fig. 1B, N = 30,000)".into()),
         note: format!(
-            "relative gap {:.0} % at N = {n_big_text} against {:.0} % at N = {n_cmp_text} ({} realizations)",
+            "relative gap {:.0} % at N = {n_big_text} against {:.0} % at N = {n_cmp_text} ({})",
             100.0 * gap(big.theory, big.sim.capacity_mean),
             100.0 * gap(small.theory, small.sim.capacity_mean),
-            big.sim.realizations.len()
+            realizations(big.sim.realizations.len())
         ),
-        ..Default::default()
+        claim: Some(claim_anchor(ID, "theory_vs_sim")),
     });
     table.push(TableRow {
         name: "theory_vs_sim.capacity.theory".into(),
@@ -293,7 +327,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             small.sim.capacity_mean, small.sim.capacity_std
         ),
         paper: None,
-        note: format!("{} realizations", small.sim.realizations.len()),
+        note: realizations(small.sim.realizations.len()),
         ..Default::default()
     });
 
@@ -313,7 +347,14 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         obs,
     )?;
     figures::overlap_by_age(&s.stem("fig1b_overlap_by_age"), n_fig1, &curves)?;
-    figures.push(s.figure("fig1b_overlap_by_age", "m_v against the age of the pattern: theory lines, simulation markers (mean ± sd over realizations), C at the theory's optimum."));
+    figures.push(s.figure(
+        "fig1b_overlap_by_age",
+        if real_fig1 > 1 {
+            format!("m_v against the age of the pattern: theory lines, simulation markers (mean ± sd over {real_fig1} realizations), C at the theory's optimum.")
+        } else {
+            "m_v against the age of the pattern: theory lines, simulation markers (one realization, so no error bars), C at the theory's optimum.".to_string()
+        },
+    ));
 
     obs.note("Fig. 2A-B");
     let fig2ab = exp::optimal_c(
@@ -366,7 +407,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     figures::optimal_scaling(&s.stem("fig2d_optimal_scaling"), &scaling, &ns_exp)?;
     figures.push(s.figure(
         "fig2d_optimal_scaling",
-        "Optimal capacity against N (log-log; solid: C*, dashed: C = 0, with sqrt(N) drawn).",
+        "Optimal capacity against N (log-log; solid: C*, dashed: C = 0 in the same colour; grey dotted: the guide p = √N, not data).",
     ));
 
     obs.note("Fig. 3A");
@@ -384,6 +425,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ),
     ));
     table.push(TableRow {
+        claim: Some(claim_anchor(ID, "r1_critical")),
         name: "r1_critical".into(),
         value: r1_crit.map_or("none in grid".into(), |r| format!("{r}")),
         paper: Some("≈ 0.0075".into()),
@@ -391,7 +433,6 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             "smallest r1 of the grid with C* > 0, N = {}",
             thousands(N_THEORY)
         ),
-        ..Default::default()
     });
 
     obs.note("Fig. 4B-D");
@@ -400,7 +441,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     let th4 = Theory::new(&theory(N_SNR, 0.1, c4).check()?)?;
     let q = th4.markov_transition_probability();
     figures::snr(&s.stem("fig4b_snr"), &th4, T_SNR, c4)?;
-    figures.push(s.figure("fig4b_snr", "SNR of binarized double-well weights (eq. 14), of a two-state Markov synapse with the same transition probability, and the envelope max_q of two-state curves."));
+    figures.push(s.figure("fig4b_snr", "SNR of binarized double-well weights (eq. 14), of a two-state Markov synapse with the same transition probability, and (grey dotted) the bound max_q over two-state curves."));
     figures::densities(&s.stem("fig4d_densities"), &th4, c4)?;
     figures.push(s.figure(
         "fig4d_densities",
@@ -461,9 +502,9 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     table.push(TableRow {
         name: "fig4a.capacity.binarized_double_well".into(),
         value: format!("{:.1} ± {:.1}", dw.capacity_mean, dw.capacity_std),
-        paper: None,
+        paper: Some("above the Markov synapse's (Fig. 4A)".into()),
+        claim: Some(claim_anchor(ID, "fig4a")),
         note: format!("N = {n4a}, c = {c4a}, r1 = 0.1, C = {c4}"),
-        ..Default::default()
     });
     table.push(TableRow {
         name: "fig4a.capacity.markov".into(),
@@ -492,9 +533,10 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         obs,
     )?;
     let sparse_exponent = exp::sparse_exponent(&sp);
-    figures::sparse(&s.stem("fig7d_sparse"), R1_AF, &sp)?;
-    figures.push(s.figure("fig7d_sparse", "Sparse coding (f = 4 ln N / N, c = 1, rule of eq. 7, r1 = 0.5): simulated capacity at the best (C, θ) of a small grid against N / ln N (log-log)."));
+    figures::sparse(&s.stem("fig7d_sparse"), R1_AF, &sp, real_sp)?;
+    figures.push(s.figure("fig7d_sparse", format!("Sparse coding (f = 4 ln N / N, c = 1, rule of eq. 7, r1 = 0.5): simulated capacity at the best (C, θ) of a small grid against N / ln N (log-log), {}; grey dotted: the guide ∝ (N / ln N)² through the last point.", realizations(real_sp))));
     table.push(TableRow {
+        claim: Some(claim_anchor(ID, "sparse_exponent")),
         name: "sparse.exponent".into(),
         value: sparse_exponent.map_or("n/a".into(), |e| format!("{e:.2}")),
         paper: Some("2 (p ~ (N/ln N)²)".into()),
@@ -506,7 +548,6 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 ""
             }
         ),
-        ..Default::default()
     });
 
     obs.note("Fig. 7A, C");
@@ -527,7 +568,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         s.seed.named("sparse-tf"),
         obs,
     )?;
-    figures::sparse_tf(&s.stem("fig7c_sparse_tf"), R1_TF, &tf)?;
+    figures::sparse_tf(&s.stem("fig7c_sparse_tf"), R1_TF, &tf, real_tf)?;
     figures.push(s.figure("fig7c_sparse_tf", format!("Sparse coding (f = 4 ln N / N, c = 1, rule of eq. 6, r1 = {R1_TF}): simulated capacity at the best (C, θ) of a small grid against N (semi-log), θ = κ·r2(1−f)²·fN. Patterns have a binomial number of active units, and a pattern with few of them falls silent at a threshold that suits the typical one, so the strict capacity (first failure) sits far below the count of retrieved patterns.")));
     for o in &tf {
         table.push(TableRow {
@@ -581,7 +622,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             json!({"rule": p.rule.name(), "r1": p.r1, "r3": p.r3, "capacity": o.capacity, "capacity_std": o.capacity_std, "count": o.count, "c_well": o.c_well, "theta": o.theta})
         })
         .collect();
-    figures::sparse_noise(&s.stem("fig8_sparse_noise"), n8, &fig8)?;
+    figures::sparse_noise(&s.stem("fig8_sparse_noise"), n8, &fig8, real8)?;
     figures.push(s.figure("fig8_sparse_noise", format!("Sparse coding, N = {n8}, f = 4 ln N / N, c = 1: simulated capacity against the noise r3 for rule (6) with a flat potential (r1 = {R1_TF}, C = 0) and rule (7) with deep wells (r1 = {R1_AF}), θ and C re-optimized on a small grid at each r3.")));
 
     obs.note("Fig. 3B markers");
@@ -597,18 +638,333 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         s.seed.named("fig3b"),
         obs,
     )?;
-    figures::exponent(&s.stem("fig3b_exponent"), &scaling, &sim_exps, &ns_mk)?;
+    figures::exponent(
+        &s.stem("fig3b_exponent"),
+        &scaling,
+        &sim_exps,
+        &ns_mk,
+        real_mk,
+    )?;
     figures.push(s.figure(
         "fig3b_exponent",
-        format!("Fitted exponent a of p* ∝ N^a against r1: theory at the optimal C (N = {ns_exp:?}) and simulation markers at the theory's C* (N = {ns_mk:?}, slope of ln p on ln N)."),
+        format!(
+            "Fitted exponent a of p* ∝ N^a against r1: theory at the optimal C (N = {}) and simulation markers at the theory's C* (N = {}, slope of ln p on ln N, {}{}).",
+            ns_exp.iter().map(|&n| thousands(n)).collect::<Vec<_>>().join(", "),
+            ns_mk.iter().map(|&n| thousands(n)).collect::<Vec<_>>().join(", "),
+            realizations(real_mk),
+            if real_mk > 1 { "; error bars: the sd of a propagated from the sd of p over realizations" } else { ", so no error bars" }
+        ),
     ));
-    text.push(format!("Theory against simulation at r1 = 0.1, C = 2.7, c = 0.05: N = {n_cmp_text}: theory {}, simulation {:.2} ± {:.2}; N = {n_big_text}: theory {}, simulation {:.2} ± {:.2}. The first parallel sweep from a stored pattern agrees with one step of the map of eq. (38) (a cross-check in the crate's tests); the two part over later sweeps, where the network's noise is quenched while the map redraws it at every sweep: the retrieval state of the simulated network drifts until the most recent pattern or its mirror image captures it. The gap is a finite-size effect of the paper's mean-field theory and shrinks as N grows.", small.theory, small.sim.capacity_mean, small.sim.capacity_std, big.theory, big.sim.capacity_mean, big.sim.capacity_std));
+    text.push(format!("Theory against simulation at r1 = 0.1, C = 2.7, c = 0.05: N = {n_cmp_text}: theory {}, simulation {:.2} ± {:.2}; N = {n_big_text}: theory {}, simulation {:.2} ± {:.2}. The first parallel sweep from a stored pattern agrees with one step of the map of eq. (38) (a cross-check in the crate's tests); the two part over later sweeps, where the network's noise is quenched while the map redraws it at every sweep: the retrieval state of the simulated network drifts until the most recent pattern or its mirror image captures it. The map of eq. (38) is the extremely diluted theory (c → 0): at c = 0.05 the gap is not a finite-size effect (it stays 2.5-3.3 patterns from N = 10⁴ to 10⁵) and it closes as c → 0 at fixed cN (measured for issue 16, outside this report).", small.theory, small.sim.capacity_mean, small.sim.capacity_std, big.theory, big.sim.capacity_mean, big.sim.capacity_std));
+
+    // Claims: each headline statement of the paper with the rule its wording implies.
+    let smoke = s.mode == Mode::Smoke;
+    let quick_or_smoke = s.mode != Mode::Full;
+    let c_step = pre.c_grid.2;
+    let mut claims = Vec::new();
+
+    // Fig. 1B: theory and simulation in good agreement (N = 30,000), read as within 10 %.
+    let gap_big = big.theory as f64 - big.sim.capacity_mean;
+    claims.push(
+        Claim::new(
+            "theory_vs_sim",
+            &format!("Mean-field capacity agrees with simulation (N = {n_big_text}, r1 = 0.1, C = 2.7, c = 0.05)"),
+            measured(&big.sim),
+            "patterns",
+            "good agreement of theory and simulation (Fig. 1B, N = 30,000, 10 realizations); read as within 10 % of the theory",
+            Rule::Relative { paper: big.theory as f64, rel: 0.1 },
+        )
+        .not_comparable_if(smoke, "smoke sizes: N = 2,000 (cN = 100).")
+        .with_note(format!(
+            "Simulation {:.2} against theory {} ({gap_big:+.2} patterns). The theory of eq. (38) is the extremely diluted limit (c → 0); at c = 0.05 the simulation stays 2.5-3.3 patterns below it from N = 10⁴ to 10⁵ (15/12.5, 29/25.75, 44/41) and the gap closes as c → 0 at fixed cN = 500 (13.75 ± 0.5 at c = 0.005, 15 and 14 at c = 5·10⁻⁴ against 15), measured for issue 16 outside this report. Two conventions move the numbers: the authors' code retrieves after one more decay step than eq. (33) (29 vs 26 patterns at N = 3·10⁴), and our theory adds the variance of the most recent pattern's term (r2², about 12 % more variance, one pattern).",
+            big.sim.capacity_mean, big.theory
+        ))
+        .with_figure("fig1b_overlap_by_age"),
+    );
+
+    // Fig. 2A: below r1*, C* = 0 and p decreases only weakly with C.
+    let (p0_low, p1_low) = (capacity_at(&fig2ab[0], 0.0), capacity_at(&fig2ab[0], 1.0));
+    let c_zero_low = fig2ab[0]
+        .curve
+        .iter()
+        .find(|p| p.capacity == 0.0)
+        .map(|p| p.c_well);
+    claims.push(
+        Claim::new(
+            "fig2a_weak",
+            "Below r1* (r1 = 0.002) capacity decreases only weakly with C: p(C = 1) / p(C = 0)",
+            Measured::single(p1_low / p0_low),
+            "",
+            "C* = 0 and p decreases weakly with C (Fig. 2A); 'weakly' read as keeping at least half of p(C = 0) at C = 1 (one jump r2)",
+            Rule::AtLeast { bound: 0.5 },
+        )
+        .with_note(format!(
+            "Theory at N = {}: p = {p0_low} at C = 0, {p1_low} at C = 1{}, C* = {}. The decrease is steep, not weak; cause not identified (the paper does not give the C range of Fig. 2A).",
+            thousands(N_THEORY),
+            c_zero_low.map_or(String::new(), |c| format!(", 0 from C = {c}")),
+            fig2ab[0].c_star
+        ))
+        .with_figure("fig2ab_capacity_vs_c"),
+    );
+
+    // Fig. 3A: r1* ≈ 0.0075.
+    let below = pre
+        .r1_grid
+        .iter()
+        .copied()
+        .rev()
+        .find(|&r| r1_crit.is_some_and(|c| r < c));
+    claims.push(
+        Claim::new(
+            "r1_critical",
+            &format!("Critical r1* where C* leaves 0 (theory, N = {})", thousands(N_THEORY)),
+            Measured::single(r1_crit.unwrap_or(f64::NAN)),
+            "",
+            "r1* ≈ 0.0075 (Fig. 3A)",
+            Rule::Absolute { paper: 0.0075, tol: 0.001 },
+        )
+        .not_comparable_if(smoke, "smoke sizes: r1 grid 0.004, 0.01 and C step 1.")
+        .with_note(format!(
+            "Smallest r1 of the grid with C* > 0{} on a C grid of step {c_step}; the grid brackets r1* in ({}, {}]. The paper's value is read off the boundary of the black region of Fig. 3A.",
+            r1_crit.map_or(" (none)".to_string(), |r| format!(" is {r}")),
+            below.map_or("-".into(), |b| b.to_string()),
+            r1_crit.map_or("-".into(), |r| r.to_string()),
+        ))
+        .with_figure("fig3a_c_star"),
+    );
+
+    // Fig. 2B, 2D: above r1*, the optimal C is nonzero and gives a much larger capacity than
+    // C = 0 (the power law against the logarithm).
+    if let Some(sc) = scaling.iter().find(|sc| sc.r1 == 0.1) {
+        let last = sc.ns.len() - 1;
+        claims.push(
+            Claim::new(
+                "optimal_c_beats_single_well",
+                &format!("Above r1* (r1 = 0.1, N = {}): p* at the optimal C exceeds p at C = 0", thousands(sc.ns[last])),
+                Measured::single(sc.optimal[last]),
+                "patterns",
+                "an optimal C* > 0 exists and the optimal capacity is much larger than the single-well one, growing as a power of N against log N (Figs. 2B, 2D)",
+                Rule::Greater { other: Measured::single(sc.single_well[last]) },
+            )
+            .with_note(format!(
+                "Theory: C* = {} and p* = {} against p(C = 0) = {}; exponent of p* over N = {}: {}.",
+                sc.c_star[last],
+                sc.optimal[last],
+                sc.single_well[last],
+                sc.ns.iter().map(|&n| thousands(n)).collect::<Vec<_>>().join(", "),
+                sc.exponent.map_or("n/a".into(), |a| format!("{a:.2}"))
+            ))
+            .with_figure("fig2d_optimal_scaling"),
+        );
+    }
+
+    // Fig. 3B: a → 0.5 at large r1.
+    if let Some(sc) = scaling.iter().find(|sc| sc.r1 == 0.5) {
+        claims.push(
+            Claim::new(
+                "exponent_a",
+                "Exponent a of p* ∝ N^a at large r1 (r1 = 0.5, theory at C*)",
+                Measured::single(sc.exponent.unwrap_or(f64::NAN)),
+                "",
+                "a decreases with r1 and converges to 0.5 at large r1 (Fig. 3B, Discussion)",
+                Rule::Absolute { paper: 0.5, tol: 0.1 },
+            )
+            .not_comparable_if(quick_or_smoke, format!(
+                "{} sizes: N = {}, C step {c_step} and integer capacities; the slope is not yet asymptotic there.",
+                if smoke { "smoke" } else { "quick" },
+                sc.ns.iter().map(|&n| thousands(n)).collect::<Vec<_>>().join(", ")
+            ))
+            .with_note("The theory alone with C step 0.1 gives local slopes 0.46 (N = 10⁴ → 10⁵) and 0.31 (10⁶ → 10⁷) with C* at the grid's edge (issue 16): a is read from a fit over a finite N range, and the paper does not state its range.")
+            .with_figure("fig3b_exponent"),
+        );
+    }
+
+    // Fig. 4A: binarized double-well synapses store more than Markov synapses.
+    let dw_counts: Vec<String> = dw
+        .realizations
+        .iter()
+        .map(|r| r.count.to_string())
+        .collect();
+    let dw_note = if dw.capacity_mean > mk.capacity_mean {
+        String::new()
+    } else {
+        " Cause: with binarized weights the most recent pattern is the weakest (SNR 3.29, 3.29, 4.93, 4.87, 5.14, 5.38 for t = 0..5, issue 16), so the capacity as defined here (every younger age retrieved) fails at age 0 although many older ages are retrieved; the paper measures it otherwise (the count of retrieved ages or the SNR crossing of Fig. 4B).".to_string()
+    };
+    claims.push(
+        Claim::new(
+            "fig4a",
+            &format!("Binarized double-well capacity above the Markov synapse's (N = {}, c = {c4a}, cN = {})", thousands(n4a), (n4a as f64 * c4a).round()),
+            measured(dw),
+            "patterns",
+            "the binarized double-well network stores more patterns than Markov synapses of the same transition probability (Fig. 4A, cN = 2,000)",
+            Rule::Greater { other: measured(mk) },
+        )
+        .not_comparable_if(smoke, "smoke sizes: cN = 200.")
+        .with_note(format!(
+            "Capacity = largest age with every younger age retrieved: double well {:.1} ± {:.1}, Markov {:.1} ± {:.1} ({}). Retrieved ages among the {} tested: double well {:.1} (per realization {}), Markov {:.1}.{dw_note}",
+            dw.capacity_mean,
+            dw.capacity_std,
+            mk.capacity_mean,
+            mk.capacity_std,
+            realizations(dw.realizations.len()),
+            dw.m_v_mean.len(),
+            dw.count_mean,
+            dw_counts.join(", "),
+            mk.count_mean,
+        )),
+    );
+
+    // Fig. 4B: the double-well SNR rises after learning and passes the two-state bound.
+    let snr_dw = th4.snr(T_SNR);
+    let env = spinlearn_attractor::markov::two_state_envelope(C * N_SNR as f64, T_SNR);
+    // The first rise by more than 1 % (the paper's "increased SNR from t = 2 to t = 3").
+    let first_rise = (1..=T_SNR).find(|&t| snr_dw[t] > 1.01 * snr_dw[t - 1]);
+    let rises = first_rise.is_some();
+    let above_bound: Vec<usize> = (0..=T_SNR).filter(|&t| snr_dw[t] > env[t]).collect();
+    // The paper's Fig. 4 states C = 2.7; ours is C* on the grid. The SNR at C = 2.7, for the note.
+    let snr_paper = Theory::new(&theory(N_SNR, 0.1, 2.7).check()?)?.snr(4);
+    let fmt_snr = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    claims.push(
+        Claim::new(
+            "fig4b_snr",
+            "Double-well SNR is not monotonic in t (it rises after learning) and exceeds the two-state Markov bound",
+            Measured::single(first_rise.map_or(f64::NAN, |t| snr_dw[t] / snr_dw[t - 1])),
+            "SNR ratio at the first rise",
+            "the SNR is not monotonic (it rises from t = 2 to t = 3) and surpasses the upper bound of two-state Markov models (Fig. 4B)",
+            Rule::Qualitative { holds: rises && !above_bound.is_empty(), partly: rises || !above_bound.is_empty() },
+        )
+        .with_note(format!(
+            "Theory at cN = {}, C = {c4} (C* on a grid of step {c_step}): SNR(t = 0..4) = {}{}; at the paper's C = 2.7: {}. Our t counts presentations after the potentiation and SNR(0) = SNR(1), so the paper's rise from t = 2 to 3 appears to be ours from 1 to 2 (a time origin one step apart). Above the bound at {} of t = 0..{T_SNR}{}.",
+            (C * N_SNR as f64).round(),
+            fmt_snr(&snr_dw[..5]),
+            first_rise.map_or(", no rise".to_string(), |t| format!(", first rise from t = {} to {t}", t - 1)),
+            fmt_snr(&snr_paper),
+            above_bound.len(),
+            above_bound.first().map_or(String::new(), |t| format!(" (first at t = {t})"))
+        ))
+        .with_figure("fig4b_snr"),
+    );
+
+    // Fig. 5: noise helps learning when C > C* and hurts when C ≤ 3.
+    let gain = |c_well: f64| {
+        noise
+            .iter()
+            .find(|(c, _)| *c == c_well)
+            .map_or(f64::NAN, |(_, pts)| {
+                pts.iter()
+                    .map(|p| p.capacity)
+                    .fold(f64::NEG_INFINITY, f64::max)
+                    - pts[0].capacity
+            })
+    };
+    let monotone_small = noise
+        .iter()
+        .filter(|(c, _)| *c <= 3.0)
+        .all(|(_, pts)| pts.windows(2).all(|w| w[1].capacity <= w[0].capacity));
+    let (gain4, gain5) = (gain(4.0), gain(5.0));
+    claims.push(
+        Claim::new(
+            "fig5_noise",
+            "Noise first raises the capacity for C = 4, 5 and lowers it monotonically for C ≤ 3 (r1 = 0.1)",
+            Measured::single(gain5),
+            "patterns gained at C = 5",
+            "for C = 0-3 p decreases monotonically with r3; for C = 4, 5 it first increases, peaks and decreases (Fig. 5, N = 10,000)",
+            Rule::Qualitative { holds: gain4 > 0.0 && gain5 > 0.0 && monotone_small, partly: gain4 > 0.0 || gain5 > 0.0 || monotone_small },
+        )
+        .not_comparable_if(smoke, "smoke sizes: r3 grid 0, 0.2, 0.4.")
+        .with_note(format!(
+            "Theory, r3 = {}: the largest gain over r3 = 0 is {gain4} patterns at C = 4 and {gain5} at C = 5; C ≤ 3 {} monotonically.",
+            r3s.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(", "),
+            if monotone_small { "decrease" } else { "do not all decrease" }
+        ))
+        .with_figure("fig5_noise"),
+    );
+
+    // Fig. 6B: deeper wells trade capacity for robustness.
+    let p0_down = rob.windows(2).all(|w| w[1].p0 <= w[0].p0);
+    let r_up = rob
+        .windows(2)
+        .all(|w| matches!((w[0].r, w[1].r), (Some(a), Some(b)) if b > a));
+    let (r_first, r_last) = (
+        rob.first().and_then(|x| x.r).unwrap_or(f64::NAN),
+        rob.last().and_then(|x| x.r).unwrap_or(f64::NAN),
+    );
+    claims.push(
+        Claim::new(
+            "fig6_tradeoff",
+            "Deeper wells (larger r1) lower the capacity p0 and raise the robustness R",
+            Measured::single(r_last / r_first),
+            "R(r1 = 0.5) / R(r1 = 0.05)",
+            "with deeper potentials the capacity is smaller but storage is more robust (Fig. 6B, N = 10,000, C = C*)",
+            Rule::Qualitative { holds: p0_down && r_up, partly: r_last > r_first },
+        )
+        .not_comparable_if(smoke, "smoke sizes: C step 1.")
+        .with_note(format!(
+            "Theory: (r1, p0, R) = {}.",
+            rob.iter()
+                .map(|x| format!("({}, {}, {})", x.r1, x.p0, x.r.map_or("n/a".into(), |r| format!("{r:.3}"))))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with_figure("fig6_robustness"),
+    );
+
+    // Fig. 7D: p ∝ (N / ln N)² with rule (7) and deep wells.
+    claims.push(
+        Claim::new(
+            "sparse_exponent",
+            "Sparse coding, rule (7), r1 = 0.5: exponent of p against N / ln N",
+            Measured::single(sparse_exponent.unwrap_or(f64::NAN)),
+            "",
+            "p ∝ (N / ln N)² in the sparse limit f = 4 ln N / N (Fig. 7D, N up to a few thousand, 10 realizations)",
+            Rule::Absolute { paper: 2.0, tol: 0.3 },
+        )
+        .not_comparable_if(quick_or_smoke, format!(
+            "{} sizes: N = {} with {}; a slope over such a short N range is dominated by the noise of single capacities (issue 16 measured 1.12-1.25 at N = 200-400).",
+            if smoke { "smoke" } else { "quick" },
+            ns_sp.iter().map(|&n| thousands(n)).collect::<Vec<_>>().join(", "),
+            realizations(real_sp)
+        ))
+        .with_note("The full mode runs N = 500-2,000 with 10 realizations and 3N tested patterns; with only ~4 ln N ≈ 25-30 active units per pattern the asymptotic law may need larger N than that.")
+        .with_figure("fig7d_sparse"),
+    );
+
+    let mut deviations = vec![
+        format!("Theory against simulation (Fig. 1B): at c = 0.05 our simulation sits 2.5-3.3 patterns below the theory (here {:.2} against {} at N = {n_big_text}) because eq. (38) is the extremely diluted theory; the gap does not shrink with N at fixed c and closes as c → 0 at fixed cN (issue 16). The authors' code retrieves after one more decay step than eq. (33), and our theory keeps the r2² variance of the most recent pattern's term; both conventions move the capacity by about one to three patterns.", big.sim.capacity_mean, big.theory),
+        format!("Fig. 2A: at r1 = 0.002 the capacity falls from {p0_low} (C = 0) to {p1_low} at C = 1{}, where the paper says it decreases weakly; the cause is not identified.", c_zero_low.map_or(String::new(), |c| format!(" and to 0 from C = {c}"))),
+        format!("Fig. 3A: r1* = {} on an r1 grid of this mode and a C grid of step {c_step}, against the paper's ≈ 0.0075.", r1_crit.map_or("none".into(), |r| r.to_string())),
+        "Fig. 3B: the exponent a comes from a least-squares fit over the N of the preset with integer capacities and a C grid; local slopes of the theory keep falling with N (0.46 at 10⁴-10⁵, 0.31 at 10⁶-10⁷, issue 16), so a depends on the N range, which the paper does not state.".to_string(),
+        "Fig. 7D: the sparse-coding exponent is read from few N values; issue 16 measured 1.12-1.25 at N = 200-400 against the paper's 2.".to_string(),
+    ];
+    if dw.capacity_mean <= mk.capacity_mean {
+        deviations.push(format!(
+            "Fig. 4A: binarized double-well capacity {:.1} against Markov {:.1}, {} the paper: with binarized weights the most recent pattern is the weakest, so the strict capacity (every younger age retrieved) fails at age 0{}.",
+            dw.capacity_mean,
+            mk.capacity_mean,
+            if dw.capacity_mean < mk.capacity_mean { "the opposite of" } else { "not above it as in" },
+            if dw.count_mean > dw.capacity_mean { format!(" while {:.1} ages are retrieved in all", dw.count_mean) } else { String::new() }
+        ));
+    } else {
+        deviations.push(format!("Fig. 4A: the strict capacity (every younger age retrieved) of binarized double-well weights is fragile: the most recent pattern is the weakest after binarization (issue 16), so a realization in which age 0 fails scores 0; here {:.1} against Markov {:.1}.", dw.capacity_mean, mk.capacity_mean));
+    }
+    if quick_or_smoke {
+        deviations.push(format!("This is a {} run: simulations use one or two realizations (the paper ten) and smaller N and coarser grids than the paper; claims those sizes cannot decide are marked not comparable.", if smoke { "smoke" } else { "quick" }));
+    }
 
     let section = ReportSection {
         title: "Attractor networks with double-well synapses".into(),
+        paper:
+            "Yu Feng and Nicolas Brunel (2023), Attractor neural networks with double well synapses"
+                .into(),
         text,
         figures,
         table,
+        deviations,
         ..Default::default()
     };
     let compare_json = |c: &exp::TheoryVsSim| json!({"theory": c.theory, "sim": c.sim.capacity_mean, "sim_std": c.sim.capacity_std, "realizations": c.sim.realizations.len()});
@@ -629,6 +985,6 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     Ok(SectionOutput {
         section,
         summary,
-        claims: Vec::new(),
+        claims,
     })
 }
