@@ -120,6 +120,15 @@ fn smoke_run_writes_figures_and_matches_onsager() {
     // Claims: present, verdicts computed by their rules, every table row with a paper value
     // checked by one of them, the paper named and the deviations stated.
     let claims = &out.claims;
+    for c in claims {
+        eprintln!(
+            "claim {}: {} ± {} -> {:?} {}",
+            c.id, c.ours.value, c.ours.spread, c.verdict, c.note
+        );
+    }
+    for d in &out.section.deviations {
+        eprintln!("deviation: {d}");
+    }
     assert!(claims.len() >= 8, "{} claims", claims.len());
     for c in claims {
         if c.not_comparable.is_none() {

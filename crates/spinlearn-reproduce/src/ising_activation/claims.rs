@@ -313,6 +313,7 @@ pub fn deviations(
 ) -> Vec<String> {
     let ranges = fit_ranges
         .iter()
+        .filter(|(t, _)| (t - act.params.t_max).abs() > 1e-12)
         .map(|(t, a)| format!("{a:.2} for T <= {t}"))
         .collect::<Vec<_>>()
         .join(", ");
@@ -323,7 +324,7 @@ pub fn deviations(
             .join(", ");
     let mut out = vec![
         format!(
-            "Fig. 2's a = 6 is not the least-squares fit of eq. (2) at b = 1: that fit gives a = {:.2} over T in (0, {}] (and {ranges}). Only the fit with Tc's multiplier b free, the paper's \"second hyperparameter\", gives a = {:.2} (b = {:.3}): the paper's a = 6 matches the free-b fit only, and the paper states neither the range nor the convention of its fit.",
+            "Fig. 2's a = 6 is not the least-squares fit of eq. (2) at b = 1: that fit gives a = {:.2} over T in (0, {}] ({ranges}). Only the fit with Tc's multiplier b free, the paper's \"second hyperparameter\", gives a = {:.2} (b = {:.3}): the paper's a = 6 matches the free-b fit only, and the paper states neither the range nor the convention of its fit.",
             act.fit.a, act.params.t_max, act.fit_shifted.a, act.fit_shifted.b
         ),
         "Section 2.4 prints the firing rate as Q + ½ ln 2 + ½ ln(1 + e^(-2Q)) + C; the definite integral from 0 to Q is Q - ½ ln 2 + ½ ln(1 + e^(-2Q)), which vanishes at Q = 0 where the printed form gives ln 2. The +½ ln 2 is a sign slip; we use -½ ln 2 throughout (the floor for Q -> -inf is then -ln2/2, the ELU-like offset).".to_string(),

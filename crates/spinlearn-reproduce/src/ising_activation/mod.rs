@@ -164,7 +164,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         .collect();
     let mut figs = vec![
         s.figure("bifurcation", "Fig. 1: all solutions of m = tanh(Tc m / T), Tc = zJ/k_B = 1 (T in units of Tc); solid lines are stable (free-energy minima), the dashed m = 0 below Tc is unstable. Points at T = 1 - 10^-k (k = 1..6) draw the square-root onset at Tc."),
-        s.figure("tanh_fit", &format!("Fig. 2: the m >= 0 branch with the least-squares fits of eq. (2), 1/2 - 1/2 tanh(a (T - b Tc)), at b = 1 (a = {:.2}) and with b free (a = {:.2}, b = {:.3}), and the paper's a = 6, b = 1 (grey dotted). The paper's a = 6 matches only the free-b fit.", act.fit.a, act.fit_shifted.a, act.fit_shifted.b)),
+        s.figure("tanh_fit", format!("Fig. 2: the m >= 0 branch with the least-squares fits of eq. (2), 1/2 - 1/2 tanh(a (T - b Tc)), at b = 1 (a = {:.2}) and with b free (a = {:.2}, b = {:.3}), and the paper's a = 6, b = 1 (grey dotted). The paper's a = 6 matches only the free-b fit.", act.fit.a, act.fit_shifted.a, act.fit_shifted.b)),
         s.figure("firing_rates", "Section 2.4: firing rates as integrals of the activation over a quench Q (closed forms, with quadrature points), beside ReLU, softplus, ELU, sigmoid and tanh. The definite tanh integral is bounded below by -ln2/2 (ELU-like) and linear for large Q (ReLU-like). The grey dotted curve is the paper's printed form with C = 0, which carries +ln2/2 instead of -ln2/2 (a sign slip) and so does not vanish at Q = 0."),
     ];
     let captions = [
