@@ -41,9 +41,16 @@ fn merged(grid: &[f64], extra: &[f64]) -> Vec<f64> {
 }
 
 /// Fig. 1's points: the experiment's bifurcation diagram with the temperatures of [`near_tc`]
-/// (k up to 6) solved as well, in temperature order.
+/// (k up to 6) and `tc (1 + 10^-k)` (k = 1..=6) solved as well, in temperature order.
 pub fn bifurcation_near_tc(r: &ActivationResult) -> Result<Vec<BifurcationPoint>> {
-    let extra = near_tc(r.params.tc, 6, &r.branch_t);
+    let tc = r.params.tc;
+    let mut extra = near_tc(tc, 6, &r.branch_t);
+    // Above Tc too, so that the stable m = 0 branch starts at Tc.
+    extra.extend(
+        (1..=6)
+            .map(|k| tc * (1.0 + 10f64.powi(-k)))
+            .filter(|t| r.branch_t.iter().all(|g| (g - t).abs() > 1e-12)),
+    );
     let mut pts = r.bifurcation.clone();
     pts.extend(bifurcation(&extra, r.params.tc, 0.0)?);
     pts.sort_by(|a, b| a.t.total_cmp(&b.t));
@@ -233,12 +240,8 @@ pub fn fit_plot(r: &ActivationResult, branch_t: &[f64], branch_m: &[f64]) -> Lin
     let ts = branch_t.to_vec();
     let mut plot = LinePlot::new(
         format!(
-            "Fig. 2: eq. (2): b = 1: a = {:.3} (rms {:.3}); free b: a = {:.3}, b = {:.3} (rms {:.3})",
-            r.fit.a,
-            r.fit.residual_rms,
-            r.fit_shifted.a,
-            r.fit_shifted.b,
-            r.fit_shifted.residual_rms
+            "Fig. 2: eq. (2) fitted (rms {:.3} at b = 1, {:.3} with b free)",
+            r.fit.residual_rms, r.fit_shifted.residual_rms
         ),
         format!("{T_MEAN_FIELD}; T = -V"),
         "m",
