@@ -389,6 +389,77 @@ pub fn binder_crossing(ts: &[f64], u_small: &[f64], u_large: &[f64]) -> Option<f
     best.map(|(_, t)| t)
 }
 
+/// The Binder crossing of the two largest sizes with a parametric-bootstrap error bar.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BinderCrossingEstimate {
+    /// Smaller size of the pair.
+    pub l_small: usize,
+    /// Larger size of the pair.
+    pub l_large: usize,
+    /// Crossing of the measured cumulants ([`binder_crossing`] on the means).
+    pub t: f64,
+    /// Standard deviation of the crossing over the resamples that cross (0 when fewer than 2 do).
+    pub err: f64,
+    /// Resamples drawn.
+    pub n_boot: usize,
+    /// Resamples in which the cumulants cross on the grid.
+    pub n_crossing: usize,
+}
+
+/// The Binder crossing of the two largest sizes of `sw` with its bootstrap error: each of `n_boot`
+/// resamples draws every cumulant U(L, T) from a normal with the measured mean and standard error
+/// (the points are independent runs) and locates the crossing again with [`binder_crossing`]; the
+/// error is the standard deviation of the resampled crossings. `None` with fewer than two sizes or
+/// when the measured cumulants do not cross on the grid. Deterministic in `seed`.
+pub fn binder_crossing_bootstrap(
+    sw: &LatticeSweep,
+    n_boot: usize,
+    seed: Seed,
+) -> Option<BinderCrossingEstimate> {
+    let ls = &sw.params.ls;
+    if ls.len() < 2 || sw.stopped_early {
+        return None;
+    }
+    let (l_small, l_large) = (ls[ls.len() - 2], ls[ls.len() - 1]);
+    let (small, large) = (sw.for_size(l_small), sw.for_size(l_large));
+    let ts: Vec<f64> = small.iter().map(|r| r.t).collect();
+    let mean = |v: &[&McResult]| v.iter().map(|r| r.binder.mean).collect::<Vec<f64>>();
+    let t = binder_crossing(&ts, &mean(&small), &mean(&large))?;
+    let mut rng = seed.stream(0);
+    let mut normal = || {
+        use rand::RngExt;
+        // Box-Muller; 1 - u keeps the logarithm finite.
+        let u1: f64 = 1.0 - rng.random::<f64>();
+        let u2: f64 = rng.random::<f64>();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    };
+    let mut draws = Vec::with_capacity(n_boot);
+    for _ in 0..n_boot {
+        let mut draw = |v: &[&McResult]| -> Vec<f64> {
+            v.iter()
+                .map(|r| r.binder.mean + r.binder.err * normal())
+                .collect()
+        };
+        let (us, ul) = (draw(&small), draw(&large));
+        if let Some(tb) = binder_crossing(&ts, &us, &ul) {
+            draws.push(tb);
+        }
+    }
+    let err = if draws.len() > 1 {
+        spinlearn_core::stats::mean_std_population(&draws).1
+    } else {
+        0.0
+    };
+    Some(BinderCrossingEstimate {
+        l_small,
+        l_large,
+        t,
+        err,
+        n_boot,
+        n_crossing: draws.len(),
+    })
+}
+
 /// Runs every (L, T) point in parallel (point k = L index * n_T + T index draws from
 /// `seed.derive(k)`, so results do not depend on the thread count). The observer sees one report
 /// per finished point (stage `"lattice point"`, metrics `l`, `t`, `abs_m`, in completion order) and
@@ -522,6 +593,37 @@ mod tests {
         for r in &cut.points {
             assert!(full.points.contains(r));
         }
+    }
+
+    #[test]
+    fn bootstrap_error_matches_linear_propagation() {
+        let mut sw = lattice_sweep(&small_sweep(), Seed(3), &mut |_: &StepReport<'_>| {
+            Control::Continue
+        })
+        .unwrap();
+        let set = |sw: &mut LatticeSweep, err: f64| {
+            for r in &mut sw.points {
+                let k = [1.5, 2.5, 3.5].iter().position(|&t| t == r.t).unwrap();
+                r.binder.mean = if r.l == 4 {
+                    [0.6, 0.5, 0.3][k]
+                } else {
+                    [0.66, 0.6, 0.2][k]
+                };
+                r.binder.err = err;
+            }
+        };
+        // d = U6 - U4 = 0.06, 0.1, -0.1: the crossing is halfway between 2.5 and 3.5.
+        set(&mut sw, 0.0);
+        let b = binder_crossing_bootstrap(&sw, 100, Seed(1)).unwrap();
+        assert_eq!((b.l_small, b.l_large, b.n_crossing), (4, 6, 100));
+        assert!((b.t - 3.0).abs() < 1e-12 && b.err == 0.0);
+        // t = 2.5 + d1 / (d1 - d2): dt/dd1 = dt/dd2 = 2.5 at the means, and each d has standard
+        // deviation sqrt(2) * 0.01, so the crossing's is 2.5 * 0.02 = 0.05 to first order.
+        set(&mut sw, 0.01);
+        let b = binder_crossing_bootstrap(&sw, 4000, Seed(1)).unwrap();
+        assert!((b.t - 3.0).abs() < 1e-12);
+        assert!((b.err - 0.05).abs() < 0.01, "bootstrap error {}", b.err);
+        assert_eq!(b, binder_crossing_bootstrap(&sw, 4000, Seed(1)).unwrap());
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! The `ising-activation` section end to end at smoke size: summary keys, figure files, and the
-//! lattice magnetization at T = 1 against Onsager's exact result.
+//! The `ising-activation` section end to end at smoke size: summary keys, figure files and the
+//! data file beside each, the claims and their verdicts, the lattice magnetization at T = 1 against
+//! Onsager's exact result (in the summary and in the figure's CSV), and the mean-field firing rate
+//! at Q = 2 against an independent quadrature.
 
 use spinlearn_core::{Control, Seed, StepReport};
-use spinlearn_reproduce::ising_activation::{figures::LATTICE_FIGURES, run};
-use spinlearn_reproduce::{Mode, SectionCtx};
+use spinlearn_reproduce::ising_activation::{ID, figures::LATTICE_FIGURES, run};
+use spinlearn_reproduce::{Mode, SectionCtx, Verdict, claim_anchor};
 
 /// Onsager's spontaneous magnetization of the square lattice, (1 - sinh(2/T)^-4)^(1/8) below Tc.
 fn onsager_m(t: f64) -> f64 {
@@ -23,6 +25,40 @@ fn curie_weiss_root(t: f64) -> f64 {
         }
     }
     0.5 * (lo + hi)
+}
+
+/// The rows of a numeric CSV with a header, and the index of column `name`.
+fn read_csv(path: &std::path::Path, name: &str) -> (Vec<Vec<String>>, usize) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("{} has no column {name}: {header:?}", path.display()));
+    let rows = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (rows, col)
+}
+
+/// ∫_0^2 m(1 - t) dt for the mean-field branch m(T) of Tc = 1: 1 + ∫_0^1 m(T) dT, and by parts
+/// ∫_0^1 m dT = ∫_0^1 T(m) dm with T(m) = m / atanh(m); with m = tanh x this is
+/// ∫_0^inf tanh(x) sech(x)^2 / x dx, smooth and exponentially decaying (composite Simpson).
+fn mean_field_rate_at_2() -> f64 {
+    let f = |x: f64| {
+        if x == 0.0 {
+            1.0
+        } else {
+            x.tanh() / x / x.cosh().powi(2)
+        }
+    };
+    let (n, b) = (200_000, 40.0);
+    let h = b / n as f64;
+    let inner: f64 = (1..n)
+        .map(|i| if i % 2 == 1 { 4.0 } else { 2.0 } * f(i as f64 * h))
+        .sum();
+    1.0 + (f(0.0) + f(b) + inner) * h / 3.0
 }
 
 #[test]
@@ -72,6 +108,65 @@ fn smoke_run_writes_figures_and_matches_onsager() {
         out.section.figures.len(),
         stems.len() + LATTICE_FIGURES.len()
     );
+    for stem in stems.iter().chain(LATTICE_FIGURES.iter()) {
+        let f = dir.join(format!("{stem}.csv"));
+        assert!(
+            f.metadata().is_ok_and(|m| m.len() > 0),
+            "figure {stem} has no data file {}",
+            f.display()
+        );
+    }
+
+    // Claims: present, verdicts computed by their rules, every table row with a paper value
+    // checked by one of them, the paper named and the deviations stated.
+    let claims = &out.claims;
+    for c in claims {
+        eprintln!(
+            "claim {}: {} ± {} -> {:?} {}",
+            c.id, c.ours.value, c.ours.spread, c.verdict, c.note
+        );
+    }
+    for d in &out.section.deviations {
+        eprintln!("deviation: {d}");
+    }
+    assert!(claims.len() >= 8, "{} claims", claims.len());
+    for c in claims {
+        if c.not_comparable.is_none() {
+            assert_eq!(c.verdict, c.rule.verdict(&c.ours), "claim {}", c.id);
+        } else {
+            assert_eq!(c.verdict, Verdict::NotComparable, "claim {}", c.id);
+        }
+    }
+    let verdict = |id: &str| claims.iter().find(|c| c.id == id).unwrap().verdict;
+    // Known at any size: the b = 1 fit misses a = 6, the free-b fit reaches it, the paper's
+    // constant has the wrong sign, and the smoke lattice cannot decide its claims.
+    assert_eq!(verdict("fit.a_b1"), Verdict::NotReproduced);
+    assert_eq!(verdict("fit.a_free_b"), Verdict::Reproduced);
+    assert_eq!(verdict("firing.constant"), Verdict::NotReproduced);
+    assert_eq!(verdict("firing.closed_forms"), Verdict::Reproduced);
+    assert_eq!(verdict("mf.bifurcation_t"), Verdict::Reproduced);
+    assert_eq!(verdict("mf.branches"), Verdict::Reproduced);
+    assert_eq!(verdict("mc.tc_binder"), Verdict::NotComparable);
+    let constant = claims.iter().find(|c| c.id == "firing.constant").unwrap();
+    assert!((constant.ours.value + std::f64::consts::LN_2 / 2.0).abs() < 1e-9);
+    let anchors: Vec<String> = claims.iter().map(|c| claim_anchor(ID, &c.id)).collect();
+    for row in &out.section.table {
+        if row.paper.is_some() {
+            let a = row
+                .claim
+                .as_ref()
+                .expect("a row with a paper value names a claim");
+            assert!(
+                anchors.contains(a),
+                "row {} names unknown claim {a}",
+                row.name
+            );
+        }
+    }
+    assert!(out.section.paper.contains("2022"));
+    assert!(out.section.deviations.len() >= 3);
+    assert!(out.section.deviations[0].contains("b free"));
+    assert!(out.section.deviations[1].contains("sign slip"));
 
     // Deep in the ordered phase the finite-size correction of L = 8 is negligible, so the Monte
     // Carlo <|m|> must sit on Onsager's exact value.
@@ -81,6 +176,40 @@ fn smoke_run_writes_figures_and_matches_onsager() {
         (m1 - want).abs() < 3e-3,
         "<|m|>(T = 1) = {m1}, Onsager {want}"
     );
+    // The figure's data file holds the same number for the largest L.
+    let (rows, col) = read_csv(&dir.join("lattice_magnetization.csv"), "abs_m");
+    let in_csv: f64 = rows
+        .iter()
+        .find(|r| r[0] == "mc_L8" && r[2].parse::<f64>().unwrap() == 1.0)
+        .expect("a Monte Carlo row at L = 8, T = 1")[col]
+        .parse()
+        .unwrap();
+    assert_eq!(in_csv, m1);
+    // The Onsager curve reaches Tc with points on its eighth-root drop.
+    let onsager_near_tc = rows
+        .iter()
+        .filter(|r| r[0] == "onsager")
+        .filter(|r| {
+            let t: f64 = r[2].parse().unwrap();
+            t < 2.269185314213022 && t > 2.2691
+        })
+        .count();
+    assert!(
+        onsager_near_tc >= 3,
+        "{onsager_near_tc} Onsager points near Tc"
+    );
+
+    // The mean-field firing rate at Q = 2 against an independent quadrature (1.8525567976).
+    let want = mean_field_rate_at_2();
+    assert!((want - 1.8525567976).abs() < 1e-9, "reference {want}");
+    let (rows, col) = read_csv(&dir.join("firing_rates.csv"), "mean_field_rate");
+    let r2: f64 = rows
+        .iter()
+        .find(|r| r[0].parse::<f64>().unwrap() == 2.0)
+        .expect("a row at Q = 2")[col]
+        .parse()
+        .unwrap();
+    assert!((r2 - want).abs() < 1e-8, "rate(2) = {r2}, want {want}");
 
     // The mean-field branch of branch.csv at T = 0.5 is the Curie-Weiss root.
     let csv = std::fs::read_to_string(dir.join("branch.csv")).unwrap();
