@@ -138,12 +138,14 @@ impl Config {
 
     /// The arguments that give `p` (the inverse of [`Config::params`]), e.g. for a loaded model.
     fn from_params(p: &TrainParams, seed: u64) -> Config {
-        let mut c = Config::default();
-        c.seed = seed;
-        c.n_hidden = p.n_hidden;
-        c.units = p.units.visible.name().into();
-        c.hidden_units = (p.units.hidden != p.units.visible).then(|| p.units.hidden.name().into());
-        c.biases = p.units.biases;
+        let mut c = Config {
+            seed,
+            n_hidden: p.n_hidden,
+            units: p.units.visible.name().into(),
+            hidden_units: (p.units.hidden != p.units.visible).then(|| p.units.hidden.name().into()),
+            biases: p.units.biases,
+            ..Config::default()
+        };
         match p.weights {
             WeightsSpec::Dense { init_std } => {
                 c.weights = "dense".into();
@@ -296,6 +298,10 @@ pub struct PyRbm {
     config: Config,
     params: ValidTrainParams,
     state: Option<State>,
+    /// A model loaded without a training state: its chains start at the next `partial_fit`.
+    needs_init: bool,
+    /// The f64 model as loaded (the state holds f32 parameters), until training changes it.
+    loaded: Option<Model>,
     history: Vec<spinlearn_rbm::train::EpochMetrics>,
 }
 
@@ -307,7 +313,11 @@ impl PyRbm {
     }
 
     fn model(&self) -> PyResult<Model> {
-        Ok(self.state()?.model())
+        let state = self.state()?;
+        Ok(match &self.loaded {
+            Some(m) => m.clone(),
+            None => state.model(),
+        })
     }
 
     fn rbm(&self) -> PyResult<Rbm64> {
@@ -316,7 +326,7 @@ impl PyRbm {
 
     fn attr<T>(&self, f: impl FnOnce(&Model) -> T) -> PyResult<T> {
         match &self.state {
-            Some(s) => Ok(f(&s.model())),
+            Some(_) => Ok(f(&self.model()?)),
             None => Err(PyAttributeError::new_err(
                 "this RBM is not fitted yet: call fit(X) or RBM.load(path)",
             )),
@@ -435,6 +445,8 @@ impl PyRbm {
             config,
             params,
             state: None,
+            needs_init: false,
+            loaded: None,
             history: Vec::new(),
         })
     }
@@ -500,6 +512,8 @@ impl PyRbm {
     ) -> PyResult<PyRefMut<'py, Self>> {
         let _ = y;
         slf.state = None;
+        slf.needs_init = false;
+        slf.loaded = None;
         let data = slf.training_data(X)?;
         let params = slf.params.clone();
         let seed = Seed(slf.config.seed);
@@ -529,15 +543,15 @@ impl PyRbm {
         let data = slf.training_data(X)?;
         let params = slf.params.clone();
         let seed = Seed(slf.config.seed);
-        let state = slf.state.take();
+        let state = slf.state.clone();
+        let needs_init = slf.needs_init;
         let r = slf.py().detach(move || {
             let trainer = spinlearn_rbm::train::Trainer::new(params, seed);
             let mut state = match state {
                 Some(s) => s,
                 None => trainer.init(data.ncols())?,
             };
-            if state.chains.rngs.is_empty() && state.chains.visible.is_none() {
-                // a loaded model without a training state: start the chains
+            if needs_init {
                 let model = state.model();
                 let (epoch, step) = (state.epoch, state.step);
                 state = trainer.init_from(&model)?;
@@ -548,6 +562,8 @@ impl PyRbm {
         });
         let (state, m) = r.map_err(rbm_err)?;
         slf.state = Some(state);
+        slf.needs_init = false;
+        slf.loaded = None;
         slf.history.push(m);
         Ok(slf)
     }
@@ -771,7 +787,9 @@ impl PyRbm {
         let mut extra =
             serde_json::to_value(&self.params).map_err(|e| PyValueError::new_err(e.to_string()))?;
         extra["seed"] = serde_json::json!(self.config.seed);
-        io::save_npz(&path, &state.model(), Some(state), Some(&extra)).map_err(rbm_err)
+        // a loaded model that was never trained here has no training state worth keeping
+        let state = (!self.needs_init).then_some(state);
+        io::save_npz(&path, &self.model()?, state, Some(&extra)).map_err(rbm_err)
     }
 
     /// Reads a model file written by `save` or by `spinlearn rbm train`; the training parameters
@@ -803,13 +821,17 @@ impl PyRbm {
         }
         let config = Config::from_params(&params, seed);
         let params = config.params()?;
-        let state = saved
-            .state
-            .unwrap_or_else(|| State::from_model(&saved.model));
+        let needs_init = saved.state.is_none();
+        let state = match saved.state {
+            Some(s) => s,
+            None => State::from_model(&saved.model),
+        };
         Ok(PyRbm {
             config,
             params,
             state: Some(state),
+            needs_init,
+            loaded: Some(saved.model),
             history: Vec::new(),
         })
     }

@@ -49,7 +49,7 @@ def test_powerlaw_recovers_exponent(rng):
 
 def test_bound_lies_above_the_data():
     b = relevance.bound(100, points=20)
-    assert b.H_s.shape == (20,)
+    assert b.H_s.shape == b.H_k.shape == b.mu.shape and len(b.mu) >= 20
     assert np.all(b.H_k <= np.log(100) + 1e-9) and np.all(b.H_s <= np.log(100) + 1e-9)
 
 
