@@ -87,6 +87,7 @@ fn rapid_section_runs_at_smoke_size() {
                 "rapid_weight_rms",
                 "rapid_ground_state_probability",
                 "rapid_ground_state_in_train",
+                "rapid_train_free_energy_gap",
             ][..],
         ),
         (

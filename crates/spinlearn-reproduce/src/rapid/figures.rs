@@ -26,8 +26,10 @@ pub fn training_curve(stem: &Path, data_name: &str, epochs: &[EpochMetrics]) -> 
     Ok(())
 }
 
-/// Singular values below this fraction of the largest are round-off and are not drawn.
-pub const SPECTRUM_FLOOR: f64 = 1e-12;
+/// Singular values below this fraction of the largest are round-off and are not drawn: the models
+/// train in single precision (f32 weights), whose round-off leaves values of about 1e-8 of the
+/// largest where the exact value is 0 (e.g. beyond the rank K of RA weights).
+pub const SPECTRUM_FLOOR: f64 = 1e-6;
 
 /// The singular values of `W` against their rank (1-based), on a log axis; values below
 /// [`SPECTRUM_FLOOR`] of the largest (round-off, e.g. beyond the rank K of RA weights) are not
