@@ -199,8 +199,10 @@ pub(super) fn run(
         )
         .not_comparable_if(smoke, SMOKE)
         .with_note(format!(
-            "Final training distance {:.3} (the paper's curves fall towards 0 over 100 epochs; this run has {}).",
-            btrh.mean, sp.epochs
+            "Final training distance {:.3} after {} epochs ({} run).",
+            btrh.mean,
+            sp.epochs,
+            format!("{:?}", s.mode).to_lowercase()
         ))
         .with_figure("fig5_bas_hamming"),
     );
@@ -218,9 +220,11 @@ pub(super) fn run(
         )
         .not_comparable_if(smoke, SMOKE)
         .with_note(format!(
-            "{} of {n_shown} samples ({} Gibbs steps from random starts) are BAS images ({} in the training set, {} in the test set); {n_uniform} are all black or all white, the two images the paper's BAS leaves out.",
+            "{} of {n_shown} samples ({} Gibbs steps from random starts, a model trained {} epochs, {} run) are BAS images ({} in the training set, {} in the test set); {n_uniform} are all black or all white, the two images the paper's BAS leaves out.",
             counts[0] + counts[1],
             p.sample_steps,
+            sp.epochs,
+            format!("{:?}", s.mode).to_lowercase(),
             counts[0],
             counts[1]
         ))

@@ -131,7 +131,13 @@ pub(super) fn run(
     let t = &mut parts.table;
     t.push(TableRow {
         name: "mnist.ais_test_nll".into(),
-        value: format!("{:.2} ± {:.2}", ais_te.0, ais_te.1),
+        value: fmt_ms(
+            spinlearn_rbm::experiments::MeanStd {
+                mean: ais_te.0,
+                std: ais_te.1,
+            },
+            2,
+        ),
         paper: Some("not quoted (Fig. 6a-b; 'comparable to standard RBMs')".into()),
         note: format!("epoch {}, {source}; uniform model: 543", mp.epochs),
         claim: anchor(NLL_RBM),
@@ -200,15 +206,15 @@ fn claims(
     let te = mr.ais_test_nll.last();
     let te0 = mr.ais_test_nll.mean.first().copied().unwrap_or(f64::NAN);
     let orders = (te0 / te.0).log10();
+    let mode = format!("{:?}", s.mode).to_lowercase();
     let sizes = format!(
-        "{} with {} Gibbs step{} from the patterns on {n_train} training digits of {source} (the paper: training to convergence on the 60,000 MNIST digits with 10 steps)",
+        "{} with {} Gibbs step{} from the patterns on {n_train} training digits of {source} ({mode} sizes; the paper: training to convergence on the 60,000 MNIST digits with 10 steps)",
         count(mp.epochs, "epoch"),
         mp.gibbs_steps,
         if mp.gibbs_steps == 1 { "" } else { "s" }
     );
-    let mode = format!("{:?}", s.mode).to_lowercase();
     let quick_reason = format!(
-        "{mode} sizes: {sizes}; measured: test NLL {te0:.0} -> {:.0} nats per image ({orders:.2} orders of magnitude).",
+        "{sizes}; measured: test NLL {te0:.0} -> {:.0} nats per image ({orders:.2} orders of magnitude).",
         te.0
     );
     let measured_nll = Measured {
@@ -267,7 +273,7 @@ fn claims(
         .with_figure("fig6a_mnist_nll"),
     );
     let probe_reason = format!(
-        "{mode} sizes: {sizes}; measured: test {:.4}, training {:.4}.",
+        "{sizes}; measured: test {:.4}, training {:.4}.",
         mr.ra_probe_test.mean, mr.ra_probe_train.mean
     );
     let probe_note = "Our probe is a logistic regression on the standardized hidden means E[h|v] fitted by a fixed number of SGD epochs; the paper's on one sampled hidden state per image.";

@@ -360,9 +360,10 @@ fn num(x: f64) -> Value {
     if x.is_finite() { json!(x) } else { Value::Null }
 }
 
-/// `mean ± std`, or the mean alone when the spread is zero (a single run).
+/// `mean ± std`, or the mean alone when the spread rounds to zero at `digits` decimals (a single
+/// run, or runs that agree).
 fn fmt_ms(m: MeanStd, digits: usize) -> String {
-    if m.std > 0.0 {
+    if m.std >= 0.5 * 10f64.powi(-(digits as i32)) {
         format!("{:.*} ± {:.*}", digits, m.mean, digits, m.std)
     } else {
         format!("{:.*}", digits, m.mean)

@@ -67,7 +67,7 @@ pub(super) fn run(
     for (k, t) in &tr.pid {
         parts.table.push(TableRow {
             name: format!("timing.pid_update_seconds.K={k}"),
-            value: format!("{t:.4}"),
+            value: crate::fmt_num(*t),
             paper: Some("not quoted (O(KVH))".into()),
             note: format!(
                 "V = {}, H = {}, batch {}",
@@ -79,7 +79,7 @@ pub(super) fn run(
     for (k, t) in &tr.cd {
         parts.table.push(TableRow {
             name: format!("timing.cd_update_seconds.k={k}"),
-            value: format!("{t:.4}"),
+            value: crate::fmt_num(*t),
             paper: Some("not quoted (O(2kfHV))".into()),
             note: String::new(),
             claim: anchor(FASTER),
