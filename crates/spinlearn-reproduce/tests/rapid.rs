@@ -4,7 +4,7 @@
 use serde_json::Value;
 use spinlearn_core::{NoObserver, Seed};
 use spinlearn_data::{generate, transform};
-use spinlearn_reproduce::{Mode, SectionCtx, rapid};
+use spinlearn_reproduce::{Mode, SectionCtx, Verdict, claim_anchor, rapid};
 
 /// `ln Σ exp(x)` of a long list, stably.
 fn log_sum_exp(xs: &[f64]) -> f64 {
@@ -84,6 +84,10 @@ fn rapid_section_runs_at_smoke_size() {
                 "final_gibbs_accessibility",
                 "learning_rates",
                 "n_runs",
+                "rapid_weight_rms",
+                "rapid_ground_state_probability",
+                "rapid_ground_state_in_train",
+                "rapid_train_free_energy_gap",
             ][..],
         ),
         (
@@ -92,6 +96,8 @@ fn rapid_section_runs_at_smoke_size() {
                 "final_train_hamming",
                 "final_test_hamming",
                 "samples_neither",
+                "samples_valid_fraction",
+                "samples_uniform",
             ][..],
         ),
         (
@@ -144,6 +150,75 @@ fn rapid_section_runs_at_smoke_size() {
         }
     }
     assert_eq!(out.section.figures.len(), figures.len());
+    // every figure has its data beside it
+    for f in figures {
+        let p = dir.join(format!("{f}.csv"));
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        assert!(
+            text.lines().count() >= 2,
+            "missing or empty data file {}",
+            p.display()
+        );
+    }
+
+    // claims: present, verdicts computed by their rules, ids unique, smoke decides nothing
+    let claims = &out.claims;
+    assert!(claims.len() >= 10, "only {} claims", claims.len());
+    let mut ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), claims.len(), "duplicate claim ids");
+    for c in claims {
+        if c.not_comparable.is_some() {
+            assert_eq!(c.verdict, Verdict::NotComparable, "{}", c.id);
+        } else {
+            assert_eq!(c.verdict, c.rule.verdict(&c.ours), "{}", c.id);
+        }
+        assert!(c.not_comparable.is_some(), "{} decided at smoke size", c.id);
+        assert!(!c.paper.is_empty(), "{} has no paper statement", c.id);
+    }
+    // every headline row with a paper value names one of the section's claims
+    let anchors: Vec<String> = claims
+        .iter()
+        .map(|c| claim_anchor("rapid", &c.id))
+        .collect();
+    for row in &out.section.table {
+        if row.paper.is_some() {
+            let a = row
+                .claim
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} unchecked", row.name));
+            assert!(anchors.contains(a), "{} names unknown claim {a}", row.name);
+        }
+    }
+    assert!(!out.section.paper.is_empty());
+    assert!(!out.section.deviations.is_empty());
+
+    // one figure's data against the summary: the last RAPID row of Fig. 3b is the final test
+    // Hamming distance of summary.json
+    let csv = std::fs::read_to_string(dir.join("fig3b_test_hamming.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("series,epoch,mean,std"));
+    let last_rapid: Vec<&str> = lines
+        .rfind(|l| l.starts_with("RAPID"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let from_csv: f64 = last_rapid[2].parse().unwrap();
+    let from_summary = s["bars4"]["final_test_hamming"]["rapid"].as_f64().unwrap();
+    assert_eq!(from_csv, from_summary);
+    // and the BAS samples' valid fraction is the CSV's share of train/test rows
+    let csv = std::fs::read_to_string(dir.join("fig5_bas_samples.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let valid = rows
+        .iter()
+        .filter(|l| {
+            let m = l.split(',').nth(1).unwrap();
+            m == "train" || m == "test"
+        })
+        .count();
+    let frac = s["bas12"]["samples_valid_fraction"].as_f64().unwrap();
+    assert_eq!(frac, valid as f64 / rows.len() as f64);
 
     // The exact NLL of the (single) RAPID training at its last epoch against a brute-force sum
     // over all 2^16 visible states of the saved model, on the paper's 10 training images.

@@ -1,9 +1,10 @@
 //! Figures of the `spinlearn rbm` commands: the training curve, the singular-value spectrum and a
-//! grid of samples. Each writes `<stem>.png` and `<stem>.svg`.
+//! grid of samples. Each writes `<stem>.png` and `<stem>.svg` (the spectrum also its data as
+//! `<stem>.csv`).
 
 use crate::Result;
 use ndarray::{ArrayView2, Axis};
-use spinlearn_plot::{ImageGrid, LinePlot, Series};
+use spinlearn_plot::{ImageGrid, LinePlot, Series, SeriesStyle};
 use spinlearn_rbm::train::EpochMetrics;
 use std::path::Path;
 
@@ -25,15 +26,45 @@ pub fn training_curve(stem: &Path, data_name: &str, epochs: &[EpochMetrics]) -> 
     Ok(())
 }
 
-/// The singular values of `W` against their rank (1-based).
+/// Singular values below this fraction of the largest are round-off and are not drawn: the models
+/// train in single precision (f32 weights), whose round-off leaves values of about 1e-8 of the
+/// largest where the exact value is 0 (e.g. beyond the rank K of RA weights).
+pub const SPECTRUM_FLOOR: f64 = 1e-6;
+
+/// The singular values of `W` against their rank (1-based), on a log axis; values below
+/// [`SPECTRUM_FLOOR`] of the largest (round-off, e.g. beyond the rank K of RA weights) are not
+/// drawn, and the title says so. All values, clipped or not, go to `<stem>.csv`
+/// (`index, singular_value`).
 pub fn spectrum(stem: &Path, singular_values: &[f64]) -> Result<()> {
-    LinePlot::new("singular values of W", "index", "singular value")
-        .with(Series::line(
-            "W",
-            (1..=singular_values.len()).map(|i| i as f64).collect(),
-            singular_values.to_vec(),
-        ))
-        .save(stem)?;
+    let x: Vec<f64> = (1..=singular_values.len()).map(|i| i as f64).collect();
+    let top = singular_values.iter().copied().fold(0.0, f64::max);
+    let clipped: Vec<f64> = singular_values
+        .iter()
+        .map(|&v| {
+            if top <= 0.0 || v > SPECTRUM_FLOOR * top {
+                v
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    let n_clipped = clipped.iter().filter(|v| v.is_nan()).count();
+    let title = if n_clipped > 0 {
+        format!(
+            "singular values of W ({n_clipped} below {SPECTRUM_FLOOR:e} of the largest not drawn)"
+        )
+    } else {
+        "singular values of W".to_string()
+    };
+    let mut p = LinePlot::new(title, "index", "singular value")
+        .with(Series::line("W", x.clone(), clipped).with_style(SeriesStyle::LinePoints));
+    p.log_y = top > 0.0;
+    p.save(stem)?;
+    spinlearn_core::table::write_columns(
+        &stem.with_extension("csv"),
+        &["index", "singular_value"],
+        &[&x, singular_values],
+    )?;
     Ok(())
 }
 
