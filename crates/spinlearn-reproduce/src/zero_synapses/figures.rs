@@ -314,7 +314,7 @@ pub fn save_sweep_features(
         .map(|d| {
             let u = d.n_undecided();
             if u > 0 {
-                format!("M = {} ({u} undecided)", d.m)
+                format!("M = {} ({u} undec.)", d.m)
             } else {
                 format!("M = {}", d.m)
             }

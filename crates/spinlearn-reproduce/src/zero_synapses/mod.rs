@@ -269,7 +269,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             p.threshold
         ),
         "rho_asympt = (1/3)[1 - beta^4 eps² omega M² / 3] with eps the RMS cavity magnetization of the converged messages; it holds only while m_cav is small and is drawn where positive.".into(),
-        format!("Feature maps: the MPM value argmax P_i(xi_i), drawn only where its margin (largest marginal minus the second largest) exceeds {MARGIN_FACTOR} × the convergence tolerance (= {:e}); smaller margins are undecided and drawn gray. Since xi -> -xi is a symmetry of eq. (2), each map is flipped so that its overlap with the map before it (previous M or beta) is non-negative.", MARGIN_FACTOR * p.learner.tol),
+        format!("Feature maps: the MPM value argmax P_i(xi_i), drawn only where its margin (largest marginal minus the second largest) exceeds {MARGIN_FACTOR} × the convergence tolerance (= {:.2e}); smaller margins are undecided and drawn gray. Since xi -> -xi is a symmetry of eq. (2), each map is flipped so that its overlap with the map before it (previous M or beta) is non-negative.", MARGIN_FACTOR * p.learner.tol),
         "Fig. 4 uses a SYNTHETIC stand-in for the salamander retina recording (not public): 160 neurons sampled by Gibbs sweeps from a pairwise maximum-entropy model with ~3% firing per bin and sparse positive couplings. `spinlearn bp sweep --raster FILE` runs the same sweep on a real raster.".into(),
     ];
     if !fig2.skipped.is_empty() {
@@ -364,6 +364,10 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
 /// The section id (claim anchors).
 const ID: &str = "zero-synapses";
 
+/// A rise of rho between neighbouring M smaller than this (plus twice the std) is noise, not a
+/// rise (at M ≤ 8 rho sits at 1/3 to 1e-8 with a std of 1e-11).
+const RISE_TOL: f64 = 1e-3;
+
 /// Absolute distance within which the asymptote "tracks" rho.
 const TRACK_TOL: f64 = 0.01;
 
@@ -381,7 +385,7 @@ fn maps_note(maps: &[DrawnMap], tol: f64) -> String {
         })
         .collect();
     format!(
-        "A synapse is drawn only where its margin (largest marginal minus the second largest) exceeds {MARGIN_FACTOR} × the convergence tolerance {tol:e} = {:e}; maps are sign-aligned (xi -> -xi) to overlap non-negatively with the map before them{}.",
+        "A synapse is drawn only where its margin (largest marginal minus the second largest) exceeds {MARGIN_FACTOR} × the convergence tolerance {tol:e} = {:.2e}; maps are sign-aligned (xi -> -xi) to overlap non-negatively with the map before them{}.",
         MARGIN_FACTOR * tol,
         if flipped.is_empty() {
             String::new()
@@ -464,7 +468,8 @@ impl Checks {
             (Some(a), Some(b)) if pts.len() > 1 => (
                 a.rho_mean - b.rho_mean > comb(a.rho_std, b.rho_std)
                     && pts.windows(2).all(|w| {
-                        w[1].rho_mean <= w[0].rho_mean + 2.0 * comb(w[0].rho_std, w[1].rho_std)
+                        w[1].rho_mean
+                            <= w[0].rho_mean + 2.0 * comb(w[0].rho_std, w[1].rho_std) + RISE_TOL
                     }),
                 b.rho_mean < a.rho_mean,
                 b.m_cav_mean - a.m_cav_mean > comb(a.m_cav_std, b.m_cav_std),
@@ -586,7 +591,7 @@ impl Checks {
                 },
             )
             .not_comparable_if(smoke, smoke_why)
-            .with_note(format!("ours: rho at the largest M shown; holds = rho falls from the smallest to the largest M by more than the std and never rises by more than 2 std between neighbours.{quick_note}"))
+            .with_note(format!("ours: rho at the largest M shown; holds = rho falls from the smallest to the largest M by more than the std and never rises by more than 2 std + {RISE_TOL} between neighbours.{quick_note}"))
             .with_figure("fig1_rho_mcav"),
             Claim::new(
                 "digits01.rho_small_m",
