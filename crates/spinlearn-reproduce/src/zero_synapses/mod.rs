@@ -224,14 +224,13 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 paper: Some("≈ 1/3".into()),
                 note: "Fig. 1(b): small M".into(),
                 claim: anchor("digits01.rho_small_m"),
-                ..Default::default()
             },
             TableRow {
                 name: "digits01.rho[1024]".into(),
                 value: fmt(at(&fig1, 1024)),
                 paper: None,
                 note: "Fig. 1(b): a small fraction of zero synapses remains".into(),
-                ..Default::default()
+                claim: anchor("digits01.rho_decreases"),
             },
             TableRow {
                 name: "digit0.rho_at_512".into(),
@@ -239,7 +238,6 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 paper: Some("0.042".into()),
                 note: "Fig. 2 text: 4.2% zero synapses at M = 512".into(),
                 claim: anchor("digit0.rho_512"),
-                ..Default::default()
             },
             TableRow {
                 name: "retina.rho[1024]".into(),
@@ -247,7 +245,6 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 paper: Some("nearly 0".into()),
                 note: "Fig. 4, on SYNTHETIC data (the salamander recording is not public)".into(),
                 claim: anchor("retina.rho_large_m"),
-                ..Default::default()
             },
             TableRow {
                 name: "convergence.fraction_converged".into(),
