@@ -83,6 +83,17 @@ fn smoke_run_writes_figures_and_the_closed_form_at_one_sample() {
             assert_eq!(c.verdict, c.rule.verdict(&c.ours), "{}", c.id);
         }
     }
+    // Numbers only (NaN would not survive claims.json, which the report reads back).
+    for c in &out.claims {
+        assert!(
+            c.ours.value.is_finite() && c.ours.spread.is_finite(),
+            "{}",
+            c.id
+        );
+    }
+    let text = serde_json::to_string(&out.claims).unwrap();
+    let back: Vec<spinlearn_reproduce::Claim> = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, out.claims);
     let retina = out
         .claims
         .iter()

@@ -392,19 +392,39 @@ fn maps_note(maps: &[DrawnMap], tol: f64) -> String {
     )
 }
 
-/// The sweep points of a size sweep as measured values (mean ± unbiased std over selections).
-fn measured(pt: Option<&SizePoint>, f: impl Fn(&SizePoint) -> (f64, f64)) -> Measured {
-    pt.map_or(Measured::single(f64::NAN), |p| {
-        let (value, spread) = f(p);
+/// A value this run did not measure: 0 from 0 runs (claims.json holds numbers only, never NaN; such
+/// a claim is marked not comparable or decided by a qualitative rule).
+const MISSING: Measured = Measured {
+    value: 0.0,
+    spread: 0.0,
+    n_runs: 0,
+};
+
+/// `m`, or [`MISSING`] when its value is not finite; a spread of one run or a non-finite one is 0.
+fn finite(m: Measured) -> Measured {
+    if m.value.is_finite() {
         Measured {
-            value,
-            spread: if p.n_runs > 1 && spread.is_finite() {
-                spread
+            spread: if m.n_runs > 1 && m.spread.is_finite() {
+                m.spread
             } else {
                 0.0
             },
-            n_runs: p.n_runs,
+            ..m
         }
+    } else {
+        MISSING
+    }
+}
+
+/// The sweep points of a size sweep as measured values (mean ± unbiased std over selections).
+fn measured(pt: Option<&SizePoint>, f: impl Fn(&SizePoint) -> (f64, f64)) -> Measured {
+    pt.map_or(MISSING, |p| {
+        let (value, spread) = f(p);
+        finite(Measured {
+            value,
+            spread,
+            n_runs: p.n_runs,
+        })
     })
 }
 
@@ -493,13 +513,13 @@ impl Checks {
             .filter(|&m| fig3.points.iter().any(|q| q.m == m))
             .max();
         let at_big: Vec<_> = fig3.points.iter().filter(|q| Some(q.m) == m_big).collect();
-        let rho_beta_max = at_big
-            .last()
-            .map_or(Measured::single(f64::NAN), |q| Measured {
+        let rho_beta_max = at_big.last().map_or(MISSING, |q| {
+            finite(Measured {
                 value: q.rho_mean,
-                spread: if q.n_runs > 1 { q.rho_std } else { 0.0 },
+                spread: q.rho_std,
                 n_runs: q.n_runs,
-            });
+            })
+        });
         let rho_beta_min = at_big
             .iter()
             .map(|q| q.rho_mean)
@@ -569,7 +589,7 @@ impl Checks {
             .beta_c
             .last()
             .and_then(|c| c.1)
-            .map_or(Measured::single(f64::NAN), Measured::single);
+            .map_or(MISSING, |b| finite(Measured::single(b)));
         let quick_note = if mode == Mode::Quick {
             " Quick run: embedded 10,000-digit MNIST, fewer selections than the paper's ten."
         } else {
@@ -647,7 +667,10 @@ impl Checks {
                     tol: 0.01,
                 },
             )
-            .not_comparable_if(self.digit0_512.is_none(), "M = 512 is not in this run's sizes")
+            .not_comparable_if(
+                self.digit0_512.is_none(),
+                "M = 512 is not in this run's sizes (no value)",
+            )
             .with_note(quick_note.trim())
             .with_figure("fig2_rho_mcav"),
             Claim::new(
