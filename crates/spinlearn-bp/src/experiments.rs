@@ -17,7 +17,7 @@
 use crate::bp::{BpParams, BpResult, ValidBpParams, learn};
 use crate::error::{BpError, Result};
 use crate::spins::{random_rows, spin_matrix};
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use spinlearn_core::par::par_map_observed;
 use spinlearn_core::stats::mean_std;
@@ -58,6 +58,11 @@ pub struct FeatureMap {
     pub feature: Vec<i8>,
     /// The run's `rho`.
     pub rho: f64,
+    /// The full marginals behind `feature`, `(N, 3)`: columns `P_i(-1)`, `P_i(0)`, `P_i(+1)`.
+    pub marginals: Array2<f64>,
+    /// The run's convergence tolerance on the messages: differences between marginals of this
+    /// order are not resolved, so a synapse whose margin is not well above it is undecided.
+    pub tol: f64,
 }
 
 /// Learns from `m` samples of `ds` (±1 values) drawn at random without replacement (all of them,
@@ -114,6 +119,8 @@ pub fn run_selection(
             beta: params.beta(),
             feature: r.feature,
             rho: r.rho,
+            marginals: r.marginals,
+            tol: params.tol(),
         },
     ))
 }

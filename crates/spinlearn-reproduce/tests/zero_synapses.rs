@@ -1,9 +1,10 @@
-//! The `zero-synapses` section end to end at its smoke size: summary keys, figure files, and the
-//! M = 1 point of Fig. 1 against its closed form.
+//! The `zero-synapses` section end to end at its smoke size: summary keys, figure files and their
+//! data files, claims whose verdicts follow from their rules, and the M = 1 point of Fig. 1 against
+//! its closed form.
 
 use serde_json::Value;
 use spinlearn_core::{NoObserver, Seed};
-use spinlearn_reproduce::{Mode, SectionCtx, zero_synapses};
+use spinlearn_reproduce::{Mode, SectionCtx, Verdict, zero_synapses};
 
 #[test]
 fn smoke_run_writes_figures_and_the_closed_form_at_one_sample() {
@@ -55,6 +56,58 @@ fn smoke_run_writes_figures_and_the_closed_form_at_one_sample() {
         }
     }
     assert_eq!(out.section.figures.len(), 8);
+    // Every figure has its data beside it.
+    for name in [
+        "fig1_rho_mcav.csv",
+        "fig2_rho_mcav.csv",
+        "fig3_rho_beta.csv",
+        "fig4_retina_rho_mcav.csv",
+        "fig1_features.npz",
+        "fig2_features.npz",
+        "fig3_features.npz",
+        "fig4_retina_features.npz",
+    ] {
+        assert!(dir.join(name).is_file(), "{name} missing");
+    }
+
+    // Claims: present, each verdict the one its rule gives (unless not comparable, with a reason).
+    assert!(out.claims.len() >= 6, "{} claims", out.claims.len());
+    for c in &out.claims {
+        if c.verdict == Verdict::NotComparable {
+            assert!(
+                c.not_comparable.as_deref().is_some_and(|r| !r.is_empty()),
+                "{}",
+                c.id
+            );
+        } else {
+            assert_eq!(c.verdict, c.rule.verdict(&c.ours), "{}", c.id);
+        }
+    }
+    // Numbers only (NaN would not survive claims.json, which the report reads back).
+    for c in &out.claims {
+        assert!(
+            c.ours.value.is_finite() && c.ours.spread.is_finite(),
+            "{}",
+            c.id
+        );
+    }
+    let text = serde_json::to_string(&out.claims).unwrap();
+    let back: Vec<spinlearn_reproduce::Claim> = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, out.claims);
+    let retina = out
+        .claims
+        .iter()
+        .find(|c| c.id == "retina.rho_large_m")
+        .unwrap();
+    assert_eq!(
+        retina.verdict,
+        Verdict::NotComparable,
+        "synthetic retina data"
+    );
+    // Every table row with a paper value names its claim.
+    for row in out.section.table.iter().filter(|r| r.paper.is_some()) {
+        assert!(row.claim.is_some(), "row {} has no claim", row.name);
+    }
 
     // M = 1: every cavity sum is empty, so t = 0 and the posterior factorizes:
     // P_i(0) = 1 / (1 + 2 exp(ln cosh(beta / sqrt N) - gamma)), gamma = beta² / (2N), whatever the
@@ -69,5 +122,24 @@ fn smoke_run_writes_figures_and_the_closed_form_at_one_sample() {
         "rho at M = 1: {rho_1}, closed form {expected}"
     );
     assert_eq!(s["digits01"]["rho_std"]["1"].as_f64().unwrap(), 0.0);
+
+    // The figure's data file holds the summary's numbers: rho and m_cav at M = 4 in fig1_rho_mcav.csv.
+    let csv = std::fs::read_to_string(dir.join("fig1_rho_mcav.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), preset.sizes.len());
+    let row4 = rows.iter().find(|r| r[col("M")] == 4.0).unwrap();
+    assert_eq!(
+        row4[col("rho_mean")],
+        s["digits01"]["rho"]["4"].as_f64().unwrap()
+    );
+    assert_eq!(
+        row4[col("m_cav_mean")],
+        s["digits01"]["m_cav"]["4"].as_f64().unwrap()
+    );
     std::fs::remove_dir_all(&root).ok();
 }
