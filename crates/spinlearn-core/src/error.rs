@@ -23,8 +23,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Serializing a record failed.
-    #[error("{}: cannot serialize: {source}", path.display())]
+    /// Writing or reading a JSON record failed.
+    #[error("{}: JSON: {source}", path.display())]
     Json {
         /// The file concerned.
         path: PathBuf,

@@ -6,12 +6,32 @@
 use serde::{Deserialize, Serialize};
 pub use spinlearn_plot::Verdict;
 
+/// JSON has no NaN: a value that was not measured (NaN) is written as `null` and read back as NaN.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
 /// A measured value: mean, spread (standard deviation over runs, 0 for one run) and number of runs.
+/// A value that could not be measured is NaN (`null` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
     /// The value (mean over runs).
+    #[serde(with = "nan_as_null")]
     pub value: f64,
     /// Standard deviation over runs (0 for a single run).
+    #[serde(with = "nan_as_null")]
     pub spread: f64,
     /// Number of independent runs behind the value.
     pub n_runs: usize,
@@ -307,6 +327,23 @@ mod tests {
         let c = Claim::new("a", "x", m(1.0), "", "1", Rule::AtLeast { bound: 0.0 })
             .not_comparable_if(false, "quick sizes");
         assert_eq!(c.verdict, Verdict::Reproduced);
+    }
+
+    #[test]
+    fn unmeasured_values_survive_json() {
+        let c = Claim::new(
+            "a",
+            "x",
+            Measured::single(f64::NAN),
+            "",
+            "1",
+            Rule::AtLeast { bound: 0.0 },
+        );
+        let text = serde_json::to_string(&c).unwrap();
+        assert!(text.contains("\"value\":null"), "{text}");
+        let back: Claim = serde_json::from_str(&text).unwrap();
+        assert!(back.ours.value.is_nan());
+        assert_eq!(back.verdict, Verdict::NotReproduced);
     }
 
     #[test]
