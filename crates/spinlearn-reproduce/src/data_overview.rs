@@ -2,11 +2,41 @@
 //! Also the pattern for paper sections: compute with the libraries, save figures into `s.dir`,
 //! return the report section and the summary.
 
-use crate::{Claim, Measured, Result, Rule, SectionCtx, SectionOutput};
+use crate::{Claim, Measured, ReproduceError, Result, Rule, SectionCtx, SectionOutput};
+use ndarray::{ArrayD, IxDyn};
 use serde_json::json;
 use spinlearn_core::Observer;
+use spinlearn_data::Dataset;
+use spinlearn_data::npy::{NpyArray, write_npz};
 use spinlearn_data::{generate, mnist, transform};
 use spinlearn_plot::{ImageGrid, LinePlot, ReportSection, Series, SeriesStyle, TableRow};
+
+/// Writes the images a grid shows as `dir/<stem>.npz`: `images` `(n, height, width)` f32 and, when
+/// known, `labels` `(n,)` u8 — the data behind an image-grid figure.
+fn save_images(
+    s: &SectionCtx,
+    stem: &str,
+    ds: &Dataset,
+    rows: &[usize],
+    shape: (usize, usize),
+) -> Result<()> {
+    let (h, w) = shape;
+    let mut pixels = Vec::with_capacity(rows.len() * h * w);
+    for &i in rows {
+        pixels.extend_from_slice(ds.row(i));
+    }
+    let images = ArrayD::from_shape_vec(IxDyn(&[rows.len(), h, w]), pixels)
+        .map_err(|e| ReproduceError::invalid("images", e.to_string()))?;
+    let mut arrays = vec![("images", NpyArray::F32(images))];
+    if let Some(l) = &ds.labels {
+        let labels =
+            ArrayD::from_shape_vec(IxDyn(&[rows.len()]), rows.iter().map(|&i| l[i]).collect())
+                .map_err(|e| ReproduceError::invalid("labels", e.to_string()))?;
+        arrays.push(("labels", NpyArray::U8(labels)));
+    }
+    write_npz(&s.dir.join(format!("{stem}.npz")), &arrays)?;
+    Ok(())
+}
 
 /// Runs the section.
 pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
@@ -21,6 +51,8 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
         .as_ref()
         .map(|l| l[..n_show].iter().map(|d| d.to_string()).collect());
     grid.save(&s.stem("mnist_grid"))?;
+    let shown: Vec<usize> = (0..n_show).collect();
+    save_images(s, "mnist_grid", &digits, &shown, (28, 28))?;
 
     let binary = transform::binarize(&digits.head(n_show), 0.5)?;
     let mut bgrid = ImageGrid::new(
@@ -30,6 +62,7 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
     );
     bgrid.title = "The same digits binarized at 0.5".into();
     bgrid.save(&s.stem("mnist_binary_grid"))?;
+    save_images(s, "mnist_binary_grid", &binary, &shown, (28, 28))?;
 
     let mut counts = [0usize; 10];
     for &l in digits.labels.as_deref().unwrap_or(&[]) {
@@ -65,6 +98,13 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
         ..bgrid4
     }
     .save(&s.stem("bars4"))?;
+    save_images(
+        s,
+        "bars4",
+        &bars,
+        &(0..bars.n_samples()).collect::<Vec<_>>(),
+        (4, 4),
+    )?;
     let bas = generate::bars_and_stripes(12)?;
     let pick: Vec<usize> = (0..32).map(|i| i * (bas.n_samples() / 32)).collect();
     let bas_show = bas.select(&pick);
@@ -81,6 +121,13 @@ pub fn run(s: &SectionCtx, _obs: &mut dyn Observer) -> Result<SectionOutput> {
         ..g
     }
     .save(&s.stem("bas12"))?;
+    save_images(
+        s,
+        "bas12",
+        &bas_show,
+        &(0..bas_show.n_samples()).collect::<Vec<_>>(),
+        (12, 12),
+    )?;
 
     let ink = binary.data.iter().filter(|&&x| x > 0.5).count() as f64 / binary.data.len() as f64;
     let section = ReportSection {

@@ -54,6 +54,20 @@ fn data_section_writes_summary_figures_and_page() {
             );
         }
     }
+    // Every figure has its data; the label counts' CSV sums to the subset's size.
+    for fig in ["mnist_grid", "mnist_binary_grid", "bars4", "bas12"] {
+        assert!(
+            root.join("data").join(format!("{fig}.npz")).is_file(),
+            "{fig}.npz"
+        );
+    }
+    let csv = std::fs::read_to_string(root.join("data/label_counts.csv")).unwrap();
+    let total: u64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, counts);
     assert!(
         std::fs::read_to_string(root.join("index.html"))
             .unwrap()
