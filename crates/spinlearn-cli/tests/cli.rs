@@ -418,3 +418,26 @@ fn io_errors_say_their_cause_once() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
+
+#[test]
+fn embed_figures_writes_one_self_contained_page() {
+    let d = tmp("embed");
+    let out = run(&[
+        "-q",
+        "--seed",
+        "1",
+        "reproduce",
+        "data",
+        "--smoke",
+        "--embed-figures",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let html = std::fs::read_to_string(d.join("index.html")).unwrap();
+    assert_eq!(html.matches("<img src=\"data:image/png;base64,").count(), 5);
+    assert!(
+        !html.contains("<img src=\"data/"),
+        "a figure is still linked"
+    );
+}
