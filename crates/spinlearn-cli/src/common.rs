@@ -51,10 +51,16 @@ impl Ctx {
     /// Builds the context and sizes rayon's global pool (the binary owns the process, so this is
     /// the one place a global is set; the libraries never touch it).
     pub fn new(g: &Global, command: Vec<String>) -> Result<Ctx> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = match g.threads {
             Some(0) => anyhow::bail!("invalid parameter `threads`: must be at least 1, got 0"),
+            // More threads than this only adds contention (and 10,000 hangs thread creation).
+            Some(t) if t > 4 * cores => anyhow::bail!(
+                "invalid parameter `threads`: at most 4 x the {cores} cores = {}, got {t}",
+                4 * cores
+            ),
             Some(t) => t,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            None => cores,
         };
         // Ignore the error when a pool exists already (tests call main logic repeatedly).
         let _ = rayon::ThreadPoolBuilder::new()

@@ -441,3 +441,19 @@ fn embed_figures_writes_one_self_contained_page() {
         "a figure is still linked"
     );
 }
+
+#[test]
+fn threads_are_capped() {
+    let d = tmp("threads");
+    let out = run(&[
+        "--threads",
+        "100000",
+        "reproduce",
+        "data",
+        "--smoke",
+        "--out",
+        d.join("run").to_str().unwrap(),
+    ]);
+    assert_names(&out, "threads");
+    assert!(!d.join("run").exists());
+}
