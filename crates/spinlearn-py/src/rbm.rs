@@ -107,15 +107,7 @@ impl Config {
                 weight_decay: self.weight_decay,
                 lr_decay: self.lr_decay,
             },
-            // The CLI's Adam moments.
-            "adam" => Optimizer::Adam {
-                lr: self.lr,
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-8,
-                weight_decay: self.weight_decay,
-                lr_decay: self.lr_decay,
-            },
+            "adam" => Optimizer::adam_with(self.lr, self.weight_decay, self.lr_decay),
             o => return Err(unknown("optimizer", o, "sgd, adam")),
         };
         TrainParams {

@@ -261,14 +261,9 @@ impl TrainArgs {
                     weight_decay: self.weight_decay,
                     lr_decay: self.lr_decay,
                 },
-                OptimizerArg::Adam => Optimizer::Adam {
-                    lr: self.lr,
-                    beta1: 0.9,
-                    beta2: 0.999,
-                    eps: 1e-8,
-                    weight_decay: self.weight_decay,
-                    lr_decay: self.lr_decay,
-                },
+                OptimizerArg::Adam => {
+                    Optimizer::adam_with(self.lr, self.weight_decay, self.lr_decay)
+                }
             },
             epochs: self.epochs,
             batch_size: self.batch_size,

@@ -62,13 +62,19 @@ pub struct OptState {
 impl Optimizer {
     /// Adam with the usual defaults at learning rate `lr`.
     pub fn adam(lr: f64) -> Optimizer {
+        Optimizer::adam_with(lr, 0.0, 1.0)
+    }
+
+    /// Adam with the usual moments (beta1 0.9, beta2 0.999, eps 1e-8), an L2 weight decay and a
+    /// per-epoch learning-rate factor.
+    pub fn adam_with(lr: f64, weight_decay: f64, lr_decay: f64) -> Optimizer {
         Optimizer::Adam {
             lr,
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
-            weight_decay: 0.0,
-            lr_decay: 1.0,
+            weight_decay,
+            lr_decay,
         }
     }
 
