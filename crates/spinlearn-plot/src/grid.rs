@@ -52,7 +52,15 @@ impl ImageGrid {
 
     /// Renders the grid into an RGB buffer; returns `(width, height, pixels)`.
     pub fn render(&self) -> Result<(u32, u32, Vec<u8>)> {
+        self.render_at(1)
+    }
+
+    /// Renders the grid at `k` device pixels per logical pixel: image cells and frames enlarged
+    /// by pixel repetition, text rasterized at `k` times its size. Returns the device
+    /// `(width, height, pixels)`.
+    pub fn render_at(&self, k: u32) -> Result<(u32, u32, Vec<u8>)> {
         self.check()?;
+        let k = k.max(1);
         font::ensure();
         let (h, w) = (self.shape.0 as u32, self.shape.1 as u32);
         let s = self.scale;
@@ -105,8 +113,28 @@ impl ImageGrid {
                 }
             }
         }
+        let (width, height, mut buf) = if k == 1 {
+            (width, height, buf)
+        } else {
+            let (bw, bh) = (width * k, height * k);
+            let mut big = vec![0u8; (bw * bh * 3) as usize];
+            for y in 0..bh {
+                for x in 0..bw {
+                    let (o, i) = (
+                        ((y * bw + x) * 3) as usize,
+                        (((y / k) * width + x / k) * 3) as usize,
+                    );
+                    big[o..o + 3].copy_from_slice(&buf[i..i + 3]);
+                }
+            }
+            (bw, bh, big)
+        };
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+            let root = crate::scaled::Scaled::new(
+                BitMapBackend::with_buffer(&mut buf, (width, height)),
+                k,
+            )
+            .into_drawing_area();
             let err =
                 |e: DrawingAreaErrorKind<_>| PlotError::Invalid(format!("cannot draw text: {e}"));
             if !self.title.is_empty() {
@@ -142,11 +170,12 @@ impl ImageGrid {
 
     /// Writes `stem.png` and `stem.svg` (the SVG embeds the PNG); returns their paths.
     pub fn save(&self, stem: &Path) -> Result<Vec<PathBuf>> {
-        let (width, height, buf) = self.render()?;
+        let (dw, dh, buf) = self.render_at(crate::PNG_SCALE)?;
+        let (width, height) = (dw / crate::PNG_SCALE, dh / crate::PNG_SCALE);
         let (png, svg) = crate::output_paths(stem)?;
         let mut bytes = Vec::new();
         image::codecs::png::PngEncoder::new(&mut bytes)
-            .write_image(&buf, width, height, image::ColorType::Rgb8)
+            .write_image(&buf, dw, dh, image::ColorType::Rgb8)
             .map_err(|e| PlotError::Draw {
                 path: png.clone(),
                 reason: e.to_string(),

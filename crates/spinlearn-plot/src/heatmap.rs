@@ -293,7 +293,8 @@ impl Heatmap {
             .margin_top(14)
             .margin_bottom(14 + 52)
             .margin_left(8)
-            .margin_right(4)
+            // Room for the rotated value label, which plotters puts at the area's outer edge.
+            .margin_right(22)
             .right_y_label_area_size(70)
             .build_cartesian_2d(Axis::linear(0.0, 1.0), Axis::linear(lo, hi))
             .map_err(e)?;
@@ -361,7 +362,7 @@ impl Heatmap {
         };
         let tmp = crate::partial(&png);
         {
-            let root = BitMapBackend::new(&tmp, self.size).into_drawing_area();
+            let root = crate::png_backend(&tmp, self.size).into_drawing_area();
             root.fill(&WHITE)
                 .map_err(|e| draw_err(&png)(e.to_string()))?;
             let (x0, y0, w, h) = self.draw_frame(&root).map_err(draw_err(&png))?;

@@ -25,11 +25,30 @@ mod heatmap;
 mod line;
 mod panels;
 pub mod report;
+mod scaled;
 
 pub use grid::base64;
 pub use heatmap::{Colormap, Heatmap};
 pub use line::{PALETTE, format_tick};
 pub use panels::PlotGrid;
+
+/// How many PNG pixels a figure has per SVG unit in each direction: PNGs are rendered at twice
+/// the SVG's size (every coordinate, stroke, marker and font scaled, text rasterized at the
+/// larger size), sharp in print and on high-density screens; the report shows them at the SVG's
+/// size.
+pub const PNG_SCALE: u32 = 2;
+
+/// The PNG canvas of a figure of logical size `size`: a bitmap [`PNG_SCALE`] times as large,
+/// drawn on in logical units.
+pub(crate) fn png_backend(
+    path: &Path,
+    size: (u32, u32),
+) -> scaled::Scaled<plotters::prelude::BitMapBackend<'_>> {
+    scaled::Scaled::new(
+        plotters::prelude::BitMapBackend::new(path, (size.0 * PNG_SCALE, size.1 * PNG_SCALE)),
+        PNG_SCALE,
+    )
+}
 
 /// The PNG and SVG paths for a figure stem: `stem.png`, `stem.svg` (a trailing `.png`/`.svg` on
 /// `stem` is dropped, any other dot is kept: `fig.v2` gives `fig.v2.png`). Creates the parent

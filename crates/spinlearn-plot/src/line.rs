@@ -166,7 +166,7 @@ impl LinePlot {
         let (png, svg) = crate::output_paths(stem)?;
         let tmp = crate::partial(&png);
         {
-            let root = BitMapBackend::new(&tmp, self.size).into_drawing_area();
+            let root = crate::png_backend(&tmp, self.size).into_drawing_area();
             draw(self, &root)
                 .and_then(|()| root.present().map_err(|e| e.to_string()))
                 .map_err(|reason| PlotError::Draw {

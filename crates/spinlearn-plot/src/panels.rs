@@ -86,7 +86,7 @@ impl PlotGrid {
         font::ensure();
         let (png, svg) = crate::output_paths(stem)?;
         let tmp = crate::partial(&png);
-        self.draw_on(&BitMapBackend::new(&tmp, size).into_drawing_area(), rows)
+        self.draw_on(&crate::png_backend(&tmp, size).into_drawing_area(), rows)
             .map_err(|reason| PlotError::Draw {
                 path: png.clone(),
                 reason,

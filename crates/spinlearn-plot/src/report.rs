@@ -258,9 +258,14 @@ fn section_html(h: &mut String, s: &ReportSection, dir: Option<&Path>, embed: bo
                 .unwrap_or_else(|_| f.path.clone()),
             _ => f.path.clone(),
         };
+        // PNGs carry PNG_SCALE device pixels per unit: shown at their logical width.
+        let width = dir
+            .and_then(|d| png_width(&d.join(&f.path)))
+            .map(|w| format!(" width=\"{}\"", w / crate::PNG_SCALE))
+            .unwrap_or_default();
         let _ = writeln!(
             h,
-            "<figure id=\"{a}\"><a href=\"{p}\"><img src=\"{src}\" alt=\"{c}\"></a><figcaption>{c}{links}</figcaption></figure>",
+            "<figure id=\"{a}\"><a href=\"{p}\"><img src=\"{src}\"{width} alt=\"{c}\"></a><figcaption>{c}{links}</figcaption></figure>",
             a = escape(&f.anchor()),
             p = escape(&f.path),
             src = escape(&src),
@@ -268,4 +273,16 @@ fn section_html(h: &mut String, s: &ReportSection, dir: Option<&Path>, embed: bo
         );
     }
     h.push_str("<p><a class=\"top\" href=\"#top\">back to top</a></p></section>\n");
+}
+
+/// The pixel width in a PNG file's header, if `path` is a readable PNG.
+fn png_width(path: &Path) -> Option<u32> {
+    use std::io::Read;
+    if path.extension().and_then(|e| e.to_str()) != Some("png") {
+        return None;
+    }
+    let mut head = [0u8; 24];
+    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    (head[..8] == *b"\x89PNG\r\n\x1a\n" && head[12..16] == *b"IHDR")
+        .then(|| u32::from_be_bytes([head[16], head[17], head[18], head[19]]))
 }

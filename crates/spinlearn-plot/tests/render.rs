@@ -41,7 +41,12 @@ fn line_plot_with_log_axes_error_bands_and_legend() {
     let files = p.save(&d.join("pl")).unwrap();
     assert_eq!(files.len(), 2);
     let img = decode(&files[0]);
-    assert_eq!(img.dimensions(), p.size);
+    // The PNG has PNG_SCALE pixels per SVG unit; the SVG keeps the logical size.
+    assert_eq!(
+        img.dimensions(),
+        (p.size.0 * PNG_SCALE, p.size.1 * PNG_SCALE)
+    );
+    assert_eq!(PNG_SCALE, 2);
     let dark = img
         .pixels()
         .filter(|px| px.0.iter().all(|&c| c < 80))
@@ -51,7 +56,7 @@ fn line_plot_with_log_axes_error_bands_and_legend() {
     // needs the embedded font (no system font is consulted).
     let title_px = img
         .enumerate_pixels()
-        .filter(|(_, y, p)| *y < 36 && p.0.iter().all(|&c| c < 100))
+        .filter(|(_, y, p)| *y < 36 * PNG_SCALE && p.0.iter().all(|&c| c < 100))
         .count();
     assert!(title_px > 60, "title text missing: {title_px} dark pixels");
     // Each styled series leaves pixels of its palette colour.
@@ -60,6 +65,7 @@ fn line_plot_with_log_axes_error_bands_and_legend() {
         assert!(n > 100, "colour {c:?} has {n} pixels");
     }
     let svg = std::fs::read_to_string(&files[1]).unwrap();
+    assert!(svg.contains(&format!("width=\"{}\" height=\"{}\"", p.size.0, p.size.1)));
     for t in ["Power law", "m_k", "fit", "dashed", "T_c"] {
         assert!(svg.contains(t), "svg lacks {t}");
     }
@@ -97,8 +103,22 @@ fn image_grid_pixels_are_exact_and_ternary_maps_use_three_levels() {
     }
     // Pixel (0,0) of the first image is black, (0,1) gray, (1,0) white: find the first image.
     let (w, h, buf) = g.render().unwrap();
-    assert_eq!((w, h), img.dimensions());
+    assert_eq!((w * PNG_SCALE, h * PNG_SCALE), img.dimensions());
     assert_eq!(buf.len(), (w * h * 3) as usize);
+    // The PNG is the logical raster with every pixel repeated PNG_SCALE x PNG_SCALE times,
+    // except where text is drawn (rasterized at the larger size): compare away from text.
+    let (dw, dh, big) = g.render_at(PNG_SCALE).unwrap();
+    assert_eq!((dw, dh), img.dimensions());
+    assert_eq!(big, img.as_raw().as_slice());
+    let k = PNG_SCALE;
+    let y = h - 3; // below the last caption row: frames and padding only
+    for x in 0..w {
+        let small = &buf[((y * w + x) * 3) as usize..((y * w + x) * 3 + 3) as usize];
+        for (dx, dy) in [(0, 0), (k - 1, k - 1)] {
+            let o = (((y * k + dy) * dw + x * k + dx) * 3) as usize;
+            assert_eq!(&big[o..o + 3], small, "pixel ({x}, {y})");
+        }
+    }
     let svg = std::fs::read_to_string(&files[1]).unwrap();
     assert!(svg.contains("data:image/png;base64,") && svg.contains("Feature maps"));
 }
@@ -166,7 +186,10 @@ fn heatmap_has_cells_colour_bar_and_labels() {
         .with_colormap(Colormap::Diverging);
     let files = h.save(&d.join("w")).unwrap();
     let img = decode(&files[0]);
-    assert_eq!(img.dimensions(), h.size);
+    assert_eq!(
+        img.dimensions(),
+        (h.size.0 * PNG_SCALE, h.size.1 * PNG_SCALE)
+    );
     // The extreme columns (-9.5 and 9.5 on the symmetric range) take the scale's end colours.
     let lo = Colormap::Diverging.rgb(0.0);
     let hi = Colormap::Diverging.rgb(1.0);
@@ -212,7 +235,10 @@ fn plot_grid_puts_panels_side_by_side() {
     let g = PlotGrid::row("Both", vec![a, b]);
     let files = g.save(&d.join("g")).unwrap();
     let img = decode(&files[0]);
-    assert_eq!(img.dimensions(), (2 * 560, 420 + 40));
+    assert_eq!(
+        img.dimensions(),
+        (2 * 560 * PNG_SCALE, (420 + 40) * PNG_SCALE)
+    );
     // Left half holds the first colour, right half the second.
     let (w, _) = img.dimensions();
     let in_half = |rgb: [u8; 3], right: bool| {
@@ -333,4 +359,30 @@ fn report_lists_every_section_and_figure_and_links_existing_svgs() {
     // No external resources and no scripts.
     assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
     assert!(!d.join("index.html.partial").exists());
+}
+
+#[test]
+fn report_shows_png_figures_at_their_logical_width() {
+    let d = tmp("report-width");
+    let p = LinePlot::new("t", "x", "y").with(Series::line("a", vec![0.0, 1.0], vec![0.0, 1.0]));
+    p.save(&d.join("s1").join("fig")).unwrap();
+    let r = Report {
+        title: "R".into(),
+        preamble: vec![],
+        sections: vec![ReportSection {
+            id: "s1".into(),
+            title: "S".into(),
+            figures: vec![Figure {
+                path: "s1/fig.png".into(),
+                caption: "c".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    };
+    let html = std::fs::read_to_string(r.write(&d).unwrap()).unwrap();
+    assert!(
+        html.contains(&format!("src=\"s1/fig.png\" width=\"{}\"", p.size.0)),
+        "figure not shown at its logical width"
+    );
 }

@@ -26,7 +26,7 @@ pub const ID: &str = "ising-activation";
 pub const N_BOOT: usize = 1000;
 
 /// The paper: authors, year, title, journal.
-pub const PAPER: &str = "D. A. R. Sakthivadivel (2022), \"Formalizing the use of the activation function in neural inference\", Complex Systems 31(4)";
+pub const PAPER: &str = "D. A. R. Sakthivadivel (2021, rev. 2022), Formalising the use of the activation function in neural inference (arXiv:2102.04896)";
 
 /// The section's sizes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -256,8 +256,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
 }
 
 /// The paper of this section.
-pub const PAPER: &str =
-    "J. Song, M. Marsili, J. Jo (2018), Resolution and relevance trade-offs in deep learning";
+pub const PAPER: &str = "J. Song, M. Marsili, J. Jo (2018), Resolution and relevance trade-offs in deep learning, J. Stat. Mech. (2018) (arXiv:1710.11324)";
 
 /// The known deviations from the paper and their causes, with this run's numbers.
 fn deviations(
