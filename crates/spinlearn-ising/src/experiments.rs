@@ -389,6 +389,18 @@ pub fn binder_crossing(ts: &[f64], u_small: &[f64], u_large: &[f64]) -> Option<f
     best.map(|(_, t)| t)
 }
 
+/// Like [`binder_crossing`], but among the sign changes from + to - the one nearest `t0`: the
+/// same crossing followed through a resample, so that noise crossings far from Tc (where both
+/// cumulants sit at 2/3 or at 0 and differ only by noise) do not enter a bootstrap.
+pub fn binder_crossing_near(ts: &[f64], u_small: &[f64], u_large: &[f64], t0: f64) -> Option<f64> {
+    let n = u_large.len().min(u_small.len()).min(ts.len());
+    let d: Vec<f64> = (0..n).map(|i| u_large[i] - u_small[i]).collect();
+    (0..n.saturating_sub(1))
+        .filter(|&i| d[i] > 0.0 && d[i + 1] <= 0.0)
+        .map(|i| ts[i] + (ts[i + 1] - ts[i]) * d[i] / (d[i] - d[i + 1]))
+        .min_by(|a, b| (a - t0).abs().total_cmp(&(b - t0).abs()))
+}
+
 /// The Binder crossing of the two largest sizes with a parametric-bootstrap error bar.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BinderCrossingEstimate {
@@ -408,8 +420,9 @@ pub struct BinderCrossingEstimate {
 
 /// The Binder crossing of the two largest sizes of `sw` with its bootstrap error: each of `n_boot`
 /// resamples draws every cumulant U(L, T) from a normal with the measured mean and standard error
-/// (the points are independent runs) and locates the crossing again with [`binder_crossing`]; the
-/// error is the standard deviation of the resampled crossings. `None` with fewer than two sizes or
+/// (the points are independent runs) and locates the crossing again, the sign change nearest the
+/// measured crossing ([`binder_crossing_near`]); the error is the standard deviation of the
+/// resampled crossings. `None` with fewer than two sizes or
 /// when the measured cumulants do not cross on the grid. Deterministic in `seed`.
 pub fn binder_crossing_bootstrap(
     sw: &LatticeSweep,
@@ -441,7 +454,7 @@ pub fn binder_crossing_bootstrap(
                 .collect()
         };
         let (us, ul) = (draw(&small), draw(&large));
-        if let Some(tb) = binder_crossing(&ts, &us, &ul) {
+        if let Some(tb) = binder_crossing_near(&ts, &us, &ul, t) {
             draws.push(tb);
         }
     }
@@ -624,6 +637,21 @@ mod tests {
         assert!((b.t - 3.0).abs() < 1e-12);
         assert!((b.err - 0.05).abs() < 0.01, "bootstrap error {}", b.err);
         assert_eq!(b, binder_crossing_bootstrap(&sw, 4000, Seed(1)).unwrap());
+    }
+
+    #[test]
+    fn bootstrap_follows_the_crossing_not_noise_far_from_it() {
+        // d = U_large - U_small: a noise sign change at T = 1.0-1.5 (steeper) and the real one
+        // between 2.25 and 2.3.
+        let ts = [1.0, 1.5, 2.0, 2.25, 2.3, 3.0];
+        let small = [0.66, 0.66, 0.60, 0.50, 0.45, 0.1];
+        let large = [0.70, 0.60, 0.62, 0.51, 0.44, 0.1];
+        let steepest = binder_crossing(&ts, &small, &large).unwrap();
+        assert!((steepest - 1.0 - 0.5 * 0.04 / 0.10).abs() < 1e-12);
+        let near = binder_crossing_near(&ts, &small, &large, 2.27).unwrap();
+        assert!((near - (2.25 + 0.05 * 0.01 / 0.02)).abs() < 1e-12, "{near}");
+        assert!(binder_crossing_near(&ts, &large, &small, 2.27).is_some());
+        assert!(binder_crossing_near(&ts, &small, &small, 2.27).is_none());
     }
 
     #[test]
