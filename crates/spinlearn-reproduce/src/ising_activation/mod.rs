@@ -224,7 +224,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ],
         figures: figs,
         paper: PAPER.into(),
-        deviations: claims::deviations(s.mode, &p, &act, &fit_ranges, boot.as_ref()),
+        deviations: claims::deviations(s.mode, &p, &act, &fit_ranges, boot.as_ref(), &sw.crossings),
         table: vec![
             TableRow {
                 name: "fit.a".into(),
