@@ -371,10 +371,11 @@ fn collect_inputs(v: &Value, key: &str, root: &Path, out: &mut Vec<(String, Path
     match v {
         Value::String(s) => {
             let p = Path::new(s);
-            if let Ok(c) = p.canonicalize() {
-                if c.starts_with(root) && c != root {
-                    out.push((key.to_string(), p.to_path_buf()));
-                }
+            if let Ok(c) = p.canonicalize()
+                && c.starts_with(root)
+                && c != root
+            {
+                out.push((key.to_string(), p.to_path_buf()));
             }
         }
         Value::Object(m) => m.iter().for_each(|(k, v)| collect_inputs(v, k, root, out)),

@@ -47,7 +47,8 @@ fn toml_error_line(text: &str, e: &toml::de::Error) -> String {
 pub fn all_kinds() -> Vec<String> {
     fn walk(c: &clap::Command, prefix: &str, out: &mut Vec<String>) {
         for s in c.get_subcommands() {
-            if s.get_name() == "help" || s.get_name() == "sweep" {
+            // `sweep` (top level) runs sweep files, not one experiment.
+            if s.get_name() == "help" || (prefix.is_empty() && s.get_name() == "sweep") {
                 continue;
             }
             let name = if prefix.is_empty() {
@@ -132,9 +133,9 @@ pub fn table_to_argv(shown: &str, mut table: toml::Table) -> Result<(Vec<String>
     let root = Cli::command();
     let words: Vec<&str> = kind.split_whitespace().collect();
     let mut sub = &root;
-    for w in &words {
+    for (i, w) in words.iter().enumerate() {
         sub = match sub.find_subcommand(w) {
-            Some(s) if *w != "run" && *w != "sweep" => s,
+            Some(s) if *w != "run" && !(i == 0 && *w == "sweep") => s,
             _ => bail!(
                 "{shown}: unknown kind `{kind}` (one of: {})",
                 all_kinds().join(", ")

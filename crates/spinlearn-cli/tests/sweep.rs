@@ -443,7 +443,7 @@ fn sigterm_and_sigint_mark_the_run_interrupted() {
 }
 
 #[test]
-fn reproduce_sections_as_a_sweep_plan() {
+fn reproduce_sections_as_a_sweep() {
     let file =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/sweeps/reproduce-full.toml");
     let dir = tmp("reproduce-sweep");
@@ -458,5 +458,24 @@ fn reproduce_sections_as_a_sweep_plan() {
     let plan = read_json(&dir.join("out/sweep-reproduce-full/tasks.json"));
     assert_eq!(plan["kind"], "reproduce");
     assert_eq!(plan["tasks"][0]["config"]["full"], true);
+    // The same sweep at smoke sizes, two sections: each a task, merged into one report.
+    let smoke = dir.join("smoke.toml");
+    std::fs::write(
+        &smoke,
+        "kind = \"reproduce\"\nsmoke = true\nseed = 1\n[sweep]\nout = \"r\"\nsection = [\"data\", \"ising-activation\"]\n",
+    )
+    .unwrap();
+    let s = smoke.to_str().unwrap();
+    let sweep = |args: &[&str]| common::bin().current_dir(&dir).args(args).output().unwrap();
+    assert_ok(&sweep(&["sweep", "run", s, "--jobs", "2", "--quiet"]));
+    assert_ok(&sweep(&["sweep", "collect", s, "--quiet"]));
+    let html = std::fs::read_to_string(dir.join("r/report/index.html")).unwrap();
+    assert!(html.contains("data/mnist_grid.png"), "data section missing");
+    assert!(
+        html.contains("ising-activation/"),
+        "ising-activation section missing"
+    );
+    let claims = read_json(&dir.join("r/report/claims.json"));
+    assert!(!claims.as_array().unwrap().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }

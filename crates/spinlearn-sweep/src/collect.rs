@@ -224,8 +224,8 @@ pub fn plot(
             .push(yv);
     }
     let title = match hue {
-        Some(h) => format!("{y} against {x}, by {h} (mean ± sd over seeds)"),
-        None => format!("{y} against {x} (mean ± sd over seeds)"),
+        Some(h) => format!("{y} against {x}, by {h} (mean ± sd of the tasks at each point)"),
+        None => format!("{y} against {x} (mean ± sd of the tasks at each point)"),
     };
     let mut fig = spinlearn_plot::LinePlot::new(title, x, y);
     for h in &hue_order {
@@ -251,7 +251,6 @@ pub fn plot(
         };
         fig = fig.with(
             spinlearn_plot::Series::line(name, xs, stats.iter().map(|s| s.0).collect())
-                .with_style(spinlearn_plot::SeriesStyle::LinePoints)
                 .with_err(stats.iter().map(|s| s.1).collect()),
         );
     }
@@ -275,7 +274,7 @@ mod tests {
         let mut b = Vec::new();
         flatten("", &serde_json::json!({"x": 2, "y": "s"}), &mut b);
         t.push_row(b);
-        assert_eq!(t.header(), ["x", "m.v", "y"]);
+        assert_eq!(t.header(), ["m.v", "x", "y"], "summary keys come sorted");
         assert_eq!(t.rows, 2);
         assert_eq!(t.column("m.v").unwrap().cells, [Some(Cell::Num(0.5)), None]);
         assert_eq!(

@@ -581,6 +581,13 @@ fn collect(sweep: &SweepFile, a: &CollectArgs, ctx: &Ctx) -> Result<()> {
             format!(" (left out: {})", missing.join(", "))
         }
     ));
+    if sweep.kind == "reproduce" {
+        let index = merge_report(sweep, ctx)?;
+        ctx.say(format!(
+            "wrote {} (every collected section)",
+            index.display()
+        ));
+    }
     if let Some(xy) = &a.plot {
         let stem_name = format!(
             "{}-{}-vs-{}",
@@ -602,4 +609,53 @@ fn collect(sweep: &SweepFile, a: &CollectArgs, ctx: &Ctx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A `reproduce` sweep (one task per section): links each complete task's section directories
+/// into `OUT/report/` and writes the one report page of them all (`OUT/report/index.html`,
+/// `claims.json`), as `reproduce all` would have.
+fn merge_report(sweep: &SweepFile, ctx: &Ctx) -> Result<PathBuf> {
+    let root = sweep.out.join("report");
+    std::fs::create_dir_all(&root).with_context(|| root.display().to_string())?;
+    let mut seed = 0;
+    for task in sweep.tasks() {
+        let dir = sweep.task_dir(&task);
+        if task_state(&dir) != TaskState::Complete {
+            continue;
+        }
+        seed = task.seed();
+        for e in std::fs::read_dir(&dir)?.flatten() {
+            if !e.path().join("section.json").is_file() {
+                continue;
+            }
+            let link = root.join(e.file_name());
+            if link.symlink_metadata().is_ok() {
+                std::fs::remove_file(&link)
+                    .or_else(|_| std::fs::remove_dir_all(&link))
+                    .with_context(|| link.display().to_string())?;
+            }
+            let target = Path::new("..").join(&task.id).join(e.file_name());
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&target, &link)
+                .with_context(|| link.display().to_string())?;
+            #[cfg(not(unix))]
+            bail!("merging a reproduce sweep's report needs symbolic links (Unix)");
+        }
+    }
+    let flag = |k: &str| sweep.base.get(k).and_then(toml::Value::as_bool) == Some(true);
+    let mode = if flag("full") {
+        spinlearn_reproduce::Mode::Full
+    } else if flag("smoke") {
+        spinlearn_reproduce::Mode::Smoke
+    } else {
+        spinlearn_reproduce::Mode::Quick
+    };
+    let run = spinlearn_reproduce::ReportRun {
+        root,
+        seed: spinlearn_core::Seed(seed),
+        threads: ctx.threads,
+        version: crate::common::VERSION.to_string(),
+        embed_figures: false,
+    };
+    Ok(spinlearn_reproduce::write_index(&run, mode)?)
 }
