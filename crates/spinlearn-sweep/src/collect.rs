@@ -281,6 +281,6 @@ mod tests {
             t.column("y").unwrap().cells[1],
             Some(Cell::Text("s".into()))
         );
-        assert!(t.column("z").unwrap_err().to_string().contains("x, m.v, y"));
+        assert!(t.column("z").unwrap_err().to_string().contains("m.v, x, y"));
     }
 }
