@@ -292,6 +292,39 @@ fn out_must_be_empty_unless_overwrite() {
     );
     assert_eq!(read_json(&out.join("run.json"))["status"], "complete");
 
+    // A run reading its input from another run's directory: refused, and with --overwrite
+    // refused too (it would delete the input); the first run's record is untouched.
+    let model =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/fixtures/bars4-ra-rbm.npz");
+    std::fs::copy(&model, out.join("model.npz")).unwrap();
+    let before = std::fs::read_to_string(out.join("run.json")).unwrap();
+    let m = out.join("model.npz");
+    let sample = |extra: &str| {
+        let mut a = vec![
+            "rbm",
+            "sample",
+            "--model",
+            m.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            o,
+        ];
+        if !extra.is_empty() {
+            a.push(extra);
+        }
+        run(&a)
+    };
+    assert_bad(&sample(""), &["`--out`", "not empty"]);
+    assert_bad(
+        &sample("--overwrite"),
+        &["`--out`", "`--model`", "choose another directory"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("run.json")).unwrap(),
+        before
+    );
+    assert!(out.join("summary.json").exists() && m.exists());
+
     // A directory that is not a run's is never cleared.
     let mine = dir.join("mine");
     std::fs::create_dir_all(&mine).unwrap();

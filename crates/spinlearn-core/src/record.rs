@@ -198,7 +198,17 @@ fn acquire_lock(dir: &Path) -> Result<PathBuf> {
     })
 }
 
-/// Removes every `*.partial` file under `dir` (a failed run's half-written outputs).
+/// Whether `path` is a half-written file: `NAME.partial` (this module's temporary names) or
+/// `.NAME.partial.EXT` (the figure writers', which keep the extension for their encoders).
+pub fn is_partial(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.ends_with(".partial") || (name.starts_with('.') && name.contains(".partial."))
+}
+
+/// Removes every half-written file ([`is_partial`]) under `dir` (a failed run's outputs).
 pub fn remove_partials(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -208,7 +218,7 @@ pub fn remove_partials(dir: &Path) {
         let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
         if is_dir {
             remove_partials(&p);
-        } else if p.extension().is_some_and(|x| x == "partial") {
+        } else if is_partial(&p) {
             let _ = std::fs::remove_file(&p);
         }
     }
@@ -639,6 +649,9 @@ mod tests {
         assert_eq!(rec["status"], "failed");
         assert!(rec["error"].as_str().unwrap().contains("No space left"));
         assert!(!dir.join("model.npz.partial").exists());
+        assert!(
+            is_partial(Path::new("d/.grid.partial.svg")) && !is_partial(Path::new("partial.csv"))
+        );
         assert!(!dir.join("model.npz").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
