@@ -6,7 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
-use spinlearn_core::record::RunDir;
+use spinlearn_core::record::{Existing, RunDir};
 use spinlearn_core::{Control, Observer, Seed, StepReport};
 use spinlearn_data::{Dataset, Selection, Values};
 use std::io::IsTerminal;
@@ -21,9 +21,17 @@ pub struct Global {
     /// Seed of every random stream of the run (picked from the clock and recorded when absent).
     #[arg(long, global = true)]
     pub seed: Option<u64>,
-    /// Output directory of the run (run.json, summary.json, arrays, figures).
+    /// Output directory of the run (run.json, summary.json, arrays, figures); `{seed}`, `{date}`
+    /// and `{task}` (the sweep task, or `$SLURM_ARRAY_TASK_ID`) are replaced. Must be new or
+    /// empty unless `--overwrite` is given.
     #[arg(long, global = true, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace the run directory `--out` if it holds an earlier run (its files are deleted).
+    #[arg(long, global = true)]
+    pub overwrite: bool,
+    /// The sweep task this run is (set by `spinlearn sweep task`; fills `{task}` in `--out`).
+    #[arg(long, global = true, hide = true, value_name = "ID")]
+    pub task_id: Option<String>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
@@ -39,6 +47,10 @@ pub struct Ctx {
     pub seed: Seed,
     /// `--out`, when given.
     pub out: Option<PathBuf>,
+    /// `--overwrite`.
+    pub overwrite: bool,
+    /// The sweep task id, when run by `spinlearn sweep task`.
+    pub task_id: Option<String>,
     /// Worker threads in rayon's pool.
     pub threads: usize,
     /// Suppress progress bars.
@@ -75,6 +87,8 @@ impl Ctx {
         Ok(Ctx {
             seed: Seed(seed),
             out: g.out.clone(),
+            overwrite: g.overwrite,
+            task_id: g.task_id.clone(),
             threads,
             quiet: g.quiet,
             command,
@@ -186,6 +200,9 @@ impl Observer for Progress {
                 }
             }
         }
+        if crate::signals::requested().is_some() {
+            return Control::Stop;
+        }
         Control::Continue
     }
 
@@ -233,14 +250,17 @@ pub trait Experiment: Args + Serialize {
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value>;
 }
 
-/// Runs an experiment: validates it, creates the run directory with run.json (`running`), runs,
-/// then writes summary.json and marks the run complete. On failure run.json says `failed`; a
+/// Runs an experiment: validates it, creates the run directory (locked; refused when it holds
+/// files, unless `--overwrite` replaces an earlier run or `--resume` continues a checkpoint kept
+/// in it) with run.json (`running`), runs, then writes summary.json and marks the run complete. On
+/// failure run.json says `failed`, on SIGINT/SIGTERM `interrupted` (see [`crate::signals`]); a
 /// directory this run created and that holds nothing else is removed.
 pub fn execute<E: Experiment>(e: &E, ctx: &Ctx) -> Result<()> {
     e.validate()?;
-    let out = ctx.out_dir(&e.default_out());
+    let out = expand_out(&ctx.out_dir(&e.default_out()), ctx, E::KIND)?;
     let existed = out.exists();
     let config = serde_json::to_value(e).context("cannot record the configuration")?;
+    let existing = existing_policy(&out, &config, ctx.overwrite)?;
     let dir = RunDir::create(
         &out,
         E::KIND,
@@ -249,8 +269,17 @@ pub fn execute<E: Experiment>(e: &E, ctx: &Ctx) -> Result<()> {
         ctx.seed.value(),
         ctx.threads,
         VERSION,
-    )?;
-    match e.run(ctx, &dir) {
+        existing,
+    )
+    .map_err(out_error)?;
+    let active = crate::signals::activate(dir.handle());
+    let result = e.run(ctx, &dir);
+    let _finishing = active.finish();
+    if let Some(sig) = crate::signals::requested() {
+        let _ = dir.interrupt(crate::signals::name(sig));
+        return Err(crate::signals::Interrupted(sig).into());
+    }
+    match result {
         Ok(summary) => {
             let path = dir.complete(&summary)?;
             if !ctx.quiet {
@@ -264,11 +293,109 @@ pub fn execute<E: Experiment>(e: &E, ctx: &Ctx) -> Result<()> {
         Err(err) => {
             let path = dir.path().to_path_buf();
             let _ = dir.fail(&format!("{err:#}"));
-            if !existed && only_run_json(&path) {
+            // A sweep task keeps its failed record, so `sweep status` says failed, not pending.
+            if !existed && only_run_json(&path) && ctx.task_id.is_none() {
                 let _ = std::fs::remove_dir_all(&path);
             }
             Err(err)
         }
+    }
+}
+
+/// `--out` with `{seed}`, `{date}` (UTC, `YYYY-MM-DD`) and `{task}` replaced.
+pub fn expand_out(out: &Path, ctx: &Ctx, kind: &str) -> Result<PathBuf> {
+    let text = out.to_string_lossy();
+    if !text.contains('{') {
+        return Ok(out.to_path_buf());
+    }
+    let date = spinlearn_core::record::rfc3339(std::time::SystemTime::now())[..10].to_string();
+    let mut result = String::new();
+    let mut rest = text.as_ref();
+    while let Some(open) = rest.find('{') {
+        result.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            anyhow::bail!("invalid parameter `--out`: `{text}` has an unclosed `{{`");
+        };
+        let key = &rest[open + 1..open + close];
+        let value = match key {
+            "seed" => ctx.seed.value().to_string(),
+            "date" => date.clone(),
+            "task" => match (&ctx.task_id, std::env::var("SLURM_ARRAY_TASK_ID")) {
+                (Some(t), _) => t.clone(),
+                (None, Ok(t)) if !t.is_empty() => t,
+                _ => anyhow::bail!(
+                    "invalid parameter `--out`: `{{task}}` is defined only in a sweep task or a \
+                     Slurm array job (running `{kind}` alone)"
+                ),
+            },
+            other => anyhow::bail!(
+                "invalid parameter `--out`: unknown placeholder `{{{other}}}` (known: {{seed}}, \
+                 {{date}}, {{task}})"
+            ),
+        };
+        result.push_str(&value);
+        rest = &rest[open + close + 1..];
+    }
+    result.push_str(rest);
+    Ok(PathBuf::from(result))
+}
+
+/// Decides what to do with the files already in `out`: a `resume` checkpoint inside it continues
+/// the run there; `--overwrite` replaces an earlier run unless one of this run's inputs lies in it;
+/// otherwise a non-empty directory is refused.
+fn existing_policy(out: &Path, config: &Value, overwrite: bool) -> Result<Existing> {
+    let Ok(root) = out.canonicalize() else {
+        return Ok(Existing::Refuse);
+    };
+    let mut inputs = Vec::new();
+    collect_inputs(config, "", &root, &mut inputs);
+    if inputs.iter().any(|(key, _)| key == "resume") {
+        return Ok(Existing::Continue);
+    }
+    if overwrite {
+        if let Some((key, path)) = inputs.first() {
+            anyhow::bail!(
+                "invalid parameter `--out`: {} holds this run's input `--{}` {}; --overwrite would \
+                 delete it, choose another directory",
+                out.display(),
+                key.replace('_', "-"),
+                path.display()
+            );
+        }
+        return Ok(Existing::Replace);
+    }
+    Ok(Existing::Refuse)
+}
+
+/// The string values of the configuration that name an existing file or directory inside `root`.
+fn collect_inputs(v: &Value, key: &str, root: &Path, out: &mut Vec<(String, PathBuf)>) {
+    match v {
+        Value::String(s) => {
+            let p = Path::new(s);
+            if let Ok(c) = p.canonicalize()
+                && c.starts_with(root)
+                && c != root
+            {
+                out.push((key.to_string(), p.to_path_buf()));
+            }
+        }
+        Value::Object(m) => m.iter().for_each(|(k, v)| collect_inputs(v, k, root, out)),
+        Value::Array(a) => a.iter().for_each(|v| collect_inputs(v, key, root, out)),
+        _ => {}
+    }
+}
+
+/// Puts the output-directory errors in the user's words (the flag, and what to do).
+fn out_error(e: spinlearn_core::Error) -> anyhow::Error {
+    match e {
+        spinlearn_core::Error::DirNotEmpty { .. } => anyhow::anyhow!(
+            "invalid parameter `--out`: {e}; pass --overwrite to replace it, or choose another \
+             directory"
+        ),
+        spinlearn_core::Error::DirInUse { .. } | spinlearn_core::Error::NotRunDir { .. } => {
+            anyhow::anyhow!("invalid parameter `--out`: {e}")
+        }
+        e => e.into(),
     }
 }
 

@@ -24,6 +24,8 @@ pub fn run_config(a: &RunArgs, cli_global: &Global) -> Result<()> {
     let merged = Global {
         seed: cli_global.seed.or(global.seed),
         out: cli_global.out.clone().or(global.out),
+        overwrite: cli_global.overwrite || global.overwrite,
+        task_id: cli_global.task_id.clone().or(global.task_id),
         threads: cli_global.threads.or(global.threads),
         quiet: cli_global.quiet || global.quiet,
     };
@@ -45,7 +47,8 @@ fn toml_error_line(text: &str, e: &toml::de::Error) -> String {
 pub fn all_kinds() -> Vec<String> {
     fn walk(c: &clap::Command, prefix: &str, out: &mut Vec<String>) {
         for s in c.get_subcommands() {
-            if s.get_name() == "help" {
+            // `sweep` (top level) runs sweep files, not one experiment.
+            if s.get_name() == "help" || (prefix.is_empty() && s.get_name() == "sweep") {
                 continue;
             }
             let name = if prefix.is_empty() {
@@ -70,8 +73,14 @@ pub fn config_to_argv(path: &Path) -> Result<(Vec<String>, Global)> {
     let shown = path.display();
     let text =
         std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read config"))?;
-    let mut table: toml::Table = toml::from_str(&text)
+    let table: toml::Table = toml::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{shown}: invalid TOML: {}", toml_error_line(&text, &e)))?;
+    table_to_argv(&shown.to_string(), table)
+}
+
+/// Converts a parsed config (named `shown` in errors) into the argv of the subcommand it names,
+/// plus its global settings (a sweep task's resolved config takes this path too).
+pub fn table_to_argv(shown: &str, mut table: toml::Table) -> Result<(Vec<String>, Global)> {
     let kind = match table.remove("kind") {
         Some(toml::Value::String(k)) => k,
         Some(_) => bail!("{shown}: `kind` must be a string such as \"data show\""),
@@ -83,6 +92,8 @@ pub fn config_to_argv(path: &Path) -> Result<(Vec<String>, Global)> {
     let mut global = Global {
         seed: None,
         out: None,
+        overwrite: false,
+        task_id: None,
         threads: None,
         quiet: false,
     };
@@ -108,6 +119,11 @@ pub fn config_to_argv(path: &Path) -> Result<(Vec<String>, Global)> {
                 as usize,
         );
     }
+    if let Some(v) = table.remove("overwrite") {
+        global.overwrite = v
+            .as_bool()
+            .with_context(|| format!("{shown}: `overwrite` must be true or false"))?;
+    }
     if let Some(v) = table.remove("quiet") {
         global.quiet = v
             .as_bool()
@@ -117,9 +133,9 @@ pub fn config_to_argv(path: &Path) -> Result<(Vec<String>, Global)> {
     let root = Cli::command();
     let words: Vec<&str> = kind.split_whitespace().collect();
     let mut sub = &root;
-    for w in &words {
+    for (i, w) in words.iter().enumerate() {
         sub = match sub.find_subcommand(w) {
-            Some(s) if *w != "run" => s,
+            Some(s) if *w != "run" && !(i == 0 && *w == "sweep") => s,
             _ => bail!(
                 "{shown}: unknown kind `{kind}` (one of: {})",
                 all_kinds().join(", ")

@@ -9,6 +9,7 @@
 mod cmd;
 mod common;
 mod config;
+mod signals;
 
 use clap::{Parser, Subcommand};
 use common::{Ctx, Global};
@@ -49,6 +50,10 @@ enum Cmd {
     Dbn(cmd::relevance::DbnCmd),
     /// Run any experiment from a TOML config whose `kind` names it.
     Run(config::RunArgs),
+    /// Sweeps: one experiment over a grid of parameters, run here or as a Slurm job array, then
+    /// collected into one table.
+    #[command(subcommand)]
+    Sweep(cmd::sweep::SweepCmd),
     /// Reproduce the papers' headline results into an HTML report.
     Reproduce(cmd::reproduce::ReproduceArgs),
     /// Benchmarks that print the speed figures of each domain.
@@ -65,6 +70,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
         Cmd::Relevance(c) => cmd::relevance::run_cmd(c, ctx),
         Cmd::Dbn(c) => cmd::relevance::run_dbn_cmd(c, ctx),
         Cmd::Run(a) => config::run_config(a, &cli.global),
+        Cmd::Sweep(c) => cmd::sweep::run_cmd(c, ctx),
         Cmd::Reproduce(a) => common::execute(a, ctx),
         Cmd::Bench(a) => common::execute(a, ctx),
     }
@@ -81,6 +87,8 @@ pub(crate) fn run_argv(argv: Vec<String>, inherited: Option<&Global>) -> anyhow:
         cli.global.threads = cli.global.threads.or(g.threads);
         cli.global.out = cli.global.out.clone().or_else(|| g.out.clone());
         cli.global.quiet |= g.quiet;
+        cli.global.overwrite |= g.overwrite;
+        cli.global.task_id = cli.global.task_id.clone().or_else(|| g.task_id.clone());
     }
     let ctx = Ctx::new(&cli.global, argv)?;
     dispatch(&cli, &ctx)
@@ -109,9 +117,14 @@ impl std::error::Error for ClapExit {}
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
+    signals::install();
     match run_argv(argv, None) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(signals::Interrupted(sig)) = e.downcast_ref::<signals::Interrupted>() {
+                eprintln!("error: {e}; run.json marked interrupted");
+                return ExitCode::from((128 + sig) as u8);
+            }
             if let Some(ClapExit(ce)) = e.downcast_ref::<ClapExit>() {
                 use clap::error::ErrorKind;
                 if matches!(

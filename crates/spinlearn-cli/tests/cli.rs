@@ -384,6 +384,7 @@ fn without_a_terminal_progress_is_plain_lines() {
     assert!(err.contains("[1/1] Data overview (data, Smoke)"), "{err}");
     assert!(err.contains("done in"), "{err}");
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    // The same report again, replacing the first (a non-empty --out needs --overwrite).
     let q = run(&[
         "-q",
         "--seed",
@@ -391,6 +392,7 @@ fn without_a_terminal_progress_is_plain_lines() {
         "reproduce",
         "data",
         "--smoke",
+        "--overwrite",
         "--out",
         d.to_str().unwrap(),
     ]);

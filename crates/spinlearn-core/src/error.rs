@@ -32,6 +32,32 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A run directory is locked by another run (its `run.lock` names a live process, or one on
+    /// another host).
+    #[error("{}: directory in use by pid {pid} on host {host} (its run.lock; delete it if that run is gone)", path.display())]
+    DirInUse {
+        /// The run directory.
+        path: PathBuf,
+        /// Process id written in the lock.
+        pid: u32,
+        /// Host name written in the lock.
+        host: String,
+    },
+    /// A run directory already holds files and the caller did not allow replacing them.
+    #[error("{}: directory not empty ({what})", path.display())]
+    DirNotEmpty {
+        /// The run directory.
+        path: PathBuf,
+        /// What it holds, e.g. "a complete `rbm train` run".
+        what: String,
+    },
+    /// Replacing was asked for a directory that is not a run directory (no `run.json`), which
+    /// is never cleared.
+    #[error("{}: not a run directory (no run.json), so it is never cleared; choose an empty or new directory", path.display())]
+    NotRunDir {
+        /// The directory.
+        path: PathBuf,
+    },
     /// An iterative solver stopped before meeting its tolerance.
     #[error("{what} did not converge after {iterations} iterations (residual {residual:.3e})")]
     NonConvergence {

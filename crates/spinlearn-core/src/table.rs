@@ -49,7 +49,8 @@ impl From<String> for Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// The cell as written in a CSV file.
+    pub fn text(&self) -> String {
         match self {
             Cell::Num(x) => x.to_string(),
             Cell::Int(x) => x.to_string(),

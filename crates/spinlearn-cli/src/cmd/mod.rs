@@ -25,3 +25,4 @@ pub mod ising;
 pub mod rbm;
 pub mod relevance;
 pub mod reproduce;
+pub mod sweep;
