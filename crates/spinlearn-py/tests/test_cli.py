@@ -28,7 +28,8 @@ def test_rbm_train_equals_the_cli_and_models_cross_load(tmp_path, cli):
     np.testing.assert_array_equal(from_cli.weights_, py.weights_)
     assert from_cli.get_params()["estimator"] == "pcd" and from_cli.n_epochs_ == 4
     py.save(tmp_path / "py.npz")
-    s = cli(tmp_path / "eval", "rbm", "eval", "--model", tmp_path / "py.npz", "--what", "exact")
+    s = cli(tmp_path / "eval", "rbm", "eval", "--model", tmp_path / "py.npz", "--what", "exact",
+            "--data", "bars3")
     assert s["exact_log_z"] == pytest.approx(py.log_z("exact"), rel=1e-12)
     # training resumes in the CLI from the state Python saved
     cli(tmp_path / "resume", "--seed", 11, "rbm", "train", *args, "--epochs", 6,
@@ -40,14 +41,15 @@ def test_rbm_train_equals_the_cli_and_models_cross_load(tmp_path, cli):
 
 def test_bp_learn_equals_the_cli(tmp_path, cli):
     s = cli(tmp_path, "--seed", 4, "bp", "learn", "--data", "bars4", "--beta", 0.8)
-    # the CLI draws its M rows in a seeded order; message passing does not depend on row order
+    # The CLI draws its M rows in a seeded order (all 14 here); the fixed point does not depend
+    # on the row order, the iterates agree to the convergence tolerance (1e-6 per sweep).
     X = 2 * spinlearn.data.bars(4) - 1
     r = spinlearn.bp.learn(X, 0.8, seed=4)
-    assert r.iterations == pytest.approx(s["iterations"], abs=2)
-    assert r.rho == pytest.approx(s["rho"], abs=1e-6)
-    assert r.m_cav == pytest.approx(s["m_cav"], abs=1e-6)
+    assert r.converged and s["converged"]
+    assert r.rho == pytest.approx(s["rho"], abs=1e-5)
+    assert r.m_cav == pytest.approx(s["m_cav"], abs=1e-5)
     m = np.load(tmp_path / "marginals.npy")
-    np.testing.assert_allclose(m, r.marginals, atol=1e-6)
+    np.testing.assert_allclose(m, r.marginals, atol=1e-5)
 
 
 def test_ising_mc_equals_the_cli(tmp_path, cli):
@@ -66,7 +68,8 @@ def test_attractor_simulate_equals_the_cli(tmp_path, cli):
     reals = json.loads((tmp_path / "realizations.json").read_text())
     np.testing.assert_array_equal(r.m_v, np.array([x["m_v"] for x in reals]))
     np.testing.assert_array_equal(r.capacity, [x["capacity"] for x in reals])
-    assert r.capacity_mean == s["capacity_mean"]
+    assert r.capacity_mean == s["capacity"] and r.count_mean == s["capacity_count"]
+    assert r.burn_in == s["burn_in"]
 
 
 def test_dbn_train_equals_the_cli(tmp_path, cli):
@@ -91,7 +94,7 @@ def test_data_equals_the_cli_export(tmp_path, cli):
 
 
 def test_error_messages_are_the_cli_lines(tmp_path, cli):
-    line = cli.fail(tmp_path / "a", "rbm", "train", "--data", "bars3", "--lr", "-1")
+    line = cli.fail(tmp_path / "a", "rbm", "train", "--data", "bars3", "--lr=-1")
     with pytest.raises(ValueError) as e:
         RBM(lr=-1.0)
     assert str(e.value) in line

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -19,7 +20,10 @@ def test_paper_figures_script_at_smoke_size(tmp_path):
     assert ((f["fig000"]["rho"] >= 0) & (f["fig000"]["rho"] <= 1)).all()
     assert f["fig001"]["theory_m_v"][0] > 0.9 and f["fig001"]["sim_m_v"][0] > 0.9
     assert float(f["fig002"]["residual_rms"]) < 0.2
-    np.testing.assert_allclose(f["fig002"]["fit_m"], f["fig002"]["m"], atol=0.35)
+    # the drawn curve is the library's fit: its residual is the one the fit reports
+    f2 = f["fig002"]
+    rms = np.sqrt(np.mean((f2["fit_m"] - f2["m"]) ** 2))
+    assert rms == pytest.approx(float(f2["residual_rms"]), rel=1e-9)
     # every layer lies on or under the maximal-relevance bound's H[k] range
     assert (f["fig003"]["H_k"] <= f["fig003"]["bound_H_k"].max() + 1e-9).all()
     nll = f["fig004"]
