@@ -8,6 +8,9 @@ use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use spinlearn_data::{Dataset, generate, mnist, transform};
 
+/// `(X, y)`: samples `(n_samples, n_features)` float64 and labels `(n_samples,)` int64.
+type XY<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i64>>);
+
 fn x_of<'py>(py: Python<'py>, ds: &Dataset) -> Bound<'py, PyArray2<f64>> {
     ds.data.mapv(f64::from).into_pyarray(py)
 }
@@ -36,7 +39,7 @@ pub fn data_mnist<'py>(
     digits: Option<Vec<i64>>,
     binarize: Option<f64>,
     n: Option<usize>,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i64>>)> {
+) -> PyResult<XY<'py>> {
     let ds = py.detach(|| -> PyResult<Dataset> {
         let mut ds = mnist::embedded().map_err(data_err)?;
         if let Some(digits) = &digits {
@@ -78,10 +81,7 @@ pub fn data_bars(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyArray2<f64>>>
 /// horizontal-stripe images (label 1), returned as `(X (2^(n+1) - 4, n * n) float64 0/1,
 /// y int64)`. `2 <= n <= 16`.
 #[pyfunction]
-pub fn data_bas(
-    py: Python<'_>,
-    n: usize,
-) -> PyResult<(Bound<'_, PyArray2<f64>>, Bound<'_, PyArray1<i64>>)> {
+pub fn data_bas(py: Python<'_>, n: usize) -> PyResult<XY<'_>> {
     let ds = generate::bars_and_stripes(n).map_err(data_err)?;
     Ok((x_of(py, &ds), y_of(py, &ds)))
 }
