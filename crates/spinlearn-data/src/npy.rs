@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
 use ndarray::{Array, Array1, Array2, ArrayBase, ArrayD, Data, Dimension, Ix1, Ix2, IxDyn};
 use ndarray_npy::npy::header::Header;
-use ndarray_npy::{ReadNpyError, ReadNpyExt, ReadNpzError, WritableElement, WriteNpyExt};
+use ndarray_npy::{ReadNpyError, ReadNpyExt, WritableElement, WriteNpyExt};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -111,21 +111,6 @@ macro_rules! elements {
                 }
             )+
             None
-        }
-
-        /// Reads one `.npz` member by index, trying each supported dtype in turn.
-        fn read_npz_member<R: std::io::Read + std::io::Seek>(
-            npz: &mut ndarray_npy::NpzReader<R>,
-            index: usize,
-        ) -> std::result::Result<NpyArray, ReadNpzError> {
-            $(
-                match npz.by_index::<ndarray::OwnedRepr<$t>, IxDyn>(index) {
-                    Ok(a) => return Ok(NpyArray::$variant(a)),
-                    Err(ReadNpzError::Npy(ReadNpyError::WrongDescriptor(_))) => {}
-                    Err(e) => return Err(e),
-                }
-            )+
-            npz.by_index::<ndarray::OwnedRepr<f64>, IxDyn>(index).map(NpyArray::F64)
         }
 
         const SUPPORTED: &str = concat!($($name, " "),+);
@@ -264,8 +249,72 @@ fn npy_error(path: &Path, e: ReadNpyError, shape: Option<&[usize]>, dtype: &str)
     DataError::format(path, reason)
 }
 
-/// Parses a whole `.npy` file held in memory; `path` only names the source in errors.
+/// Parses a whole `.npy` file held in memory; `path` only names the source in errors. A string
+/// array (dtype `<U`) is an error here: see [`parse_text_npy`].
 pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NpyArray> {
+    match parse_member(bytes, path)? {
+        Member::Numbers(a) => Ok(a),
+        Member::Text(_) => Err(DataError::format(
+            path,
+            "holds strings (dtype <U), not numbers",
+        )),
+    }
+}
+
+/// A `.npy` payload: numbers, or a NumPy unicode string array (dtype `<U{n}`).
+enum Member {
+    Numbers(NpyArray),
+    Text(ArrayD<String>),
+}
+
+/// The byte offset of the data after the header of a `.npy` file (format versions 1 to 3).
+fn npy_data_offset(bytes: &[u8]) -> Option<usize> {
+    let version = *bytes.get(6)?;
+    if version == 1 {
+        let len = u16::from_le_bytes([*bytes.get(8)?, *bytes.get(9)?]) as usize;
+        Some(10 + len)
+    } else {
+        let b = bytes.get(8..12)?;
+        Some(12 + u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    }
+}
+
+/// Decodes NumPy's fixed-width UTF-32 strings (`width` code points each, NUL-padded).
+fn decode_utf32(
+    data: &[u8],
+    width: usize,
+    count: usize,
+    big_endian: bool,
+) -> std::result::Result<Vec<String>, String> {
+    if data.len() < width * 4 * count {
+        return Err(format!(
+            "truncated: {count} strings of {width} characters need {} bytes, found {}",
+            width * 4 * count,
+            data.len()
+        ));
+    }
+    (0..count)
+        .map(|i| {
+            let mut s = String::with_capacity(width);
+            for k in 0..width {
+                let o = (i * width + k) * 4;
+                let b = [data[o], data[o + 1], data[o + 2], data[o + 3]];
+                let c = if big_endian {
+                    u32::from_be_bytes(b)
+                } else {
+                    u32::from_le_bytes(b)
+                };
+                if c == 0 {
+                    break;
+                }
+                s.push(char::from_u32(c).ok_or_else(|| format!("invalid code point {c:#x}"))?);
+            }
+            Ok(s)
+        })
+        .collect()
+}
+
+fn parse_member(bytes: &[u8], path: &Path) -> Result<Member> {
     if !bytes.starts_with(NPY_MAGIC) {
         let shown = &bytes[..bytes.len().min(6)];
         return Err(DataError::format(
@@ -293,8 +342,31 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NpyArray> {
             ));
         }
     };
+    let code = descr.trim_start_matches(['<', '>', '|', '=']);
+    if let Some(width) = code.strip_prefix('U') {
+        let width: usize = width
+            .parse()
+            .map_err(|_| DataError::format(path, format!("unsupported dtype '{descr}'")))?;
+        if header.layout.is_fortran() && header.shape.len() > 1 {
+            return Err(DataError::format(
+                path,
+                "Fortran-order string arrays are not supported",
+            ));
+        }
+        let count: usize = header.shape.iter().product();
+        let offset = npy_data_offset(bytes)
+            .ok_or_else(|| DataError::format(path, "truncated .npy header"))?;
+        let data = bytes.get(offset..).unwrap_or(&[]);
+        let strings = decode_utf32(data, width, count, descr.starts_with('>'))
+            .map_err(|e| DataError::format(path, e))?;
+        let a = ArrayD::from_shape_vec(IxDyn(&header.shape), strings)
+            .map_err(|e| DataError::Shape(e.to_string()))?;
+        return Ok(Member::Text(a));
+    }
     match read_any(bytes, &descr) {
-        Some(r) => r.map_err(|e| npy_error(path, e, Some(&header.shape), &descr)),
+        Some(r) => r
+            .map(Member::Numbers)
+            .map_err(|e| npy_error(path, e, Some(&header.shape), &descr)),
         None => Err(DataError::format(
             path,
             format!(
@@ -367,6 +439,57 @@ where
     Ok(buf)
 }
 
+/// Encodes `text` as a `.npy` file holding a 0-d NumPy unicode string (dtype `<U{n}`, n the
+/// number of characters, at least 1): `str(numpy.load(f, allow_pickle=False))` gives it back.
+pub fn encode_text_npy(text: &str) -> Vec<u8> {
+    let width = text.chars().count().max(1);
+    let dict = format!("{{'descr': '<U{width}', 'fortran_order': False, 'shape': (), }}");
+    // Format 1.0: magic, version, u16 header length; header padded with spaces so that the data
+    // starts at a multiple of 64 bytes, ending in a newline.
+    let unpadded = 10 + dict.len() + 1;
+    let total = unpadded.div_ceil(64) * 64;
+    let mut out = Vec::with_capacity(total + 4 * width);
+    out.extend_from_slice(NPY_MAGIC);
+    out.extend_from_slice(&[1, 0]);
+    out.extend_from_slice(&((total - 10) as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.resize(total - 1, b' ');
+    out.push(b'\n');
+    let mut n = 0;
+    for c in text.chars() {
+        out.extend_from_slice(&(c as u32).to_le_bytes());
+        n += 1;
+    }
+    for _ in n..width {
+        out.extend_from_slice(&0u32.to_le_bytes());
+    }
+    out
+}
+
+/// A string written as a 0-d `.npy` unicode array (see [`encode_text_npy`]).
+struct TextNpy<'a>(&'a str);
+
+impl ndarray_npy::WriteNpyExt for TextNpy<'_> {
+    fn write_npy<W: std::io::Write>(
+        &self,
+        mut writer: W,
+    ) -> std::result::Result<(), ndarray_npy::WriteNpyError> {
+        writer
+            .write_all(&encode_text_npy(self.0))
+            .map_err(ndarray_npy::WriteNpyError::Io)?;
+        writer.flush().map_err(ndarray_npy::WriteNpyError::Io)
+    }
+}
+
+/// Parses a `.npy` file holding a NumPy unicode string array (dtype `<U{n}`, any shape); `None`
+/// when it holds numbers.
+pub fn parse_text_npy(bytes: &[u8], path: &Path) -> Result<Option<ArrayD<String>>> {
+    Ok(match parse_member(bytes, path)? {
+        Member::Text(t) => Some(t),
+        Member::Numbers(_) => None,
+    })
+}
+
 /// Writes an array (any supported dtype, any number of dimensions) to a `.npy` file atomically.
 pub fn write_npy<T, S, D>(path: &Path, array: &ArrayBase<S, D>) -> Result<()>
 where
@@ -397,12 +520,38 @@ pub struct Npz {
     pub path: PathBuf,
     /// `(name, array)` pairs; names without the `.npy` suffix, as `numpy.load` shows them.
     pub arrays: Vec<(String, NpyArray)>,
+    /// The string arrays (NumPy dtype `<U{n}`), `(name, strings)`, in archive order.
+    pub texts: Vec<(String, ArrayD<String>)>,
 }
 
 impl Npz {
-    /// The array names.
+    /// The array names (numeric arrays, then string arrays).
     pub fn names(&self) -> Vec<&str> {
-        self.arrays.iter().map(|(n, _)| n.as_str()).collect()
+        self.arrays
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(self.texts.iter().map(|(n, _)| n.as_str()))
+            .collect()
+    }
+
+    /// The string array `name` as one string: a 0-d unicode array (or one of one element).
+    pub fn text(&self, name: &str) -> Result<String> {
+        let Some((_, t)) = self.texts.iter().find(|(n, _)| n == name) else {
+            return Err(DataError::format(
+                &self.path,
+                format!(
+                    "no string array named '{name}' (arrays: {})",
+                    self.names().join(", ")
+                ),
+            ));
+        };
+        match t.iter().next() {
+            Some(s) if t.len() == 1 => Ok(s.clone()),
+            _ => Err(DataError::format(
+                self.member(name),
+                format!("expected one string, found shape {:?}", t.shape()),
+            )),
+        }
     }
 
     /// The array named `name`; the error names the file and lists the names present.
@@ -412,13 +561,15 @@ impl Npz {
             .find(|(n, _)| n == name)
             .map(|(_, a)| a)
             .ok_or_else(|| {
-                DataError::format(
-                    &self.path,
+                let reason = if self.texts.iter().any(|(n, _)| n == name) {
+                    format!("array '{name}' holds strings, not numbers")
+                } else {
                     format!(
                         "no array named '{name}' (arrays: {})",
                         self.names().join(", ")
-                    ),
-                )
+                    )
+                };
+                DataError::format(&self.path, reason)
             })
     }
 
@@ -463,29 +614,39 @@ pub fn read_npz(path: &Path) -> Result<Npz> {
 
 /// Parses a whole `.npz` file held in memory; `path` only names the source in errors.
 pub fn parse_npz(bytes: &[u8], path: &Path) -> Result<Npz> {
+    use std::io::Read;
     if !bytes.starts_with(b"PK") {
         return Err(DataError::format(
             path,
             "not an .npz file (no zip signature at the start)",
         ));
     }
-    let mut npz = ndarray_npy::NpzReader::new(Cursor::new(bytes))
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
-    let names = npz
-        .names()
-        .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
-    let mut arrays = Vec::with_capacity(names.len());
-    for (i, name) in names.into_iter().enumerate() {
+    let mut arrays = Vec::new();
+    let mut texts = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip
+            .by_index(i)
+            .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
+        let name = f
+            .name()
+            .strip_suffix(".npy")
+            .unwrap_or(f.name())
+            .to_string();
         let member = PathBuf::from(format!("{}[{name}]", path.display()));
-        let a = read_npz_member(&mut npz, i).map_err(|e| match e {
-            ReadNpzError::Npy(e) => npy_error(&member, e, None, "array"),
-            ReadNpzError::Zip(z) => DataError::format(&member, format!("corrupt .npz member: {z}")),
-        })?;
-        arrays.push((name, a));
+        let mut buf = Vec::with_capacity(f.size() as usize);
+        f.read_to_end(&mut buf)
+            .map_err(|e| DataError::format(&member, format!("corrupt .npz member: {e}")))?;
+        match parse_member(&buf, &member)? {
+            Member::Numbers(a) => arrays.push((name, a)),
+            Member::Text(t) => texts.push((name, t)),
+        }
     }
     Ok(Npz {
         path: path.to_path_buf(),
         arrays,
+        texts,
     })
 }
 
@@ -568,6 +729,15 @@ impl NpzWriter {
         self.check_name(name)?;
         array
             .add_to(&mut self.inner, name)
+            .map_err(|e| DataError::format(&self.path, format!("cannot add '{name}': {e}")))
+    }
+
+    /// Adds `text` as a 0-d NumPy unicode string (dtype `<U{n}`), which
+    /// `str(numpy.load(path)[name])` reads without pickle.
+    pub fn add_text(&mut self, name: &str, text: &str) -> Result<()> {
+        self.check_name(name)?;
+        self.inner
+            .add_array(name, &TextNpy(text))
             .map_err(|e| DataError::format(&self.path, format!("cannot add '{name}': {e}")))
     }
 
@@ -693,6 +863,32 @@ pub fn write_dataset_npy(dir: &Path, stem: &str, ds: &Dataset) -> Result<Vec<Pat
 mod tests {
     use super::*;
     use ndarray::{arr0, array};
+
+    #[test]
+    fn text_members_round_trip_and_stay_apart_from_numbers() {
+        let dir = std::env::temp_dir().join(format!("spinlearn-npz-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.npz");
+        let mut w = NpzWriter::new(&path, true);
+        w.add("x", &array![1.0f64, 2.0]).unwrap();
+        w.add_text("meta", "{\"a\": \"±1 ü\"}").unwrap();
+        w.add_text("empty", "").unwrap();
+        w.finish().unwrap();
+        let npz = read_npz(&path).unwrap();
+        assert_eq!(npz.names(), vec!["x", "meta", "empty"]);
+        assert_eq!(npz.text("meta").unwrap(), "{\"a\": \"±1 ü\"}");
+        assert_eq!(npz.text("empty").unwrap(), "");
+        assert_eq!(npz.f64_1d("x").unwrap(), array![1.0, 2.0]);
+        assert!(npz.get("meta").unwrap_err().to_string().contains("strings"));
+        assert!(npz.text("x").is_err());
+        // the header is NumPy's format 1.0: the data starts at a multiple of 64 bytes
+        let bytes = encode_text_npy("abc");
+        let off = npy_data_offset(&bytes).unwrap();
+        assert_eq!(off % 64, 0);
+        assert_eq!(bytes.len(), off + 12);
+        assert!(parse_npy(&bytes, Path::new("t.npy")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn round_trip_each_dtype_in_memory() {

@@ -75,6 +75,32 @@ pub fn relevance_err(e: spinlearn_relevance::RelevanceError) -> PyErr {
     }
 }
 
+/// [`core_err`] for spinlearn-attractor.
+pub fn attractor_err(e: spinlearn_attractor::AttractorError) -> PyErr {
+    use spinlearn_attractor::AttractorError;
+    match e {
+        AttractorError::Core(c) => core_err(c),
+        AttractorError::TooLarge(_) => PyValueError::new_err(e.to_string()),
+        _ => PyRuntimeError::new_err(e.to_string()),
+    }
+}
+
+/// [`core_err`] for spinlearn-reproduce: each domain's error as that domain maps it.
+pub fn reproduce_err(e: spinlearn_reproduce::ReproduceError) -> PyErr {
+    use spinlearn_reproduce::ReproduceError as E;
+    match e {
+        E::Core(c) => core_err(c),
+        E::Data(d) => data_err(d),
+        E::Rbm(r) => rbm_err(r),
+        E::Bp(b) => bp_err(b),
+        E::Attractor(a) => attractor_err(a),
+        E::Ising(i) => ising_err(i),
+        E::Relevance(r) => relevance_err(r),
+        E::UnknownSection { .. } => PyValueError::new_err(e.to_string()),
+        _ => PyRuntimeError::new_err(e.to_string()),
+    }
+}
+
 /// `ValueError("invalid parameter `name`: reason")`, worded as the library words it.
 pub fn invalid(name: &str, reason: impl Into<String>) -> PyErr {
     core_err(spinlearn_core::Error::invalid(name, reason))
@@ -130,6 +156,12 @@ pub fn array1(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Array1<f64>> {
         .into_dimensionality::<Ix1>()
         .expect("1-D")
         .to_owned())
+}
+
+/// A 2-D array as float32 (the precision the library's data paths use), converted from any
+/// array-like as [`array2`] does.
+pub fn array2_f32(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Array2<f32>> {
+    Ok(array2(obj, name)?.mapv(|v| v as f32))
 }
 
 /// A dict wrapped as `spinlearn._result.Result` (a dict whose keys are also attributes).

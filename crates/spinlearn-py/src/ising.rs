@@ -7,8 +7,9 @@ use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use spinlearn_core::{ParamGuard, Seed};
+use spinlearn_ising::experiments::{ActivationParams, activation_experiment};
 use spinlearn_ising::mc::{Algorithm, McParams, Start};
-use spinlearn_ising::{CurieWeiss, onsager};
+use spinlearn_ising::{Activation, CurieWeiss, onsager};
 
 /// `f` applied elementwise to a float or an array of floats; a float in gives a float out.
 fn elementwise<'py>(
@@ -156,5 +157,82 @@ pub fn ising_mc<'py>(
             .into_pyarray(py)
     });
     d.set_item("lattice", lattice)?;
+    result(d)
+}
+
+/// An activation function of paper 002 (section 2.4) applied to `x` (a float or an array):
+/// `name` is one of linear, tanh, logistic (sigmoid), relu, softplus, elu[:alpha],
+/// ising-tanh[:a] (`(1 + tanh(a x)) / 2`, the firing branch of eq. 2), ising-rate[:a]
+/// (`softplus(2 a x) / (2 a)`), ising-elu[:a] (the same minus `ln 2 / (2 a)`); with
+/// `derivative=True` the derivative f'(x). Finite for every finite x.
+#[pyfunction]
+#[pyo3(signature = (x, name="ising-tanh", derivative=false))]
+pub fn ising_activation<'py>(
+    x: &Bound<'py, PyAny>,
+    name: &str,
+    derivative: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let act = Activation::parse(name).map_err(ising_err)?;
+    elementwise(x, "x", |v| {
+        Ok(if derivative {
+            act.derivative(v)
+        } else {
+            act.value(v)
+        })
+    })
+}
+
+/// The mean-field activation experiment of paper 002 (Figs. 1-2, section 2.4), as
+/// `spinlearn ising activation` runs it: the m >= 0 branch m(T) of eq. (1) at `n_t` temperatures
+/// in (0, t_max], the fit of eq. (2) to it (steepness `a`, and with Tc scaled by a fitted `b`),
+/// and the firing-rate curves over `n_q` quenches in [q_min, q_max]. Returns a `Result` with
+/// `branch_t`, `branch_m`, `fit_a`, `fit_residual_rms`, `fit_residual_max`, `fit_shifted_a`,
+/// `fit_shifted_b`, `fit_shifted_residual_rms`, `q`, `tanh_rate`, `logistic_rate`,
+/// `mean_field_rate`, `relu`, `softplus`, `elu`, `max_quadrature_error`, `tanh_rate_floor`.
+#[pyfunction]
+#[pyo3(signature = (tc=1.0, t_max=2.0, n_t=200, q_min=-4.0, q_max=4.0, n_q=161, rate_a=1.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn ising_activation_experiment(
+    py: Python<'_>,
+    tc: f64,
+    t_max: f64,
+    n_t: usize,
+    q_min: f64,
+    q_max: f64,
+    n_q: usize,
+    rate_a: f64,
+) -> PyResult<Bound<'_, PyAny>> {
+    let p = ActivationParams {
+        tc,
+        t_max,
+        n_t,
+        q_min,
+        q_max,
+        n_q,
+        rate_a,
+    }
+    .check()
+    .map_err(core_err)?;
+    let r = py.detach(|| activation_experiment(&p)).map_err(ising_err)?;
+    let v = |x: &[f64]| Array1::from(x.to_vec()).into_pyarray(py);
+    let d = PyDict::new(py);
+    d.set_item("branch_t", v(&r.branch_t))?;
+    d.set_item("branch_m", v(&r.branch_m))?;
+    d.set_item("fit_a", r.fit.a)?;
+    d.set_item("fit_residual_rms", r.fit.residual_rms)?;
+    d.set_item("fit_residual_max", r.fit.residual_max)?;
+    d.set_item("fit_shifted_a", r.fit_shifted.a)?;
+    d.set_item("fit_shifted_b", r.fit_shifted.b)?;
+    d.set_item("fit_shifted_residual_rms", r.fit_shifted.residual_rms)?;
+    let f = &r.firing;
+    d.set_item("q", v(&f.q))?;
+    d.set_item("tanh_rate", v(&f.tanh_rate))?;
+    d.set_item("logistic_rate", v(&f.logistic_rate))?;
+    d.set_item("mean_field_rate", v(&f.mean_field_rate))?;
+    d.set_item("relu", v(&f.relu))?;
+    d.set_item("softplus", v(&f.softplus))?;
+    d.set_item("elu", v(&f.elu))?;
+    d.set_item("max_quadrature_error", f.max_quadrature_error)?;
+    d.set_item("tanh_rate_floor", f.tanh_rate_floor)?;
     result(d)
 }

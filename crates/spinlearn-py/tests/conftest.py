@@ -1,4 +1,7 @@
 import itertools
+import json
+import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -41,3 +44,37 @@ def bars(side):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Runs the `spinlearn` binary named by $SPINLEARN_BIN (``.ci/run`` sets it to the debug
+    build that ``cargo test`` made): ``cli(out_dir, *args)`` runs ``spinlearn -q --out OUT
+    ARGS`` and returns its summary.json as a dict; ``cli.fail(*args)`` runs a command that must
+    fail and returns its stderr. A missing variable is a test failure, never a skip."""
+    path = os.environ.get("SPINLEARN_BIN")
+    if not path:
+        pytest.fail(
+            "SPINLEARN_BIN is not set: build the CLI (cargo build -p spinlearn-cli) and set "
+            "SPINLEARN_BIN=target/debug/spinlearn (.ci/run does this)"
+        )
+    if not os.path.isfile(path):
+        pytest.fail(f"SPINLEARN_BIN={path} is not a file")
+
+    class Cli:
+        def __call__(self, out, *args):
+            p = subprocess.run(
+                [path, "-q", "--out", str(out), *map(str, args)], capture_output=True, text=True
+            )
+            assert p.returncode == 0, f"spinlearn {' '.join(map(str, args))}: {p.stderr}"
+            with open(os.path.join(out, "summary.json")) as f:
+                return json.load(f)
+
+        def fail(self, out, *args):
+            p = subprocess.run(
+                [path, "-q", "--out", str(out), *map(str, args)], capture_output=True, text=True
+            )
+            assert p.returncode == 2, p.stderr
+            return p.stderr.strip()
+
+    return Cli()

@@ -121,11 +121,13 @@ def test_save_load_round_trip(tmp_path):
     m, X = fitted()
     path = tmp_path / "model.npz"
     m.save(str(path))
-    with np.load(path) as f:
+    with np.load(path, allow_pickle=False) as f:
         assert f["weights"].shape == (6, 4)
         np.testing.assert_array_equal(f["weights"], m.weights_)
-        meta = json.loads(bytes(f["metadata"]))
+        assert f["metadata"].dtype.kind == "U" and f["metadata"].shape == ()
+        meta = json.loads(str(f["metadata"]))
         assert meta["visible"] == "bit" and meta["hidden"] == "bit"
+        assert json.loads(str(f["state_json"]))["epoch"] == 3
     back = RBM.load(str(path))
     np.testing.assert_array_equal(back.weights_, m.weights_)
     np.testing.assert_array_equal(back.visible_bias_, m.visible_bias_)
@@ -168,3 +170,17 @@ def test_load_a_plain_numpy_archive_and_continue(tmp_path):
     np.testing.assert_array_equal(m3.weights_, W)
     m3.set_params(estimator="pcd", n_chains=8, batch_size=7)
     m3.partial_fit(X)
+
+
+def test_old_files_with_uint8_json_metadata_still_load(tmp_path):
+    m, X = fitted("spin", hidden_units="bit")
+    m.save(tmp_path / "new.npz")
+    with np.load(tmp_path / "new.npz", allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    for k in ["metadata", "state_json"]:
+        arrays[k] = np.frombuffer(str(arrays[k]).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "old.npz", **arrays)
+    old = RBM.load(tmp_path / "old.npz")
+    np.testing.assert_array_equal(old.weights_, m.weights_)
+    assert old.get_params()["units"] == "spin" and old.get_params()["hidden_units"] == "bit"
+    assert old.n_epochs_ == 3

@@ -2,14 +2,15 @@
 //!
 //! Arrays: `weights (n_visible, n_hidden)` (f64; for RA models computed from the patterns),
 //! `visible_bias`, `hidden_bias` (when the model has biases), `patterns_visible (K, n_visible)` and
-//! `patterns_hidden (K, n_hidden)` (RA models), and `metadata`: a uint8 array holding JSON
-//! (`json.loads(bytes(f["metadata"]))`) with `visible`, `hidden` ("spin"/"bit"), `biases`, `k`,
-//! `format` and any caller-supplied `extra`. With a training state: `state_json` (uint8 JSON: epoch,
-//! step, RNG streams), `state_chains` (f32 PCD chains) and `state_opt_first_<slot>`,
-//! `state_opt_second_<slot>` (f32 optimizer moments).
+//! `patterns_hidden (K, n_hidden)` (RA models), and `metadata`: a 0-d NumPy unicode string
+//! (`json.loads(str(f["metadata"]))`, no pickle needed) holding JSON with `visible`, `hidden`
+//! ("spin"/"bit"), `biases`, `k`, `format` and any caller-supplied `extra`. With a training state:
+//! `state_json` (the same kind of string: epoch, step, RNG streams), `state_chains` (f32 PCD
+//! chains) and `state_opt_first_<slot>`, `state_opt_second_<slot>` (f32 optimizer moments).
 //!
-//! [`load_npz`] accepts any archive with these names; without `metadata` it assumes ±1 units and
-//! takes the biases flag from the presence of bias arrays.
+//! [`load_npz`] accepts any archive with these names, and also the older form in which
+//! `metadata` and `state_json` were uint8 arrays of JSON bytes; without `metadata` it assumes ±1
+//! units and takes the biases flag from the presence of bias arrays.
 
 use crate::model::{Model, RaRbm, Rbm, UnitsSpec};
 use crate::train::{ChainState, OptState, State};
@@ -17,7 +18,7 @@ use crate::{RbmError, Result};
 use ndarray::{Array1, ArrayD};
 use serde::{Deserialize, Serialize};
 use spinlearn_core::{SpinRng, Units};
-use spinlearn_data::npy::{NpyArray, NpzWriter, read_npz};
+use spinlearn_data::npy::{NpyArray, Npz, NpzWriter, read_npz};
 use std::path::Path;
 
 /// Format tag written into `metadata`.
@@ -43,9 +44,8 @@ pub struct Saved {
     pub metadata: serde_json::Value,
 }
 
-fn json_bytes(v: &impl Serialize) -> Result<ndarray::Array1<u8>> {
-    let s = serde_json::to_vec(v).map_err(|e| RbmError::Numerical(format!("json: {e}")))?;
-    Ok(Array1::from(s))
+fn json_text(v: &impl Serialize) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| RbmError::Numerical(format!("json: {e}")))
 }
 
 /// Writes `model` (and `state`, to resume training) to `path`; `extra` is stored under
@@ -79,7 +79,7 @@ pub fn save_npz(
         "k": k,
         "extra": extra.cloned().unwrap_or(serde_json::Value::Null),
     });
-    w.add("metadata", &json_bytes(&meta)?)?;
+    w.add_text("metadata", &json_text(&meta)?)?;
     if let Some(st) = state {
         let sm = StateMeta {
             epoch: st.epoch,
@@ -88,7 +88,7 @@ pub fn save_npz(
             first: st.optimizer.first.iter().map(Option::is_some).collect(),
             second: st.optimizer.second.iter().map(Option::is_some).collect(),
         };
-        w.add("state_json", &json_bytes(&sm)?)?;
+        w.add_text("state_json", &json_text(&sm)?)?;
         if let Some(c) = &st.chains.visible {
             w.add("state_chains", c)?;
         }
@@ -107,8 +107,13 @@ pub fn save_npz(
     Ok(())
 }
 
-fn bytes_of(a: &NpyArray) -> Option<Vec<u8>> {
-    match a {
+/// The JSON held by member `name`: a unicode string (this format), or a uint8 array of JSON
+/// bytes (the older one); `None` when absent.
+fn json_member(npz: &Npz, name: &str) -> Option<Vec<u8>> {
+    if let Ok(t) = npz.text(name) {
+        return Some(t.into_bytes());
+    }
+    match npz.get(name).ok()? {
         NpyArray::U8(x) => Some(x.iter().copied().collect()),
         _ => None,
     }
@@ -123,7 +128,7 @@ pub fn load_npz(path: &Path) -> Result<Saved> {
     };
     let names = npz.names();
     let has = |n: &str| names.contains(&n);
-    let metadata: serde_json::Value = match npz.get("metadata").ok().and_then(bytes_of) {
+    let metadata: serde_json::Value = match json_member(&npz, "metadata") {
         Some(b) => serde_json::from_slice(&b).map_err(|e| fmt_err(format!("metadata: {e}")))?,
         None => serde_json::json!({}),
     };
@@ -174,7 +179,7 @@ pub fn load_npz(path: &Path) -> Result<Saved> {
         Model::Dense(Rbm::with_biases(units, w, a, b)?)
     };
     model.rbm().check_finite()?;
-    let state = match npz.get("state_json").ok().and_then(bytes_of) {
+    let state = match json_member(&npz, "state_json") {
         None => None,
         Some(b) => {
             let sm: StateMeta =
@@ -216,4 +221,49 @@ pub fn load_npz(path: &Path) -> Result<Saved> {
         state,
         metadata,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spinlearn_core::Seed;
+
+    #[test]
+    fn metadata_is_a_string_and_the_old_byte_form_still_loads() {
+        let mut rng = Seed(3).stream(0);
+        let units = UnitsSpec {
+            visible: Units::Bit,
+            hidden: Units::Spin,
+            biases: true,
+        };
+        let model = Model::Dense(Rbm::random(4, 3, units, 0.5, &mut rng));
+        let mut state = State::from_model(&model);
+        state.epoch = 7;
+        let dir = std::env::temp_dir().join(format!("spinlearn-rbm-iometa-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("new.npz");
+        save_npz(&path, &model, Some(&state), None).unwrap();
+        let npz = read_npz(&path).unwrap();
+        let meta: serde_json::Value = serde_json::from_str(&npz.text("metadata").unwrap()).unwrap();
+        assert_eq!(meta["format"], FORMAT);
+        assert!(npz.text("state_json").unwrap().contains("\"epoch\":7"));
+        // The older form: the same arrays with the JSON members as uint8 bytes.
+        let old = dir.join("old.npz");
+        let mut w = NpzWriter::new(&old, true);
+        for (name, a) in &npz.arrays {
+            w.add_array(name, a).unwrap();
+        }
+        for name in ["metadata", "state_json"] {
+            let bytes = npz.text(name).unwrap().into_bytes();
+            w.add(name, &Array1::from(bytes)).unwrap();
+        }
+        w.finish().unwrap();
+        for p in [&path, &old] {
+            let back = load_npz(p).unwrap();
+            assert_eq!(back.model, model);
+            assert_eq!(back.metadata["hidden"], "spin");
+            assert_eq!(back.state.unwrap().epoch, 7);
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

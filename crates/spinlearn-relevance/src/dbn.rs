@@ -371,9 +371,9 @@ impl Dbn {
     /// Writes the network to an `.npz` archive that `numpy.load(path)` opens: for each RBM
     /// `l = 1..=L` (the one whose hidden layer is layer `l`) `weights_{l}` of shape
     /// `(width_{l-1}, width_l)`, `visible_bias_{l}` and `hidden_bias_{l}` (f64); `widths`, the
-    /// uint64 layer widths including the visible layer; `metadata`, a uint8 array holding JSON
-    /// (`json.loads(bytes(f["metadata"]))`) with `format`, the unit types and the widths. The file
-    /// is written atomically.
+    /// uint64 layer widths including the visible layer; `metadata`, a 0-d NumPy unicode string
+    /// holding JSON (`json.loads(str(f["metadata"]))`) with `format`, the unit types and the
+    /// widths. The file is written atomically.
     pub fn save_npz(&self, path: &std::path::Path) -> Result<()> {
         let mut w = spinlearn_data::npy::NpzWriter::new(path, true);
         let mut widths = vec![self.n_visible() as u64];
@@ -391,7 +391,7 @@ impl Dbn {
             self.layers.len(),
             list.join(",")
         );
-        w.add("metadata", &ndarray::Array1::from(meta.into_bytes()))?;
+        w.add_text("metadata", &meta)?;
         Ok(w.finish()?)
     }
 
@@ -601,6 +601,7 @@ mod tests {
             npz.f64_1d("widths").unwrap().to_vec(),
             vec![7.0, 5.0, 3.0, 2.0]
         );
+        assert!(npz.text("metadata").unwrap().contains(NPZ_FORMAT));
         // Truncated archive, not an archive, missing file: one-line errors naming the file.
         let bytes = std::fs::read(&path).unwrap();
         let cut = dir.join("cut.npz");

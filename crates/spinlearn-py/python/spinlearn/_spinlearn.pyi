@@ -1,7 +1,8 @@
-"""Type stubs of the compiled module (re-exported by spinlearn.rbm, .bp, .ising, .relevance)."""
+"""Type stubs of the compiled module (re-exported by spinlearn.rbm, .bp, .ising, .relevance,
+.attractor, .data and spinlearn.reproduce)."""
 
 from os import PathLike
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -111,3 +112,123 @@ def relevance_powerlaw(
     counts: ArrayLike, xmin: str = "auto", *, min_tail: int = 10, bootstrap: int = 0, seed: int = 0
 ) -> Result: ...
 def relevance_bound(M: int, points: int = 40) -> Result: ...
+def ising_activation(
+    x: Union[float, ArrayLike], name: str = "ising-tanh", derivative: bool = False
+) -> Union[float, F64]: ...
+def ising_activation_experiment(
+    tc: float = 1.0,
+    t_max: float = 2.0,
+    n_t: int = 200,
+    q_min: float = -4.0,
+    q_max: float = 4.0,
+    n_q: int = 161,
+    rate_a: float = 1.0,
+) -> Result: ...
+
+class DBN:
+    def __init__(
+        self,
+        widths: Sequence[int] = (500, 250, 120, 60, 30, 25, 20, 15, 10, 5),
+        *,
+        epochs: int = 200,
+        lr: float = 0.1,
+        batch_size: int = 100,
+        n_chains: int = 100,
+        momentum: float = 0.0,
+        init_std: float = 0.01,
+        sampled_readout: bool = False,
+        seed: int = 0,
+    ) -> None: ...
+    def fit(self, X: ArrayLike, y: Any = None, *, callback: Optional[Callback] = None) -> "DBN": ...
+    def layer_states(self, X: ArrayLike, *, sampled: bool = False, seed: Optional[int] = None) -> list[F64]: ...
+    def generate(
+        self,
+        layer: int,
+        n: int,
+        *,
+        gibbs_steps: int = 1000,
+        top_down: str = "mean-field",
+        seed: Optional[int] = None,
+    ) -> F64: ...
+    def save(self, path: Union[str, PathLike]) -> None: ...
+    @staticmethod
+    def load(path: Union[str, PathLike]) -> "DBN": ...
+    def get_params(self, deep: bool = True) -> dict: ...
+    @property
+    def widths_(self) -> list[int]: ...
+    @property
+    def weights_(self) -> list[F64]: ...
+    @property
+    def visible_bias_(self) -> list[F64]: ...
+    @property
+    def hidden_bias_(self) -> list[F64]: ...
+
+def attractor_simulate(
+    n: int = 10000,
+    c: float = 0.05,
+    f: float = 0.5,
+    rule: str = "balanced",
+    r1: float = 0.1,
+    r2: float = 1.0,
+    r3: float = 0.0,
+    c_well: float = 2.7,
+    theta: float = 0.0,
+    *,
+    patterns: int = 40,
+    burn_in: Optional[int] = None,
+    realizations: int = 1,
+    threshold: float = 0.5,
+    max_sweeps: int = 100,
+    seed: int = 0,
+    callback: Optional[Callback] = None,
+) -> Result: ...
+def attractor_theory(
+    n: int = 10000,
+    c: float = 0.05,
+    f: float = 0.5,
+    rule: str = "balanced",
+    r1: float = 0.1,
+    r2: float = 1.0,
+    r3: float = 0.0,
+    c_well: float = 2.7,
+    theta: float = 0.0,
+    *,
+    max_age: int = 2000,
+    eps: float = 0.05,
+    threshold: float = 0.5,
+    cells_per_r2: int = 20,
+    all_ages: bool = False,
+) -> Result: ...
+def attractor_capacity_scan(
+    sweep: str = "c",
+    values: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0),
+    *,
+    sim: bool = False,
+    realizations: int = 1,
+    max_age: int = 200,
+    n: int = 10000,
+    c: float = 0.05,
+    f: float = 0.5,
+    rule: str = "balanced",
+    r1: float = 0.1,
+    r2: float = 1.0,
+    r3: float = 0.0,
+    c_well: float = 2.7,
+    theta: float = 0.0,
+    seed: int = 0,
+    callback: Optional[Callback] = None,
+) -> Result: ...
+def data_mnist(
+    digits: Optional[Sequence[int]] = None, binarize: Optional[float] = None, n: Optional[int] = None
+) -> tuple[F64, NDArray[np.int64]]: ...
+def data_bars(n: int) -> F64: ...
+def data_bas(n: int) -> tuple[F64, NDArray[np.int64]]: ...
+def reproduce_run(
+    section: str,
+    mode: str,
+    out: Union[str, PathLike],
+    seed: int,
+    mnist_dir: Optional[Union[str, PathLike]] = None,
+    embed_figures: bool = False,
+    callback: Optional[Callback] = None,
+) -> tuple[str, str]: ...
