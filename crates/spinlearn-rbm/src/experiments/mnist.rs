@@ -243,7 +243,7 @@ pub struct MnistResult {
     pub floor_test_nll: Band,
     /// Probes of the trained RA-RBMs.
     pub ra_probe: ProbeScores,
-    /// Probes of the same RA-RBMs before training (random patterns).
+    /// Probes of the first RA-RBM before training (random patterns).
     pub untrained_probe: ProbeScores,
     /// Probes of the standard RBM.
     pub rbm_probe: ProbeScores,
@@ -405,17 +405,20 @@ pub fn mnist_experiment(
         let seed = seed.named("ra").derive(r as u64);
         let trainer = Trainer::new(p.ra.clone(), seed);
         let mut state = trainer.init(train.ncols())?;
-        let rbm0 = state.model.as_ref().expect("model").to_f64();
-        let (s0, m0) = probes(
-            &rbm0,
-            tr64.view(),
-            train_labels,
-            te64.view(),
-            test_labels,
-            &p.probe,
-            seed.named("probe"),
-        )?;
-        untrained.push(&s0, &m0);
+        if r == 0 {
+            // the control: the first RA-RBM before training (random patterns)
+            let rbm0 = state.model.as_ref().expect("model").to_f64();
+            let (s0, m0) = probes(
+                &rbm0,
+                tr64.view(),
+                train_labels,
+                te64.view(),
+                test_labels,
+                &p.probe,
+                seed.named("probe"),
+            )?;
+            untrained.push(&s0, &m0);
+        }
         let mut curve = AisCurve {
             p,
             seed,

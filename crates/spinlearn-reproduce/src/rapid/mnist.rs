@@ -269,7 +269,7 @@ fn claims(
     };
     let nll_note = if te.0 > UNIFORM_NLL {
         format!(
-            "After {sizes} the RA-RBM's AIS test NLL ({:.0} nats per image, from {te0:.0} untrained) is still {:.0} times the uniform model's 543: the model has not learned the digit distribution, and its samples (Fig. 6c) show no digits. The cause is not established.",
+            "After {sizes} the RA-RBM's AIS test NLL ({:.0} nats per image, from {te0:.0} untrained) is still {:.0} times the uniform model's 543: the model has not learned the digit distribution, and its samples (Fig. 6c) show no digits. The cause: see the MNIST diagnosis in the deviations.",
             te.0,
             te.0 / UNIFORM_NLL
         )
@@ -400,12 +400,12 @@ fn claims(
             "",
             "Sec. V B: the probe demonstrates that the hidden layers of the RA-RBMs have learnt to distill the relevant information of the samples (implied: training raises it above random patterns')",
             Rule::Greater {
-                other: measured(un.sampled_test, n),
+                other: measured(un.sampled_test, 1),
             },
         )
         .not_comparable_if(smoke, SMOKE)
         .with_note(format!(
-            "untrained RA-RBM (random ±1 patterns, H = {}, K = {}): test {:.4} on sampled states, {:.4} on standardized means. A wide layer of random features already supports a good linear probe, so the probe measures learning only against this control.",
+            "untrained RA-RBM (the first training's random ±1 patterns, H = {}, K = {}): test {:.4} on sampled states, {:.4} on standardized means. A wide layer of random features already supports a good linear probe, so the probe measures learning only against this control.",
             mp.n_hidden, mp.k, un.sampled_test.mean, un.mean_test.mean
         )),
     );
@@ -446,13 +446,27 @@ fn claims(
     parts.deviations.push(
         "MNIST probe: the comparison RBM is trained once (the paper averages over trainings); the probes are fitted to convergence by L-BFGS with a small L2 penalty.".to_string(),
     );
-    if te.0 > UNIFORM_NLL {
-        parts.deviations.push(format!(
-            "MNIST: after {sizes} the RA-RBM's AIS test NLL is {:.0} nats per image (untrained {te0:.0}), above the uniform model's 543; the paper reports a fall by four orders of magnitude to values comparable to standard RBMs' (about 10^2). {DIAGNOSIS}",
-            te.0,
-        ));
-    }
+    parts.deviations.push(diagnosis(mr, mp.rbm_hidden, &sizes));
 }
 
-/// What the MNIST diagnosis found (issue 15); see the module doc.
-const DIAGNOSIS: &str = "See the RAPID MNIST diagnosis in the section text.";
+/// The MNIST diagnosis (issue 15), with this run's numbers: how far the RA-RBM's NLL is from the
+/// plain RBM's under a bound that cannot err low, how far AIS errs for the untrained model, and
+/// why the model stays cold.
+fn diagnosis(mr: &MnistResult, rbm_hidden: usize, sizes: &str) -> String {
+    let te = mr.ais_test_nll.last().0;
+    let te0 = mr.ais_test_nll.mean.first().copied().unwrap_or(f64::NAN);
+    let fl = mr.floor_test_nll.last().0;
+    let fl0 = mr.floor_test_nll.mean.first().copied().unwrap_or(f64::NAN);
+    let under0 = fl0 - te0;
+    format!(
+        "MNIST diagnosis (issue 15). After {sizes} the RA-RBM's test NLL is at least {fl:.0} nats per image by a rigorous bound (log Z >= log Σ e^-F over the training images and the signs of the visible patterns; AIS gives {te:.0}), against {:.0} for the plain 0/1 RBM (H = {rbm_hidden}, PCD-1) on the same digits and 543 for the uniform model. Before training the rigorous bound is {fl0:.0}{}. Cause: W = ξ_vᵀξ_h/√K with |ξ| <= 1 makes the hidden fields of order 10^2 on 784 pixels, so the model sits at a very low temperature; the negative phase, Gibbs chains seeded at the patterns, stays at the patterns of such a model, and the gradient then matches the data's statistics at the patterns without any term that warms the model, so the NLL (the free-energy gap between the data and the pattern minima) stays in the thousands. Training with the authors' conventions (their published notebook: batch 8000, i.e. a few updates per epoch; 10 Gibbs steps) does not change this (examples/rapid_mnist_diagnosis.rs). The paper's Fig. 6 NLL is an AIS estimate, a stochastic lower bound, for a cold model: AIS can err low by orders of magnitude there (the AIS routine of the authors' ebm-torch library moreover samples its chains with a 0/1 Gibbs sampler while weighting them with the ±1 free energy), so its four orders of magnitude and its values 'comparable to standard RBMs' are not reproduced and are not supported by a bound.",
+        mr.rbm_ais_test_nll,
+        if under0 > 0.0 {
+            format!(
+                ", {under0:.0} nats above the AIS estimate: AIS underestimates the untrained model's log Z by at least that much"
+            )
+        } else {
+            String::new()
+        }
+    )
+}
