@@ -315,7 +315,7 @@ fn claims(
             "Sec. V B: NLL values comparable to, although not necessarily better than, standard RBMs'; bound: 2 x the AIS test NLL of our 0/1 RBM (PCD-1) on the same digits",
             Rule::AtMost { bound: 2.0 * rbm_nll },
         )
-        .not_comparable_if(smoke, SMOKE)
+        .not_comparable_if(!full, quick_reason)
         .with_note(format!(
             "standard RBM (H = {}, PCD-1, {} epochs): {rbm_nll:.1} nats per image; RA-RBM: AIS {:.1}, rigorous floor {:.1}.",
             mp.rbm_hidden,

@@ -245,11 +245,11 @@ pub fn preset(mode: Mode) -> Preset {
                 rbm_epochs: mode.pick(1, 8, 30),
                 rbm_lr: 0.05,
                 rbm_chains: mode.pick(20, 100, 100),
-                // logistic regressions fitted by L-BFGS to a small gradient (quick: at most 150
+                // logistic regressions fitted by L-BFGS to a small gradient (quick: at most 50
                 // iterations, to stay in its time budget; non-convergence is reported)
                 probe: LogRegParams {
                     l2: 1e-4,
-                    max_iter: mode.pick(50, 150, 1000),
+                    max_iter: mode.pick(50, 50, 1000),
                     tol: mode.pick(1e-4, 1e-4, 1e-5),
                 },
                 n_samples: mode.pick(8, 32, 32),
