@@ -606,7 +606,8 @@ impl PyRbm {
 
     /// `log Z` by `method`: "exact" (enumerating the smaller layer, at most 24 units), "ais"
     /// (forward AIS, a stochastic lower bound; base biases matched to `X` when given) or
-    /// "reverse-ais" (a stochastic upper bound; needs `X`, model samples or data, as starts).
+    /// "reverse-ais" (needs `X`, at least 4 rows: the first min(n_chains, half) start the chains,
+    /// the base is fitted on the rest; a stochastic upper bound when `X` holds model samples).
     /// AIS draws from `Seed(seed).named("ais")`, as `spinlearn rbm eval` does.
     #[pyo3(signature = (method="exact", X=None, *, n_chains=100, n_betas=10_000, seed=None))]
     #[allow(non_snake_case)]
@@ -648,10 +649,7 @@ impl PyRbm {
                 let p = ais()?;
                 let d = x.ok_or_else(|| invalid("X", "reverse AIS needs start states X"))?;
                 py.detach(move || {
-                    let b = base(&rbm, &Some(d.clone()));
-                    let n = d.nrows().min(p.n_chains());
-                    eval::reverse_ais(&rbm, b.view(), d.slice(ndarray::s![..n, ..]), &p, seed)
-                        .map(|a| a.log_z)
+                    eval::reverse_ais_split(&rbm, d.view(), p.n_chains(), &p, seed).map(|a| a.log_z)
                 })
             }
             m => return Err(unknown("method", m, "exact, ais, reverse-ais")),

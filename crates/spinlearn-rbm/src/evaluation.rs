@@ -16,7 +16,8 @@ pub enum Evaluation {
     Exact,
     /// Forward AIS log Z (base matched to the data).
     Ais,
-    /// Reverse AIS from the data.
+    /// Reverse AIS from the data: the first rows (at most the AIS chains, at most half) start
+    /// the chains, the base is fitted on the other rows ([`eval::reverse_ais_split`]).
     ReverseAis,
     /// Exact ground-state energy.
     GroundState,
@@ -259,12 +260,11 @@ pub fn evaluate(
             }
             Evaluation::ReverseAis => {
                 let d = need("reverse AIS")?;
-                let base = eval::base_visible_bias(units.visible, d.view());
-                let n = d.nrows().min(p.ais.n_chains());
-                let a = eval::reverse_ais(
+                // starts: the first rows (at most n_chains, at most half); base: the others
+                let a = eval::reverse_ais_split(
                     rbm,
-                    base.view(),
-                    d.slice(ndarray::s![..n, ..]),
+                    d.view(),
+                    p.ais.n_chains(),
                     &p.ais,
                     seed.named("ais"),
                 )?;

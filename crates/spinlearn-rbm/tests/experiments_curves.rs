@@ -3,7 +3,7 @@
 
 use ndarray::{Array2, array};
 use spinlearn_core::{NoObserver, ParamGuard, Seed};
-use spinlearn_rbm::eval::ProbeParams;
+use spinlearn_rbm::eval::LogRegParams;
 use spinlearn_rbm::experiments::curves::{CurvesParams, Method, Split, membership, method_curves};
 use spinlearn_rbm::experiments::mnist::{MnistParams, mnist_experiment};
 use spinlearn_rbm::experiments::timing::{TimingParams, time_updates};
@@ -204,12 +204,10 @@ fn mnist_driver_runs_on_bars_and_stripes() {
         rbm_epochs: 2,
         rbm_lr: 0.05,
         rbm_chains: 10,
-        probe: ProbeParams {
-            standardize: true,
-            epochs: 50,
-            lr: 0.5,
-            l2: 0.0,
-            batch_size: 7,
+        probe: LogRegParams {
+            l2: 1e-3,
+            max_iter: 200,
+            tol: 1e-6,
         },
         n_samples: 3,
         sample_steps: 5,
@@ -236,14 +234,15 @@ fn mnist_driver_runs_on_bars_and_stripes() {
     );
     assert_eq!(r.samples.dim(), (3, 16));
     assert!(r.samples.iter().all(|&x| x == 1.0 || x == -1.0));
-    for a in [
-        r.ra_probe_train,
-        r.ra_probe_test,
-        r.rbm_probe_train,
-        r.rbm_probe_test,
-    ] {
-        assert!((0.0..=1.0).contains(&a.mean));
+    for p in [r.ra_probe, r.untrained_probe, r.rbm_probe] {
+        for a in [p.sampled_train, p.sampled_test, p.mean_train, p.mean_test] {
+            assert!((0.0..=1.0).contains(&a.mean));
+        }
     }
+    assert!(r.probes_converged, "{r:?}");
+    // the rigorous floor of log Z gives a lower bound of the NLL at every measured epoch
+    assert_eq!(r.floor_test_nll.x, r.ais_test_nll.x);
+    assert!(r.rbm_ais_test_nll.is_finite());
     // at epoch 0 the AIS NLL of ±1 images under a model with W of order sqrt(K) is finite and
     // positive: P(v) <= 1
     assert!(r.ais_train_nll.mean[0] > 0.0);

@@ -101,6 +101,97 @@ fn one_exact_update_of_an_ra_model_moves_the_patterns_along_eq_a7() {
     }
 }
 
+/// `tanh(Σ_j W_jα v_j)` for one visible row, with explicit loops.
+fn tanh_field(w: &Array2<f64>, v: &[f64], a: usize) -> f64 {
+    (0..v.len()).map(|j| w[[j, a]] * v[j]).sum::<f64>().tanh()
+}
+
+#[test]
+fn one_pid_update_follows_eq_6_written_out() {
+    // 004 eq. 6 with f = -∂E/∂ξ: the negative phase is the average over the K patterns of the
+    // pattern gradient at the pattern itself, paired with its hidden pattern (eq. 6 as written,
+    // the joint configuration ξ^(k)) or with the hidden means E[h | ξ_v^(k)] (Appendix A's free
+    // energy at the visible pattern). The positive phase is A7a/A7b averaged over the batch. One
+    // SGD step, written out with loops in f64, against the trainer's update.
+    let (nv, nh, k, n, lr) = (5, 4, 3, 6, 0.05);
+    let data = random_data(n, nv, Units::Spin, 21);
+    for hidden in [PidHidden::Pattern, PidHidden::Mean] {
+        let params = TrainParams {
+            n_hidden: nh,
+            units: UnitsSpec::SPINS_NO_BIAS,
+            weights: WeightsSpec::Ra {
+                k,
+                binarize: Binarize::None,
+            },
+            estimator: Estimator::Pid { hidden },
+            optimizer: sgd(lr),
+            epochs: 1,
+            batch_size: n,
+            track_exact_nll: false,
+        };
+        let trainer = Trainer::new(params.check().unwrap(), Seed(17));
+        let mut st = trainer.init(nv).unwrap();
+        let Model::Ra(before) = st.model() else {
+            panic!("RA model expected")
+        };
+        let (xv, xh) = (&before.patterns_visible, &before.patterns_hidden);
+        // W_ia = Σ_k ξ_i^k ξ_a^k / √K
+        let sk = 1.0 / (k as f64).sqrt();
+        let w = Array2::from_shape_fn((nv, nh), |(i, a)| {
+            (0..k).map(|m| xv[[m, i]] * xh[[m, a]]).sum::<f64>() * sk
+        });
+        // G_ia = (1/n) Σ_b v_bi tanh(field_a(v_b)) - (1/K) Σ_m ξ_i^m h_a^m
+        let mut g = Array2::<f64>::zeros((nv, nh));
+        for b in 0..n {
+            let v: Vec<f64> = data.row(b).to_vec();
+            for a in 0..nh {
+                let t = tanh_field(&w, &v, a);
+                for i in 0..nv {
+                    g[[i, a]] += v[i] * t / n as f64;
+                }
+            }
+        }
+        for m in 0..k {
+            let v: Vec<f64> = xv.row(m).to_vec();
+            for a in 0..nh {
+                let h = match hidden {
+                    PidHidden::Pattern => xh[[m, a]],
+                    PidHidden::Mean => tanh_field(&w, &v, a),
+                };
+                for i in 0..nv {
+                    g[[i, a]] -= v[i] * h / k as f64;
+                }
+            }
+        }
+        // Δξ_i^k = lr Σ_a ξ_a^k G_ia / √K, Δξ_a^k = lr Σ_i ξ_i^k G_ia / √K (A7a, A7b)
+        let want_v = Array2::from_shape_fn((k, nv), |(m, i)| {
+            xv[[m, i]] + lr * sk * (0..nh).map(|a| xh[[m, a]] * g[[i, a]]).sum::<f64>()
+        });
+        let want_h = Array2::from_shape_fn((k, nh), |(m, a)| {
+            xh[[m, a]] + lr * sk * (0..nv).map(|i| xv[[m, i]] * g[[i, a]]).sum::<f64>()
+        });
+        trainer
+            .run(&mut st, data.mapv(|x| x as f32).view(), &mut NoObserver)
+            .unwrap();
+        let Model::Ra(after) = st.model() else {
+            panic!("RA model expected")
+        };
+        let moved = (&after.patterns_visible - xv).mapv(f64::abs).sum();
+        assert!(
+            moved > 1e-3,
+            "{hidden:?}: the update did not move the patterns"
+        );
+        for (x, y) in after
+            .patterns_visible
+            .iter()
+            .zip(&want_v)
+            .chain(after.patterns_hidden.iter().zip(&want_h))
+        {
+            assert!((x - y).abs() < 1e-5, "{hidden:?}: {x} vs {y}");
+        }
+    }
+}
+
 fn bars_params(
     estimator: Estimator,
     weights: WeightsSpec,

@@ -103,8 +103,9 @@ fn rapid_section_runs_at_smoke_size() {
         (
             "mnist",
             &[
-                "probe_test_accuracy",
-                "probe_train_accuracy",
+                "probe",
+                "floor_test_nll",
+                "rbm_ais_test_nll",
                 "ais_test_nll",
                 "ais_train_nll",
                 "ais_initial_test_nll",
@@ -120,11 +121,14 @@ fn rapid_section_runs_at_smoke_size() {
         let h = s["bars4"]["final_test_hamming"][method].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&h), "{method}: {h}");
     }
-    for acc in [
-        &s["mnist"]["probe_test_accuracy"]["ra_rbm"],
-        &s["mnist"]["probe_test_accuracy"]["rbm"],
-    ] {
-        assert!((0.0..=1.0).contains(&acc.as_f64().unwrap()));
+    for model in ["ra_rbm", "ra_rbm_untrained", "rbm"] {
+        for features in ["sampled", "mean_features"] {
+            let acc = &s["mnist"]["probe"][model][features]["test"];
+            assert!(
+                (0.0..=1.0).contains(&acc.as_f64().unwrap()),
+                "{model} {features}"
+            );
+        }
     }
 
     let figures = [

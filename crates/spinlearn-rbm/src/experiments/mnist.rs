@@ -2,15 +2,18 @@
 //! `[-x, x]` after every update (Appendix B, value restriction) trained with PID whose negative
 //! phase runs `gibbs_k` Gibbs steps seeded by the sign of the visible patterns; its AIS estimate of
 //! the NLL on training and test images against epoch (a stochastic lower bound of log Z, hence of
-//! the NLL), samples from random starts, and a logistic-regression probe on the hidden means `E[h|v]`
-//! compared with a standard 0/1 RBM with biases trained by PCD.
+//! the NLL) beside a rigorous lower bound of log Z (the log-sum of `e^{-F(v)}` over the training
+//! images and the binarized visible patterns), samples from random starts, and linear probes fitted
+//! to convergence by L-BFGS on one sampled hidden state per image (the paper's) and on the
+//! standardized hidden means, for the trained RA-RBM, the same RA-RBM untrained (a control: a wide
+//! layer of random features) and a standard 0/1 RBM with biases trained by PCD (with its AIS NLL).
 //!
 //! Input images are 0/1 (already binarized); the RA-RBM sees them as ±1 spins.
 
 use super::{Band, MeanStd};
 use crate::eval::{
-    AisParams, BetaSchedule, ProbeParams, ValidAisParams, ValidProbeParams, ais, base_visible_bias,
-    probe,
+    AisParams, BetaSchedule, LogRegParams, ProbeFeatures, ProbeFit, ValidAisParams,
+    ValidLogRegParams, ais, base_visible_bias, probe_logreg,
 };
 use crate::model::UnitsSpec;
 use crate::train::{
@@ -57,8 +60,8 @@ pub struct MnistParams {
     pub rbm_lr: f64,
     /// Its PCD chains (1 Gibbs step per update).
     pub rbm_chains: usize,
-    /// Logistic-regression settings.
-    pub probe: ProbeParams,
+    /// Logistic-regression settings of the probes (L-BFGS to convergence).
+    pub probe: LogRegParams,
     /// Samples drawn from the first trained RA-RBM.
     pub n_samples: usize,
     /// Gibbs steps per sample.
@@ -81,7 +84,7 @@ valid_params! {
         /// The comparison RBM's training parameters.
         rbm: ValidTrainParams,
         /// Logistic-regression settings.
-        probe: ValidProbeParams,
+        probe: ValidLogRegParams,
         /// Samples drawn from the first trained RA-RBM.
         n_samples: usize,
         /// Gibbs steps per sample.
@@ -175,6 +178,57 @@ impl ParamGuard for MnistParams {
     }
 }
 
+/// Probe accuracies of one model kind (mean and std over its trainings).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ProbeScores {
+    /// On one sampled hidden state per image (004 section V B), training set.
+    pub sampled_train: MeanStd,
+    /// The same, test set.
+    pub sampled_test: MeanStd,
+    /// On the standardized hidden means, training set.
+    pub mean_train: MeanStd,
+    /// The same, test set.
+    pub mean_test: MeanStd,
+}
+
+/// Collects [`ProbeFit`]s into [`ProbeScores`] and the fits' convergence.
+#[derive(Default)]
+struct ProbeAcc {
+    st: Vec<f64>,
+    se: Vec<f64>,
+    mt: Vec<f64>,
+    me: Vec<f64>,
+    converged: bool,
+    fits: usize,
+    max_iter: usize,
+}
+
+impl ProbeAcc {
+    fn push(&mut self, sampled: &ProbeFit, mean: &ProbeFit) {
+        if self.fits == 0 {
+            self.converged = true;
+        }
+        self.st.push(sampled.train_accuracy);
+        self.se.push(sampled.test_accuracy);
+        self.mt.push(mean.train_accuracy);
+        self.me.push(mean.test_accuracy);
+        for f in [sampled, mean] {
+            self.converged &= f.fit.converged;
+            self.fits += 1;
+            self.max_iter = self.max_iter.max(f.fit.iterations);
+        }
+    }
+
+    fn scores(&self) -> ProbeScores {
+        ProbeScores {
+            sampled_train: MeanStd::of(&self.st),
+            sampled_test: MeanStd::of(&self.se),
+            mean_train: MeanStd::of(&self.mt),
+            mean_test: MeanStd::of(&self.me),
+        }
+    }
+}
+
 /// Outcome of the MNIST experiment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MnistResult {
@@ -182,14 +236,23 @@ pub struct MnistResult {
     pub ais_train_nll: Band,
     /// AIS NLL of the test images against epoch.
     pub ais_test_nll: Band,
-    /// Probe accuracy of the RA-RBMs on the training set.
-    pub ra_probe_train: MeanStd,
-    /// Probe accuracy of the RA-RBMs on the test set.
-    pub ra_probe_test: MeanStd,
-    /// Probe accuracy of the standard RBM on the training set.
-    pub rbm_probe_train: MeanStd,
-    /// Probe accuracy of the standard RBM on the test set.
-    pub rbm_probe_test: MeanStd,
+    /// Test NLL under the rigorous lower bound of log Z (log-sum of `e^{-F}` over the training
+    /// images and the binarized visible patterns), at the same epochs: a lower bound of the NLL
+    /// that, unlike AIS, cannot fall below the truth by chance; AIS values below it are
+    /// underestimates.
+    pub floor_test_nll: Band,
+    /// Probes of the trained RA-RBMs.
+    pub ra_probe: ProbeScores,
+    /// Probes of the first RA-RBM before training (random patterns).
+    pub untrained_probe: ProbeScores,
+    /// Probes of the standard RBM.
+    pub rbm_probe: ProbeScores,
+    /// Whether every L-BFGS probe fit met its gradient tolerance.
+    pub probes_converged: bool,
+    /// Most L-BFGS iterations over the probe fits.
+    pub probe_max_iterations: usize,
+    /// AIS NLL of the test images under the standard RBM (same AIS settings, base from its data).
+    pub rbm_ais_test_nll: f64,
     /// Samples of the first RA-RBM, `(n_samples, 784)` as ±1.
     #[serde(skip)]
     pub samples: Array2<f32>,
@@ -216,15 +279,25 @@ fn ais_nll_pair(
     seed: Seed,
 ) -> Result<((f64, f64), f64)> {
     let lz = ais(rbm, base, ap, seed)?.log_z;
-    let fa = rbm
-        .free_energy(a.mapv(f64::from).view())
-        .mean()
-        .unwrap_or(f64::NAN);
-    let fb = rbm
-        .free_energy(b.mapv(f64::from).view())
-        .mean()
-        .unwrap_or(f64::NAN);
+    let fa = mean_free_energy(rbm, a);
+    let fb = mean_free_energy(rbm, b);
     Ok(((fa + lz, fb + lz), lz))
+}
+
+fn mean_free_energy(rbm: &Rbm, x: ArrayView2<'_, f32>) -> f64 {
+    rbm.free_energy(x.mapv(f64::from).view())
+        .mean()
+        .unwrap_or(f64::NAN)
+}
+
+/// A rigorous lower bound of log Z: `log Σ_{v ∈ S} e^{-F(v)}` over the rows of `a` and of `b`.
+fn log_z_floor(rbm: &Rbm, a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> f64 {
+    let terms: Vec<f64> = [a, b]
+        .iter()
+        .flat_map(|x| rbm.free_energy(x.mapv(f64::from).view()).to_vec())
+        .map(|f| -f)
+        .collect();
+    spinlearn_core::numerics::log_sum_exp(&terms)
 }
 
 /// Estimates the AIS NLL of the training and test images at the listed epochs of one training
@@ -236,6 +309,7 @@ struct AisCurve<'a> {
     train: ArrayView2<'a, f32>,
     test: ArrayView2<'a, f32>,
     nll: (Vec<f64>, Vec<f64>),
+    floor: Vec<f64>,
     progress: &'a mut dyn Observer,
 }
 
@@ -254,6 +328,10 @@ impl AisCurve<'_> {
             )?;
             self.nll.0.push(x);
             self.nll.1.push(y);
+            let (pv, _) = state.patterns.as_ref().expect("RA patterns");
+            let signs = pv.mapv(|x| if x >= 0.0 { 1.0f32 } else { -1.0 });
+            let floor = log_z_floor(&rbm, self.train, signs.view());
+            self.floor.push(mean_free_energy(&rbm, self.test) + floor);
         }
         Ok(())
     }
@@ -264,6 +342,30 @@ impl EpochObserver for AisCurve<'_> {
         self.at(state)?;
         Ok(self.progress.observe(report))
     }
+}
+
+/// The two probes (one sampled hidden state per image; standardized hidden means) of `rbm`.
+fn probes(
+    rbm: &Rbm,
+    tr: ArrayView2<'_, f64>,
+    trl: &[u8],
+    te: ArrayView2<'_, f64>,
+    tel: &[u8],
+    p: &ValidLogRegParams,
+    seed: Seed,
+) -> Result<(ProbeFit, ProbeFit)> {
+    let s = probe_logreg(rbm, tr, trl, te, tel, ProbeFeatures::SampledState, p, seed)?;
+    let m = probe_logreg(
+        rbm,
+        tr,
+        trl,
+        te,
+        tel,
+        ProbeFeatures::StandardizedMean,
+        p,
+        seed,
+    )?;
+    Ok((s, m))
 }
 
 /// Runs the experiment on 0/1 images `(n, 784)` with labels. RA-RBM run `r` starts from
@@ -290,8 +392,12 @@ pub fn mnist_experiment(
     let base = base_visible_bias(Units::Spin, trs.mapv(f64::from).view());
     let tr64 = trs.mapv(f64::from);
     let te64 = tes.mapv(f64::from);
-    let (mut nll_tr, mut nll_te) = (Vec::new(), Vec::new());
-    let (mut ptr, mut pte) = (Vec::new(), Vec::new());
+    let (mut nll_tr, mut nll_te, mut floor_te) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ra, mut untrained, mut plain) = (
+        ProbeAcc::default(),
+        ProbeAcc::default(),
+        ProbeAcc::default(),
+    );
     let mut secs = Vec::new();
     let mut samples = Array2::zeros((0, train.ncols()));
     let total = p.n_runs + 1;
@@ -299,6 +405,20 @@ pub fn mnist_experiment(
         let seed = seed.named("ra").derive(r as u64);
         let trainer = Trainer::new(p.ra.clone(), seed);
         let mut state = trainer.init(train.ncols())?;
+        if r == 0 {
+            // the control: the first RA-RBM before training (random patterns)
+            let rbm0 = state.model.as_ref().expect("model").to_f64();
+            let (s0, m0) = probes(
+                &rbm0,
+                tr64.view(),
+                train_labels,
+                te64.view(),
+                test_labels,
+                &p.probe,
+                seed.named("probe"),
+            )?;
+            untrained.push(&s0, &m0);
+        }
         let mut curve = AisCurve {
             p,
             seed,
@@ -306,14 +426,16 @@ pub fn mnist_experiment(
             train: head(&trs, p.nll_max_images),
             test: head(&tes, p.nll_max_images),
             nll: (Vec::new(), Vec::new()),
+            floor: Vec::new(),
             progress: &mut *observer,
         };
         curve.at(&state)?;
         let summary = trainer.run_observed(&mut state, trs.view(), &mut curve)?;
         let (a, b) = curve.nll;
+        floor_te.push(curve.floor);
         secs.push(summary.epochs.iter().map(|e| e.seconds).sum::<f64>());
         let rbm = state.model.as_ref().expect("model").to_f64();
-        let pr = probe(
+        let (ps, pm) = probes(
             &rbm,
             tr64.view(),
             train_labels,
@@ -322,8 +444,7 @@ pub fn mnist_experiment(
             &p.probe,
             seed.named("probe"),
         )?;
-        ptr.push(pr.train_accuracy);
-        pte.push(pr.test_accuracy);
+        ra.push(&ps, &pm);
         if r == 0 {
             samples = crate::sample::from_random_starts(
                 &rbm,
@@ -343,7 +464,7 @@ pub fn mnist_experiment(
                     .copied()
                     .unwrap_or(f64::NAN),
             ),
-            ("probe_test", pr.test_accuracy),
+            ("probe_test", ps.test_accuracy),
         ];
         let rep = StepReport {
             stage: "ra-rbm",
@@ -361,16 +482,30 @@ pub fn mnist_experiment(
     let bits_te = test.mapv(|x| if x > 0.5 { 1.0f64 } else { 0.0 });
     let (model, _, _) = crate::train::train(&p.rbm, bits_tr.view(), seed, observer)?;
     let rbm = model.rbm();
-    let pr = probe(
+    let bits_tr64 = bits_tr.mapv(f64::from);
+    let (ps, pm) = probes(
         &rbm,
-        bits_tr.mapv(f64::from).view(),
+        bits_tr64.view(),
         train_labels,
         bits_te.view(),
         test_labels,
         &p.probe,
         seed.named("probe"),
     )?;
-    let metrics = [("probe_test", pr.test_accuracy)];
+    plain.push(&ps, &pm);
+    let rbm_base = base_visible_bias(Units::Bit, bits_tr64.view());
+    let rbm_lz = ais(&rbm, rbm_base.view(), &p.ais, seed.named("ais"))?.log_z;
+    let n_nll = if p.nll_max_images == 0 {
+        bits_te.nrows()
+    } else {
+        bits_te.nrows().min(p.nll_max_images)
+    };
+    let rbm_nll = rbm
+        .free_energy(bits_te.slice(s![..n_nll, ..]))
+        .mean()
+        .unwrap_or(f64::NAN)
+        + rbm_lz;
+    let metrics = [("probe_test", ps.test_accuracy), ("ais_test_nll", rbm_nll)];
     let _ = observer.observe(&StepReport {
         stage: "rbm",
         step: total,
@@ -380,11 +515,14 @@ pub fn mnist_experiment(
     let x: Vec<f64> = p.ais_epochs.iter().map(|&e| e as f64).collect();
     Ok(MnistResult {
         ais_train_nll: Band::from_runs(x.clone(), &nll_tr),
-        ais_test_nll: Band::from_runs(x, &nll_te),
-        ra_probe_train: MeanStd::of(&ptr),
-        ra_probe_test: MeanStd::of(&pte),
-        rbm_probe_train: MeanStd::of(&[pr.train_accuracy]),
-        rbm_probe_test: MeanStd::of(&[pr.test_accuracy]),
+        ais_test_nll: Band::from_runs(x.clone(), &nll_te),
+        floor_test_nll: Band::from_runs(x, &floor_te),
+        ra_probe: ra.scores(),
+        untrained_probe: untrained.scores(),
+        rbm_probe: plain.scores(),
+        probes_converged: ra.converged && untrained.converged && plain.converged,
+        probe_max_iterations: ra.max_iter.max(untrained.max_iter).max(plain.max_iter),
+        rbm_ais_test_nll: rbm_nll,
         samples,
         train_seconds: MeanStd::of(&secs).mean,
     })

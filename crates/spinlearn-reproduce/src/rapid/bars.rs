@@ -444,12 +444,47 @@ fn claims(
         mean: f64::NAN,
         std: f64::NAN,
     };
+    // spreads: standard errors of the mean over the trainings, so that an order is stated with
+    // the uncertainty of the means it compares
     let test = |key: &str| {
         get(key).map_or(Measured::single(f64::NAN), |c| {
-            measured(c.final_test_hamming(), runs_of(key))
+            let m = c.final_test_hamming();
+            let n = runs_of(key);
+            Measured {
+                value: m.mean,
+                spread: if n > 1 {
+                    m.std / (n as f64).sqrt()
+                } else {
+                    0.0
+                },
+                n_runs: n,
+            }
         })
     };
-    let spread_note = "Spreads are standard deviations over trainings (not standard errors); the trainings are bimodal (some runs reach 0, others stall).";
+    let spread_note = "Spreads are standard errors of the mean over the trainings (population std / sqrt(n)); the trainings are bimodal (some runs reach 0, others stall), so a difference within two combined standard errors does not decide the order.";
+    // the measured order of the final test distances, each with its standard error, and whether
+    // each neighbouring pair is separated by more than two combined standard errors
+    let mut order: Vec<(String, Measured)> = curves
+        .iter()
+        .map(|c| (c.method.label.clone(), test(&c.method.key)))
+        .filter(|(_, m)| m.value.is_finite())
+        .collect();
+    order.sort_by(|a, b| a.1.value.total_cmp(&b.1.value));
+    let mut order_text = String::new();
+    for (i, (label, m)) in order.iter().enumerate() {
+        if i > 0 {
+            let prev = &order[i - 1].1;
+            let sep = m.value - prev.value > 2.0 * m.spread.hypot(prev.spread);
+            order_text.push_str(if sep { " < " } else { " ≈ " });
+        }
+        order_text.push_str(&format!(
+            "{label} {:.3} ± {:.3} (n = {})",
+            m.value, m.spread, m.n_runs
+        ));
+    }
+    parts.text.push(format!(
+        "Bars 4x4, final test Hamming distances at epoch {}, mean ± standard error, lowest first ('<': separated by more than two combined standard errors; '≈': not): {order_text}.", p.curves.epochs
+    ));
     let epochs = p.curves.epochs;
     let mode = format!("{:?}", s.mode).to_lowercase();
     let best_standard = ["exact", "cd", "pcd"]

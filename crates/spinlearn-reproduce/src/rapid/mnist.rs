@@ -20,6 +20,7 @@ const PROBE_TRAIN: &str = "mnist.probe_train";
 const PROBE_ORDER: &str = "mnist.probe_ra_above_rbm";
 const RBM_TEST: &str = "mnist.rbm_probe_test";
 const RBM_TRAIN: &str = "mnist.rbm_probe_train";
+const PROBE_UNTRAINED: &str = "mnist.probe_trained_above_untrained";
 
 fn labels_of(d: &Dataset) -> Result<&[u8]> {
     d.labels
@@ -142,48 +143,92 @@ pub(super) fn run(
         note: format!("epoch {}, {source}; uniform model: 543", mp.epochs),
         claim: anchor(NLL_RBM),
     });
+    let floor = mr.floor_test_nll.last();
     t.push(TableRow {
-        name: "mnist.probe_test_accuracy.ra_rbm".into(),
-        value: fmt_ms(mr.ra_probe_test, 4),
-        paper: Some("0.9384 ± 0.0019".into()),
-        note: format!("H = {}, K = {}", mp.n_hidden, mp.k),
-        claim: anchor(PROBE_TEST),
+        name: "mnist.floor_test_nll".into(),
+        value: format!("{:.2}", floor.0),
+        paper: None,
+        note: "test NLL under the rigorous lower bound of log Z (log-sum of e^-F over the training images and the signs of the visible patterns); AIS values below it underestimate log Z".into(),
+        claim: anchor(NLL_RBM),
     });
     t.push(TableRow {
-        name: "mnist.probe_train_accuracy.ra_rbm".into(),
-        value: fmt_ms(mr.ra_probe_train, 4),
-        paper: Some("0.9547 ± 0.0019".into()),
-        note: "logistic regression on E[h|v]".into(),
-        claim: anchor(PROBE_TRAIN),
+        name: "mnist.ais_test_nll.rbm".into(),
+        value: format!("{:.2}", mr.rbm_ais_test_nll),
+        paper: None,
+        note: format!(
+            "0/1 RBM, H = {}, PCD-1, same split and AIS settings",
+            mp.rbm_hidden
+        ),
+        claim: anchor(NLL_RBM),
     });
-    t.push(TableRow {
-        name: "mnist.probe_test_accuracy.rbm".into(),
-        value: fmt_ms(mr.rbm_probe_test, 4),
-        paper: Some("0.9204 ± 0.0019".into()),
-        note: format!("0/1 RBM, H = {}, PCD-1, one training", mp.rbm_hidden),
-        claim: anchor(RBM_TEST),
-    });
-    t.push(TableRow {
-        name: "mnist.probe_train_accuracy.rbm".into(),
-        value: fmt_ms(mr.rbm_probe_train, 4),
-        paper: Some("0.9301 ± 0.0010".into()),
-        note: String::new(),
-        claim: anchor(RBM_TRAIN),
-    });
+    let probe_rows = [
+        (
+            "ra_rbm",
+            &mr.ra_probe,
+            Some(("0.9384 ± 0.0019", "0.9547 ± 0.0019")),
+            PROBE_TEST,
+        ),
+        (
+            "ra_rbm_untrained",
+            &mr.untrained_probe,
+            None,
+            PROBE_UNTRAINED,
+        ),
+        (
+            "rbm",
+            &mr.rbm_probe,
+            Some(("0.9204 ± 0.0019", "0.9301 ± 0.0010")),
+            RBM_TEST,
+        ),
+    ];
+    for (name, sc, paper, claim) in probe_rows {
+        t.push(TableRow {
+            name: format!("mnist.probe_test_accuracy.{name}"),
+            value: fmt_ms(sc.sampled_test, 4),
+            paper: paper.map(|p| p.0.to_string()),
+            note: "logistic regression (L-BFGS) on one sampled hidden state per image".into(),
+            claim: anchor(claim),
+        });
+        t.push(TableRow {
+            name: format!("mnist.probe_train_accuracy.{name}"),
+            value: fmt_ms(sc.sampled_train, 4),
+            paper: paper.map(|p| p.1.to_string()),
+            note: "the same, training set".into(),
+            claim: anchor(claim),
+        });
+        t.push(TableRow {
+            name: format!("mnist.probe_test_accuracy.{name}.mean_features"),
+            value: fmt_ms(sc.mean_test, 4),
+            paper: None,
+            note: "logistic regression on the standardized hidden means E[h|v]".into(),
+            claim: anchor(claim),
+        });
+    }
     claims(s, p, &mr, &source, mtr.n_samples(), parts);
+    let scores = |sc: &spinlearn_rbm::experiments::mnist::ProbeScores| {
+        json!({
+            "sampled": {"train": num(sc.sampled_train.mean), "test": num(sc.sampled_test.mean),
+                        "test_std": num(sc.sampled_test.std)},
+            "mean_features": {"train": num(sc.mean_train.mean), "test": num(sc.mean_test.mean)},
+        })
+    };
     parts.summary.insert(
         "mnist".into(),
         json!({
-            "probe_test_accuracy": {"ra_rbm": num(mr.ra_probe_test.mean), "rbm": num(mr.rbm_probe_test.mean)},
-            "probe_train_accuracy": {"ra_rbm": num(mr.ra_probe_train.mean), "rbm": num(mr.rbm_probe_train.mean)},
+            "probe": {"ra_rbm": scores(&mr.ra_probe), "ra_rbm_untrained": scores(&mr.untrained_probe),
+                      "rbm": scores(&mr.rbm_probe), "converged": mr.probes_converged,
+                      "max_iterations": mr.probe_max_iterations, "solver": "L-BFGS",
+                      "l2": mp.probe.l2, "tol": mp.probe.tol, "max_iter": mp.probe.max_iter},
             "ais_test_nll": num(ais_te.0),
             "ais_train_nll": num(mr.ais_train_nll.last().0),
             "ais_initial_test_nll": num(mr.ais_test_nll.mean.first().copied().unwrap_or(f64::NAN)),
+            "floor_test_nll": num(floor.0),
+            "floor_initial_test_nll": num(mr.floor_test_nll.mean.first().copied().unwrap_or(f64::NAN)),
+            "rbm_ais_test_nll": num(mr.rbm_ais_test_nll),
             "source": source, "n_train": mtr.n_samples(), "n_test": mte.n_samples(),
             "n_hidden": mp.n_hidden, "k": mp.k, "gibbs_k": mp.gibbs_steps, "epochs": mp.epochs, "n_runs": mp.n_runs,
             "ais_chains": mp.ais_chains, "ais_betas": mp.ais_betas, "lr": mp.lr,
-            "batch_size": mp.batch_size, "probe": {"standardize": mp.probe.standardize,
-            "epochs": mp.probe.epochs, "lr": mp.probe.lr, "l2": mp.probe.l2},
+            "batch_size": mp.batch_size, "train_seconds_per_run": num(mr.train_seconds),
         }),
     );
     Ok(source)
@@ -224,7 +269,7 @@ fn claims(
     };
     let nll_note = if te.0 > UNIFORM_NLL {
         format!(
-            "After {sizes} the RA-RBM's AIS test NLL ({:.0} nats per image, from {te0:.0} untrained) is still {:.0} times the uniform model's 543: the model has not learned the digit distribution, and its samples (Fig. 6c) show no digits. The cause is not established.",
+            "After {sizes} the RA-RBM's AIS test NLL ({:.0} nats per image, from {te0:.0} untrained) is still {:.0} times the uniform model's 543: the model has not learned the digit distribution, and its samples (Fig. 6c) show no digits. The cause: see the MNIST diagnosis in the deviations.",
             te.0,
             te.0 / UNIFORM_NLL
         )
@@ -260,28 +305,51 @@ fn claims(
         .with_note(format!("log10 of the initial over the final mean test NLL ({te0:.0} / {:.0}).", te.0))
         .with_figure("fig6a_mnist_nll"),
     );
+    let rbm_nll = mr.rbm_ais_test_nll;
     parts.claims.push(
         Claim::new(
             NLL_RBM,
-            "MNIST: RA-RBM's final AIS test NLL comparable to a standard RBM's",
+            "MNIST: RA-RBM's final AIS test NLL within a factor 2 of a standard RBM's on the same split",
             measured_nll,
             "nats per image",
-            "Sec. V B: NLL values comparable to, although not necessarily better than, standard RBMs' (Table 3 of the paper's Ref. [40]; standard RBMs reach about 10^2 nats per image on binarized MNIST: bound 2 x 100)",
-            Rule::AtMost { bound: 200.0 },
+            "Sec. V B: NLL values comparable to, although not necessarily better than, standard RBMs'; bound: 2 x the AIS test NLL of our 0/1 RBM (PCD-1) on the same digits",
+            Rule::AtMost { bound: 2.0 * rbm_nll },
         )
         .not_comparable_if(!full, quick_reason)
+        .with_note(format!(
+            "standard RBM (H = {}, PCD-1, {} epochs): {rbm_nll:.1} nats per image; RA-RBM: AIS {:.1}, rigorous floor {:.1}.",
+            mp.rbm_hidden,
+            mp.rbm_epochs,
+            te.0,
+            mr.floor_test_nll.last().0
+        ))
         .with_figure("fig6a_mnist_nll"),
     );
+    let ra = &mr.ra_probe;
     let probe_reason = format!(
         "{sizes}; measured: test {:.4}, training {:.4}.",
-        mr.ra_probe_test.mean, mr.ra_probe_train.mean
+        ra.sampled_test.mean, ra.sampled_train.mean
     );
-    let probe_note = "Our probe is a logistic regression on the standardized hidden means E[h|v] fitted by a fixed number of SGD epochs; the paper's on one sampled hidden state per image.";
+    let conv = if mr.probes_converged {
+        format!(
+            "every fit converged (largest gradient entry below {:e}; at most {} iterations)",
+            mp.probe.tol, mr.probe_max_iterations
+        )
+    } else {
+        format!(
+            "NOT every fit converged within {} iterations (tolerance {:e})",
+            mp.probe.max_iter, mp.probe.tol
+        )
+    };
+    let probe_note = format!(
+        "Logistic regression (L2 {}, full-batch L-BFGS; {conv}) on one sampled hidden state per image, as in the paper; on the standardized hidden means the RA-RBM gives {:.4} (test).",
+        mp.probe.l2, ra.mean_test.mean
+    );
     parts.claims.push(
         Claim::new(
             PROBE_TEST,
             "MNIST: probe test accuracy on the RA-RBM's hidden layer",
-            measured(mr.ra_probe_test, n),
+            measured(ra.sampled_test, n),
             "",
             "Sec. V B: 93.84 ± 0.19 % on the test set (100 RA-RBMs, H = 3000, K = 190)",
             Rule::Absolute {
@@ -290,13 +358,13 @@ fn claims(
             },
         )
         .not_comparable_if(!full, probe_reason.clone())
-        .with_note(probe_note),
+        .with_note(probe_note.clone()),
     );
     parts.claims.push(
         Claim::new(
             PROBE_TRAIN,
             "MNIST: probe training accuracy on the RA-RBM's hidden layer",
-            measured(mr.ra_probe_train, n),
+            measured(ra.sampled_train, n),
             "",
             "Sec. V B: 95.47 ± 0.19 % on the training set",
             Rule::Absolute {
@@ -305,22 +373,40 @@ fn claims(
             },
         )
         .not_comparable_if(!full, probe_reason)
-        .with_note(probe_note),
+        .with_note(probe_note.clone()),
     );
-    let rbm = measured(mr.rbm_probe_test, 1);
+    let rbm = measured(mr.rbm_probe.sampled_test, 1);
     parts.claims.push(
         Claim::new(
             PROBE_ORDER,
             "MNIST: probe test accuracy of the RA-RBM above the standard RBM's",
-            measured(mr.ra_probe_test, n),
+            measured(ra.sampled_test, n),
             "",
             "Sec. V B: 93.84 % for the RA-RBM against 92.04 % for standard RBMs with 300 hidden units",
             Rule::Greater { other: rbm },
         )
         .not_comparable_if(smoke, SMOKE)
         .with_note(format!(
-            "RA-RBM after {sizes}; the standard RBM: 0/1 units with biases, H = {}, PCD-1, {} epochs, one training. {probe_note}",
-            mp.rbm_hidden, mp.rbm_epochs
+            "RA-RBM (H = {}) after {sizes}; the standard RBM: 0/1 units with biases, H = {}, PCD-1, {} epochs, one training: {:.4}. {probe_note}",
+            mp.n_hidden, mp.rbm_hidden, mp.rbm_epochs, mr.rbm_probe.sampled_test.mean
+        )),
+    );
+    let un = &mr.untrained_probe;
+    parts.claims.push(
+        Claim::new(
+            PROBE_UNTRAINED,
+            "MNIST: probe test accuracy of the trained RA-RBM above the same RA-RBM untrained",
+            measured(ra.sampled_test, n),
+            "",
+            "Sec. V B: the probe demonstrates that the hidden layers of the RA-RBMs have learnt to distill the relevant information of the samples (implied: training raises it above random patterns')",
+            Rule::Greater {
+                other: measured(un.sampled_test, 1),
+            },
+        )
+        .not_comparable_if(smoke, SMOKE)
+        .with_note(format!(
+            "untrained RA-RBM (the first training's random ±1 patterns, H = {}, K = {}): test {:.4} on sampled states, {:.4} on standardized means. A wide layer of random features already supports a good linear probe, so the probe measures learning only against this control.",
+            mp.n_hidden, mp.k, un.sampled_test.mean, un.mean_test.mean
         )),
     );
     let rbm_note = format!(
@@ -346,7 +432,7 @@ fn claims(
         Claim::new(
             RBM_TRAIN,
             "MNIST: probe training accuracy on a standard RBM's hidden layer (H = 300)",
-            measured(mr.rbm_probe_train, 1),
+            measured(mr.rbm_probe.sampled_train, 1),
             "",
             "Sec. V B: 93.01 ± 0.10 % on the training set",
             Rule::Absolute {
@@ -357,22 +443,30 @@ fn claims(
         .not_comparable_if(smoke, SMOKE)
         .with_note(rbm_note),
     );
-    parts.deviations.push(format!(
-        "MNIST probe: a logistic regression on the standardized hidden means E[h|v] with {} SGD epochs, not on one sampled hidden state per image as in the paper; the comparison RBM is trained once (the paper averages over trainings).",
-        mp.probe.epochs
-    ));
-    if te.0 > UNIFORM_NLL {
-        parts.deviations.push(format!(
-            "MNIST: after {sizes} the RA-RBM's AIS test NLL is {:.0} nats per image (untrained {te0:.0}), above the uniform model's 543; the paper reports a fall by four orders of magnitude to values comparable to standard RBMs' (about 10^2). Its samples show no digits{}. Why the RA-RBM does not learn MNIST here is not established.",
-            te.0,
-            if mr.ra_probe_test.mean < mr.rbm_probe_test.mean {
-                format!(
-                    " and its probe test accuracy ({:.4}) lies below the plain RBM's ({:.4}), the paper's order reversed",
-                    mr.ra_probe_test.mean, mr.rbm_probe_test.mean
-                )
-            } else {
-                String::new()
-            }
-        ));
-    }
+    parts.deviations.push(
+        "MNIST probe: the comparison RBM is trained once (the paper averages over trainings); the probes are fitted to convergence by L-BFGS with a small L2 penalty.".to_string(),
+    );
+    parts.deviations.push(diagnosis(mr, mp.rbm_hidden, &sizes));
+}
+
+/// The MNIST diagnosis (issue 15), with this run's numbers: how far the RA-RBM's NLL is from the
+/// plain RBM's under a bound that cannot err low, how far AIS errs for the untrained model, and
+/// why the model stays cold.
+fn diagnosis(mr: &MnistResult, rbm_hidden: usize, sizes: &str) -> String {
+    let te = mr.ais_test_nll.last().0;
+    let te0 = mr.ais_test_nll.mean.first().copied().unwrap_or(f64::NAN);
+    let fl = mr.floor_test_nll.last().0;
+    let fl0 = mr.floor_test_nll.mean.first().copied().unwrap_or(f64::NAN);
+    let under0 = fl0 - te0;
+    format!(
+        "MNIST diagnosis (issue 15). After {sizes} the RA-RBM's test NLL is at least {fl:.0} nats per image by a rigorous bound (log Z >= log Σ e^-F over the training images and the signs of the visible patterns; AIS gives {te:.0}), against {:.0} for the plain 0/1 RBM (H = {rbm_hidden}, PCD-1) on the same digits and 543 for the uniform model. Before training the rigorous bound is {fl0:.0}{}. Cause: W = ξ_vᵀξ_h/√K with |ξ| <= 1 makes the hidden fields of order 10^2 on 784 pixels, so the model sits at a very low temperature; the negative phase, Gibbs chains seeded at the patterns, stays at the patterns of such a model, and the gradient then matches the data's statistics at the patterns without any term that warms the model, so the NLL (the free-energy gap between the data and the pattern minima) stays in the thousands. In small runs (H = 500, K = 50, 2,000 digits; examples/rapid_mnist_diagnosis.rs) neither a few large batches per epoch (the authors' published notebook uses batch 8000) nor 10 Gibbs steps changed this: the rigorous NLL bound stayed in the thousands of nats after 6-12 epochs while a plain RBM reached about 190. The paper's Fig. 6 NLL is an AIS estimate, a stochastic lower bound, for a cold model: AIS can err low by orders of magnitude there (the AIS routine of the authors' ebm-torch library moreover samples its chains with a 0/1 Gibbs sampler while weighting them with the ±1 free energy), so its four orders of magnitude and its values 'comparable to standard RBMs' are not reproduced and are not supported by a bound.",
+        mr.rbm_ais_test_nll,
+        if under0 > 0.0 {
+            format!(
+                ", {under0:.0} nats above the AIS estimate: AIS underestimates the untrained model's log Z by at least that much"
+            )
+        } else {
+            String::new()
+        }
+    )
 }
