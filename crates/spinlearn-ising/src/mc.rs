@@ -151,7 +151,11 @@ impl ParamGuard for McParams {
                     "h",
                     format!(
                         "{} updates need h = 0; use algorithm metropolis",
-                        self.algorithm.name()
+                        if self.algorithm == Algorithm::Wolff {
+                            "Wolff cluster"
+                        } else {
+                            "multi-spin Metropolis"
+                        }
                     ),
                 ));
             }
@@ -621,6 +625,13 @@ mod tests {
         p.h = 0.1;
         let e = p.check().unwrap_err().to_string();
         assert!(e.contains("`h`") && e.contains("Wolff"), "{e}");
+        p.algorithm = Algorithm::MultiSpin;
+        let e = p.check().unwrap_err().to_string();
+        assert!(e.contains("`h`") && e.contains("multi-spin"), "{e}");
+        let mut p = McParams::new(5, 2.0);
+        p.algorithm = Algorithm::MultiSpin;
+        assert!(p.check().unwrap_err().to_string().contains("`l`"));
+        assert_eq!(Algorithm::parse("multispin").unwrap(), Algorithm::MultiSpin);
         assert!(McParams::new(4, -1.0).check().is_err());
         let mut p = McParams::new(4, 2.0);
         p.sweeps = 10;
