@@ -254,11 +254,26 @@ pub fn omega(data: ArrayView2<'_, f64>) -> f64 {
     f.mapv(|x| x * x).mean().unwrap_or(f64::NAN)
 }
 
+/// The small strength `eps` at which [`BpResult::rho_asympt`] evaluates the asymptote: every
+/// cavity magnetization `m_{j->b} = eps` (paper 000, text after Fig. 2: "eps denotes the small
+/// strength"; the paper gives no value). Fixed, not measured: the converged messages stop being
+/// small once they polarize, and the expansion then says nothing.
+pub const ASYMPTOTE_EPS: f64 = 0.01;
+
 /// The small-message asymptote `rho_asympt = (1/3) [1 - beta^4 eps² omega M² / 3]` (paper 000,
-/// text after Fig. 2), for uniform cavity magnetizations `m_{j->b} = eps`.
+/// text after Fig. 2), for uniform cavity magnetizations `m_{j->b} = eps`: the first order in
+/// `x = beta^4 eps² omega M²` of `rho`, which the learner's marginals give as the mean of
+/// `1 / (1 + 2 cosh(beta² eps M f_i))`. A fraction cannot be negative: past the expansion's root
+/// `x = 3` (`M* = `[`asymptote_root`]) the first order has lost its meaning and the value is 0.
 pub fn rho_asymptote(beta: f64, eps: f64, omega: f64, n_samples: usize) -> f64 {
     let m = n_samples as f64;
-    (1.0 - beta.powi(4) * eps * eps * omega * m * m / 3.0) / 3.0
+    ((1.0 - beta.powi(4) * eps * eps * omega * m * m / 3.0) / 3.0).max(0.0)
+}
+
+/// The data size `M* = sqrt(3 / (beta^4 eps² omega))` at which [`rho_asymptote`] reaches 0
+/// (infinite when `eps` or `omega` is 0).
+pub fn asymptote_root(beta: f64, eps: f64, omega: f64) -> f64 {
+    (3.0 / (beta.powi(4) * eps * eps * omega)).sqrt()
 }
 
 /// The message-passing learner for one data set: constants and work arrays. Build it with
@@ -480,12 +495,13 @@ pub struct BpResult {
     pub rho: f64,
     /// Message strength `m_cav` of the last sweep.
     pub m_cav: f64,
-    /// Root-mean-square cavity magnetization `eps = sqrt(mean m_{i->a}²)` of the final messages
-    /// (the uniform strength the asymptote assumes).
+    /// Root-mean-square cavity magnetization `sqrt(mean m_{i->a}²)` of the final messages (the
+    /// measured message strength; the asymptote uses the fixed [`ASYMPTOTE_EPS`] instead).
     pub eps: f64,
     /// Image statistic `omega` of the data.
     pub omega: f64,
-    /// Small-`m_cav` asymptote of `rho` evaluated at `eps`, `omega`, `M`.
+    /// Small-`m_cav` asymptote of `rho` ([`rho_asymptote`]) at the fixed strength
+    /// [`ASYMPTOTE_EPS`], this data's `omega` and `M`; in [0, 1/3].
     pub rho_asympt: f64,
     /// Sweeps performed.
     pub iterations: usize,
@@ -580,7 +596,7 @@ pub fn learn_from(
         m_cav: last.m_cav,
         eps,
         omega: om,
-        rho_asympt: rho_asymptote(p.beta, eps, om, m),
+        rho_asympt: rho_asymptote(p.beta, ASYMPTOTE_EPS, om, m),
         iterations,
         converged,
         stopped,
@@ -657,5 +673,26 @@ mod tests {
         let d = Array2::from_elem((5, 4), -1.0);
         assert_relative_eq!(omega(d.view()), 1.0, epsilon = 1e-15);
         assert_relative_eq!(rho_asymptote(0.5, 0.0, 1.0, 100), 1.0 / 3.0);
+    }
+
+    #[test]
+    fn asymptote_is_the_papers_formula_until_its_root_then_zero() {
+        let (beta, eps, om) = (0.5, 0.01, 0.4);
+        let root = asymptote_root(beta, eps, om);
+        // x = beta^4 eps² omega M² = 3 at the root.
+        assert_relative_eq!(
+            beta.powi(4) * eps * eps * om * root * root,
+            3.0,
+            epsilon = 1e-12
+        );
+        for m in [1usize, 10, 100, 500] {
+            let x = beta.powi(4) * eps * eps * om * (m * m) as f64;
+            assert!((m as f64) < root);
+            assert_relative_eq!(rho_asymptote(beta, eps, om, m), (1.0 - x / 3.0) / 3.0);
+        }
+        for m in [root.ceil() as usize, 2000, 100_000] {
+            assert_eq!(rho_asymptote(beta, eps, om, m), 0.0);
+        }
+        assert!(asymptote_root(beta, 0.0, om).is_infinite());
     }
 }

@@ -37,6 +37,23 @@ fn bad_flags_are_named_as_typed() {
             &["--l", "7", "--t", "2", "--algorithm", "metropolis"][..],
             "l",
         ),
+        (
+            &["--l", "7", "--t", "2", "--algorithm", "multispin"][..],
+            "l",
+        ),
+        (
+            &[
+                "--l",
+                "8",
+                "--t",
+                "2",
+                "--h",
+                "0.1",
+                "--algorithm",
+                "multispin",
+            ][..],
+            "h",
+        ),
     ] {
         let mut a = vec!["-q", "--out", out, "ising", "mc"];
         a.extend_from_slice(args);
@@ -101,6 +118,36 @@ fn commands_write_their_run_directories() {
     for stem in ["magnetization_series", "lattice"] {
         assert!(mc.join(format!("{stem}.png")).exists(), "{stem}");
     }
+    // The multi-spin kernel through the same command.
+    let ms = d.join("ms");
+    let out = run(&[
+        "-q",
+        "--seed",
+        "3",
+        "--out",
+        ms.to_str().unwrap(),
+        "ising",
+        "mc",
+        "--l",
+        "8",
+        "--t",
+        "2.0",
+        "--therm",
+        "20",
+        "--sweeps",
+        "128",
+        "--algorithm",
+        "multispin",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = read_json(&ms.join("summary.json"));
+    assert_eq!(s["n_measured"], 128);
+    assert_eq!(s["algorithm"], "multispin");
+    assert!(s["acceptance"].as_f64().unwrap() > 0.0);
 
     let mf = d.join("mf");
     let out = run(&[

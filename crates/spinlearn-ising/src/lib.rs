@@ -15,7 +15,8 @@
 //!   forms against quadrature.
 //! - [`activation`]: activation functions as unit types (value, derivative, stable tails).
 //! - [`lattice`], [`mc`], [`stats`], [`onsager`]: square-lattice Ising Monte Carlo (checkerboard
-//!   Metropolis, Wolff), exact enumeration, error bars, Onsager's exact results.
+//!   Metropolis, Wolff), exact enumeration, error bars, Onsager's exact results; [`multispin`]:
+//!   multi-spin-coded checkerboard Metropolis (64 spins a word) and ensembles of lattices.
 //! - [`experiments`]: the paper's experiments as functions returning plain structs (the
 //!   activation experiment, the parallel lattice sweep over (L, T) with its Binder crossing);
 //!   [`bench`]: speed figures.
@@ -32,11 +33,13 @@ pub mod fit;
 pub mod lattice;
 pub mod mc;
 pub mod mean_field;
+pub mod multispin;
 pub mod onsager;
 pub mod stats;
 
 pub use activation::Activation;
 pub use error::{IsingError, Result};
 pub use lattice::{Checkerboard, Lattice, Metropolis, Wolff};
-pub use mc::{Algorithm, McParams, McResult, McValidParams, Start, simulate};
+pub use mc::{Algorithm, McParams, McResult, McValidParams, Start, simulate, simulate_many};
 pub use mean_field::{CurieWeiss, MeanFieldSolution};
+pub use multispin::{MultiSpinChain, MultiSpinLattice, MultiSpinMetropolis};

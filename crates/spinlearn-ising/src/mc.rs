@@ -3,13 +3,15 @@
 //! cumulant, with autocorrelation-aware error bars (binning for means, block jackknife for the
 //! fluctuation quantities).
 //!
-//! Streams: Metropolis row i draws from `seed.stream(i)`; the Wolff chain from
+//! Streams: Metropolis and multi-spin row i draw from `seed.stream(i)`; the Wolff chain from
 //! `seed.named("wolff").stream(0)`; a hot start from `seed.named("init").stream(0)`. Results depend
 //! on the seed only, never on the thread count.
 
 use crate::error::{IsingError, Result, invalid};
 use crate::lattice::{Checkerboard, Lattice, Metropolis, Wolff};
+use crate::multispin::{MultiSpinLattice, MultiSpinMetropolis};
 use crate::stats::{Estimate, binning, jackknife, tau_int};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use spinlearn_core::{Control, Observer, Seed, SpinRng, StepReport};
 use spinlearn_core::{ParamGuard, check};
@@ -23,27 +25,33 @@ pub enum Algorithm {
     /// Wolff single-cluster updates (zero field); one sweep is a fixed number of clusters that
     /// flips about N spins on average (set during thermalization).
     Wolff,
+    /// Multi-spin-coded checkerboard Metropolis ([`crate::multispin`]): the same acceptance law
+    /// as `Metropolis`, 64 spins a word. Needs even L and h = 0.
+    #[serde(rename = "multispin")]
+    MultiSpin,
 }
 
 impl Algorithm {
-    /// Parses `"metropolis"` or `"wolff"`.
+    /// Parses `"metropolis"`, `"wolff"` or `"multispin"`.
     pub fn parse(s: &str) -> Result<Algorithm> {
         match s.trim().to_ascii_lowercase().as_str() {
             "metropolis" => Ok(Algorithm::Metropolis),
             "wolff" => Ok(Algorithm::Wolff),
+            "multispin" | "multi-spin" => Ok(Algorithm::MultiSpin),
             _ => Err(IsingError::UnknownName {
                 what: "algorithm",
                 name: s.into(),
-                expected: "metropolis, wolff",
+                expected: "metropolis, wolff, multispin",
             }),
         }
     }
 
-    /// `"metropolis"` or `"wolff"`.
+    /// `"metropolis"`, `"wolff"` or `"multispin"`.
     pub fn name(self) -> &'static str {
         match self {
             Algorithm::Metropolis => "metropolis",
             Algorithm::Wolff => "wolff",
+            Algorithm::MultiSpin => "multispin",
         }
     }
 }
@@ -68,11 +76,11 @@ pub enum Start {
 /// Parameters of one Monte Carlo run (field names are the `spinlearn ising mc` flags).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McParams {
-    /// Side length L >= 2 (even for Metropolis).
+    /// Side length L >= 2 (even for Metropolis and multi-spin).
     pub l: usize,
     /// Temperature T > 0.
     pub t: f64,
-    /// Field h (must be 0 for Wolff).
+    /// Field h (must be 0 for Wolff and multi-spin).
     pub h: f64,
     /// Update algorithm.
     pub algorithm: Algorithm,
@@ -85,7 +93,8 @@ pub struct McParams {
     pub wolff_clusters: Option<usize>,
     /// Initial configuration.
     pub start: Start,
-    /// Spread the rows of a Metropolis sweep over rayon's pool (results are the same either way).
+    /// Spread the rows of a Metropolis or multi-spin sweep over rayon's pool (results are the same
+    /// either way).
     pub parallel: bool,
 }
 
@@ -128,10 +137,26 @@ impl ParamGuard for McParams {
                     format!("checkerboard Metropolis needs an even L, got {}", self.l),
                 ));
             }
-            Algorithm::Wolff if self.h != 0.0 => {
+            Algorithm::MultiSpin if !self.l.is_multiple_of(2) => {
+                return Err(Error::invalid(
+                    "l",
+                    format!(
+                        "multi-spin checkerboard Metropolis needs an even L, got {}",
+                        self.l
+                    ),
+                ));
+            }
+            Algorithm::Wolff | Algorithm::MultiSpin if self.h != 0.0 => {
                 return Err(Error::invalid(
                     "h",
-                    "Wolff cluster updates need h = 0; use algorithm metropolis",
+                    format!(
+                        "{} updates need h = 0; use algorithm metropolis",
+                        if self.algorithm == Algorithm::Wolff {
+                            "Wolff cluster"
+                        } else {
+                            "multi-spin Metropolis"
+                        }
+                    ),
                 ));
             }
             _ => {}
@@ -222,6 +247,13 @@ enum ChainKind {
         flipped: u64,
         clusters: u64,
     },
+    MultiSpin {
+        ms: MultiSpinLattice,
+        rngs: Vec<SpinRng>,
+        kernel: MultiSpinMetropolis,
+        accepted: u64,
+        offered: u64,
+    },
 }
 
 /// A Markov chain on the lattice: the state that changes during a run.
@@ -254,6 +286,13 @@ impl McChain {
                 clusters_per_sweep: p.wolff_clusters.unwrap_or(1),
                 flipped: 0,
                 clusters: 0,
+            },
+            Algorithm::MultiSpin => ChainKind::MultiSpin {
+                ms: MultiSpinLattice::from_lattice(&lat)?,
+                rngs: seed.streams(p.l),
+                kernel: MultiSpinMetropolis::new(p.t)?,
+                accepted: 0,
+                offered: 0,
             },
         };
         Ok(McChain {
@@ -290,6 +329,16 @@ impl McChain {
                 }
                 *clusters += *clusters_per_sweep as u64;
             }
+            ChainKind::MultiSpin {
+                ms,
+                rngs,
+                kernel,
+                accepted,
+                offered,
+            } => {
+                *accepted += kernel.sweep(ms, rngs, self.parallel);
+                *offered += self.n as u64;
+            }
         }
     }
 
@@ -313,13 +362,16 @@ impl McChain {
                     *clusters += 1;
                 }
             }
-            ChainKind::Metropolis { .. } => self.sweep(),
+            ChainKind::Metropolis { .. } | ChainKind::MultiSpin { .. } => self.sweep(),
         }
     }
 
     fn reset_counters(&mut self) {
         match &mut self.kind {
             ChainKind::Metropolis {
+                accepted, offered, ..
+            }
+            | ChainKind::MultiSpin {
                 accepted, offered, ..
             } => {
                 *accepted = 0;
@@ -339,6 +391,7 @@ impl McChain {
         match &self.kind {
             ChainKind::Metropolis { cb, .. } => cb.magnetization_sum(),
             ChainKind::Wolff { lat, .. } => lat.magnetization_sum(),
+            ChainKind::MultiSpin { ms, .. } => ms.magnetization_sum(),
         }
     }
 
@@ -347,6 +400,7 @@ impl McChain {
         let b = match &self.kind {
             ChainKind::Metropolis { cb, .. } => cb.bond_sum(),
             ChainKind::Wolff { lat, .. } => lat.bond_sum(),
+            ChainKind::MultiSpin { ms, .. } => ms.bond_sum(),
         };
         -(b as f64) - self.h * self.magnetization_sum() as f64
     }
@@ -356,6 +410,7 @@ impl McChain {
         match &self.kind {
             ChainKind::Metropolis { cb, .. } => cb.to_lattice(),
             ChainKind::Wolff { lat, .. } => lat.clone(),
+            ChainKind::MultiSpin { ms, .. } => ms.to_lattice(),
         }
     }
 }
@@ -393,11 +448,11 @@ pub struct McResult {
     pub tau_abs_m: f64,
     /// Integrated autocorrelation time of e in sweeps.
     pub tau_energy: f64,
-    /// Metropolis: accepted flips / offered flips during measurement.
+    /// Metropolis and multi-spin: accepted flips / offered flips during measurement.
     pub acceptance: Option<f64>,
     /// Wolff: mean cluster size during measurement, per spin.
     pub mean_cluster_fraction: Option<f64>,
-    /// Wolff clusters per sweep (0 for Metropolis).
+    /// Wolff clusters per sweep (0 for Metropolis and multi-spin).
     pub clusters_per_sweep: usize,
     /// m = M / N after each measured sweep.
     #[serde(skip)]
@@ -486,6 +541,9 @@ pub fn simulate(p: &McValidParams, seed: Seed, obs: &mut dyn Observer) -> Result
     let (acceptance, cluster_fraction, cps) = match &chain.kind {
         ChainKind::Metropolis {
             accepted, offered, ..
+        }
+        | ChainKind::MultiSpin {
+            accepted, offered, ..
         } => (Some(*accepted as f64 / *offered as f64), None, 0),
         ChainKind::Wolff {
             flipped,
@@ -501,6 +559,15 @@ pub fn simulate(p: &McValidParams, seed: Seed, obs: &mut dyn Observer) -> Result
     let mut r = summarize(params, ms, es, stopped, acceptance, cluster_fraction, cps);
     r.final_lattice = Some(chain.lattice());
     Ok(r)
+}
+
+/// Independent runs (replicas, seeds, temperatures, sizes), one [`simulate`] each without an
+/// observer, spread over rayon's pool; results in input order. Each run draws from its own seed's
+/// streams, so the results do not depend on the thread count.
+pub fn simulate_many(runs: &[(McValidParams, Seed)]) -> Result<Vec<McResult>> {
+    runs.par_iter()
+        .map(|(p, seed)| simulate(p, *seed, &mut spinlearn_core::NoObserver))
+        .collect()
 }
 
 fn summarize(
@@ -558,6 +625,13 @@ mod tests {
         p.h = 0.1;
         let e = p.check().unwrap_err().to_string();
         assert!(e.contains("`h`") && e.contains("Wolff"), "{e}");
+        p.algorithm = Algorithm::MultiSpin;
+        let e = p.check().unwrap_err().to_string();
+        assert!(e.contains("`h`") && e.contains("multi-spin"), "{e}");
+        let mut p = McParams::new(5, 2.0);
+        p.algorithm = Algorithm::MultiSpin;
+        assert!(p.check().unwrap_err().to_string().contains("`l`"));
+        assert_eq!(Algorithm::parse("multispin").unwrap(), Algorithm::MultiSpin);
         assert!(McParams::new(4, -1.0).check().is_err());
         let mut p = McParams::new(4, 2.0);
         p.sweeps = 10;

@@ -55,14 +55,42 @@ pub enum TopDown {
     Sampled,
 }
 
+/// What one of [`DbnParams::epochs`] is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EpochUnit {
+    /// One parameter update on one mini-batch (003 Text S1: "Each parameter update for a batch is
+    /// called an epoch"; 200 of them per layer, a third of one pass over 60,000 digits). A layer
+    /// trained for E such epochs sees E x batch_size samples: the data in a seeded random order,
+    /// cycled through as often as needed.
+    #[default]
+    Update,
+    /// One pass over the whole data in shuffled mini-batches (the usual meaning).
+    Pass,
+}
+
+impl EpochUnit {
+    /// `"update"` or `"pass"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EpochUnit::Update => "update",
+            EpochUnit::Pass => "pass",
+        }
+    }
+}
+
 /// DBN training configuration (the flags of `spinlearn dbn train`). Validate with
 /// [`ParamGuard::check`]; the seed is an argument of [`train_dbn`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DbnParams {
     /// Hidden widths, shallow to deep.
     pub widths: Vec<usize>,
-    /// Epochs (passes over the data) per layer.
+    /// Epochs per layer, in units of `epoch_unit`.
     pub epochs: usize,
+    /// What an epoch is: one parameter update (the paper's definition, the default) or one pass
+    /// over the data.
+    #[serde(default)]
+    pub epoch_unit: EpochUnit,
     /// Mini-batch size (paper: 100).
     pub batch_size: usize,
     /// Learning rate (paper: 0.1).
@@ -82,6 +110,7 @@ impl Default for DbnParams {
         DbnParams {
             widths: PAPER_WIDTHS.to_vec(),
             epochs: 200,
+            epoch_unit: EpochUnit::Update,
             batch_size: 100,
             lr: 0.1,
             momentum: 0.0,
@@ -97,6 +126,7 @@ impl Default for DbnParams {
 pub struct ValidDbnParams {
     widths: Vec<usize>,
     epochs: usize,
+    epoch_unit: EpochUnit,
     batch_size: usize,
     lr: f64,
     momentum: f64,
@@ -125,6 +155,7 @@ impl ParamGuard for DbnParams {
         Ok(ValidDbnParams {
             widths: check_widths(&self.widths)?,
             epochs: check::nonzero("epochs", self.epochs)?,
+            epoch_unit: self.epoch_unit,
             batch_size: check::nonzero("batch_size", self.batch_size)?,
             lr: check::positive("lr", self.lr)?,
             momentum: check::in_range("momentum", self.momentum, 0.0, 0.999)?,
@@ -141,9 +172,23 @@ impl ValidDbnParams {
         &self.widths
     }
 
-    /// Epochs per layer.
+    /// Epochs per layer (in units of [`ValidDbnParams::epoch_unit`]).
     pub fn epochs(&self) -> usize {
         self.epochs
+    }
+
+    /// What an epoch is.
+    pub fn epoch_unit(&self) -> EpochUnit {
+        self.epoch_unit
+    }
+
+    /// Parameter updates per layer on `n_samples` samples: `epochs` (updates), or `epochs` passes
+    /// of `ceil(n_samples / batch_size)` batches.
+    pub fn updates_per_layer(&self, n_samples: usize) -> usize {
+        match self.epoch_unit {
+            EpochUnit::Update => self.epochs,
+            EpochUnit::Pass => self.epochs * n_samples.div_ceil(self.batch_size.min(n_samples)),
+        }
     }
 
     /// Mini-batch size.
@@ -191,7 +236,12 @@ impl ValidDbnParams {
                 weight_decay: 0.0,
                 lr_decay: 1.0,
             },
-            epochs: self.epochs,
+            // With epochs as updates, a layer runs one pass over `epochs` batches of samples
+            // (see [`train_dbn`]).
+            epochs: match self.epoch_unit {
+                EpochUnit::Update => 1,
+                EpochUnit::Pass => self.epochs,
+            },
             batch_size: self.batch_size,
             track_exact_nll: false,
         }
@@ -443,8 +493,11 @@ impl Dbn {
 
 /// Trains a DBN greedily on `data (n_samples, n_visible)` with values in [0, 1]: layer `l`
 /// (0-based) from `seed.derive(l)`, its sampled read-out (if any) from
-/// `seed.named("readout").derive(l)`; reports each epoch of each layer to `observer` (stage
-/// `"dbn epoch"`, metrics `layer`, `seconds`).
+/// `seed.named("readout").derive(l)`; reports each pass of each layer to `observer` (stage
+/// `"dbn epoch"`, metrics `layer`, `seconds`). With [`EpochUnit::Update`], layer `l` is trained
+/// for one pass over `epochs x batch_size` samples: the layer's input rows in the order of a
+/// permutation from `seed.named("updates").derive(l)`, repeated (a fresh permutation each time)
+/// until there are enough, so each of the `epochs` batches is one parameter update.
 pub fn train_dbn(
     data: ArrayView2<'_, f32>,
     p: &ValidDbnParams,
@@ -461,7 +514,11 @@ pub fn train_dbn(
     }
     let mut layers: Vec<Rbm> = Vec::with_capacity(p.widths.len());
     let mut input = data.to_owned();
-    let total = p.widths.len() * p.epochs;
+    let passes = match p.epoch_unit {
+        EpochUnit::Update => 1,
+        EpochUnit::Pass => p.epochs,
+    };
+    let total = p.widths.len() * passes;
     let mut step = 0usize;
     for l in 0..p.widths.len() {
         let tp = p.layer_params(l).check()?;
@@ -486,12 +543,24 @@ pub fn train_dbn(
             }
             c
         };
+        let rows = match p.epoch_unit {
+            EpochUnit::Update => Some(update_rows(
+                input.nrows(),
+                p.epochs * p.batch_size,
+                seed.named("updates").derive(l as u64),
+            )),
+            EpochUnit::Pass => None,
+        };
+        let layer_input = match &rows {
+            Some(r) => input.select(Axis(0), r),
+            None => input.clone(),
+        };
         let (model, _, _) =
-            spinlearn_rbm::train::train(&tp, input.view(), seed.derive(l as u64), &mut obs)
+            spinlearn_rbm::train::train(&tp, layer_input.view(), seed.derive(l as u64), &mut obs)
                 .map_err(|source| RelevanceError::Rbm {
-                    layer: l + 1,
-                    source,
-                })?;
+                layer: l + 1,
+                source,
+            })?;
         let rbm = model.rbm();
         rbm.check_finite().map_err(|source| RelevanceError::Rbm {
             layer: l + 1,
@@ -513,9 +582,52 @@ pub fn train_dbn(
     Ok(Dbn { layers })
 }
 
+/// `total` row indices into `n` rows: consecutive random permutations of 0..n (the k-th from
+/// `seed.stream(k)`), truncated to `total`.
+fn update_rows(n: usize, total: usize, seed: Seed) -> Vec<usize> {
+    let mut out = Vec::with_capacity(total);
+    let mut k = 0u64;
+    while out.len() < total {
+        let mut perm: Vec<usize> = (0..n).collect();
+        let mut rng = seed.stream(k);
+        for i in (1..n).rev() {
+            perm.swap(i, rng.random_range(0..=i));
+        }
+        let need = total - out.len();
+        out.extend_from_slice(&perm[..need.min(n)]);
+        k += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn update_rows_cycle_through_permutations() {
+        let r = update_rows(10, 25, Seed(1));
+        assert_eq!(r.len(), 25);
+        for chunk in r.chunks(10).take(2) {
+            let mut c = chunk.to_vec();
+            c.sort_unstable();
+            assert_eq!(c, (0..10).collect::<Vec<_>>());
+        }
+        assert_ne!(r[..10], r[10..20]);
+        assert_eq!(update_rows(10, 4, Seed(1)), r[..4]);
+    }
+
+    #[test]
+    fn updates_per_layer_follow_the_unit() {
+        let mut p = DbnParams {
+            epochs: 7,
+            batch_size: 10,
+            ..DbnParams::default()
+        };
+        assert_eq!(p.check().unwrap().updates_per_layer(95), 7);
+        p.epoch_unit = EpochUnit::Pass;
+        assert_eq!(p.check().unwrap().updates_per_layer(95), 70);
+    }
 
     #[test]
     fn shapes_and_thresholds() {

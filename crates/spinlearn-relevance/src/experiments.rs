@@ -286,6 +286,15 @@ pub struct PipelineParams {
     pub bound_points: usize,
     /// Sample images kept per layer for figures.
     pub keep_samples: usize,
+    /// Independent realizations of the trained DBN (each trained, analysed and generating from
+    /// its own seed) for ensemble means and standard errors; 1: the main network only (the
+    /// paper averages 12).
+    #[serde(default = "one")]
+    pub ensembles: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Default for PipelineParams {
@@ -312,6 +321,7 @@ impl Default for PipelineParams {
             powerlaw: PowerLawParams::default(),
             bound_points: 81,
             keep_samples: 36,
+            ensembles: 1,
         }
     }
 }
@@ -332,6 +342,7 @@ pub struct ValidPipelineParams {
     powerlaw: ValidPowerLawParams,
     bound_points: usize,
     keep_samples: usize,
+    ensembles: usize,
 }
 
 impl ParamGuard for PipelineParams {
@@ -357,6 +368,7 @@ impl ParamGuard for PipelineParams {
             powerlaw: self.powerlaw.check()?,
             bound_points: check::at_least("bound_points", self.bound_points, 2)?,
             keep_samples: self.keep_samples,
+            ensembles: check::nonzero("ensembles", self.ensembles)?,
         })
     }
 }
@@ -405,6 +417,11 @@ impl ValidPipelineParams {
     /// Power-law fit options.
     pub fn powerlaw(&self) -> &ValidPowerLawParams {
         &self.powerlaw
+    }
+
+    /// Realizations of the trained DBN (>= 1).
+    pub fn ensembles(&self) -> usize {
+        self.ensembles
     }
 }
 
@@ -483,9 +500,97 @@ pub struct PipelineResult {
     pub classifier_test_error: f64,
     /// Training label distribution `P(label)`.
     pub p_label: Vec<f64>,
+    /// The further realizations of the trained DBN (`ensembles - 1` of them; the first
+    /// realization is `trained`).
+    #[serde(default)]
+    pub ensemble: Vec<NetworkResult>,
     /// The trained network itself.
     #[serde(skip)]
     pub dbn: Option<Dbn>,
+}
+
+/// Mean and standard error of the mean of one per-layer figure over the realizations that have
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleValue {
+    /// Mean over realizations.
+    pub mean: f64,
+    /// Standard error of the mean, std / sqrt(n) (unbiased std; 0 for one realization).
+    pub stderr: f64,
+    /// Realizations that have the figure.
+    pub n: usize,
+}
+
+impl EnsembleValue {
+    /// Mean and standard error of `xs`; `None` when empty.
+    pub fn of(xs: &[f64]) -> Option<EnsembleValue> {
+        let n = xs.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let stderr = if n > 1 {
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            (var / n as f64).sqrt()
+        } else {
+            0.0
+        };
+        Some(EnsembleValue { mean, stderr, n })
+    }
+}
+
+/// One layer's figures over the realizations of the trained DBN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleLayer {
+    /// 1-based layer index.
+    pub layer: usize,
+    /// H[s] / ln M.
+    pub h_s_norm: EnsembleValue,
+    /// H[k] / ln M.
+    pub h_k_norm: EnsembleValue,
+    /// Power-law exponent beta (realizations with a fit).
+    pub beta: Option<EnsembleValue>,
+    /// Classification error (realizations with labels).
+    pub classification_error: Option<EnsembleValue>,
+    /// Generation ability 1/KL (realizations that generated).
+    pub generation_ability: Option<EnsembleValue>,
+}
+
+impl PipelineResult {
+    /// All realizations of the trained DBN: `trained` then `ensemble`.
+    pub fn realizations(&self) -> Vec<&NetworkResult> {
+        std::iter::once(&self.trained)
+            .chain(self.ensemble.iter())
+            .collect()
+    }
+
+    /// Per layer, mean and standard error over [`PipelineResult::realizations`].
+    pub fn ensemble_layers(&self) -> Vec<EnsembleLayer> {
+        let nets = self.realizations();
+        (0..self.trained.layers.len())
+            .map(|l| {
+                let layers: Vec<&LayerResult> =
+                    nets.iter().filter_map(|n| n.layers.get(l)).collect();
+                let col = |f: &dyn Fn(&LayerResult) -> Option<f64>| -> Vec<f64> {
+                    layers.iter().filter_map(|x| f(x)).collect()
+                };
+                EnsembleLayer {
+                    layer: l + 1,
+                    h_s_norm: EnsembleValue::of(&col(&|x| Some(x.analysis.entropies.h_s_norm)))
+                        .expect("at least one realization"),
+                    h_k_norm: EnsembleValue::of(&col(&|x| Some(x.analysis.entropies.h_k_norm)))
+                        .expect("at least one realization"),
+                    beta: EnsembleValue::of(&col(&|x| x.analysis.powerlaw.map(|f| f.beta))),
+                    classification_error: EnsembleValue::of(&col(&|x| {
+                        x.analysis.classification_error
+                    })),
+                    generation_ability: EnsembleValue::of(&col(&|x| {
+                        x.generation.as_ref().map(|g| g.generation_ability)
+                    })),
+                }
+            })
+            .collect()
+    }
 }
 
 fn shuffle_pixels(data: ArrayView2<'_, f32>, seed: Seed) -> Array2<f32> {
@@ -695,6 +800,25 @@ pub fn run_pipeline(
         observer,
     )?;
     trained.train_seconds = secs;
+    // Further realizations: realization r >= 1 trains from `seed.named("dbn-ensemble").derive(r)`
+    // and generates from `seed.named("ensemble").derive(r)`.
+    let mut ensemble = Vec::with_capacity(params.ensembles - 1);
+    for r in 1..params.ensembles as u64 {
+        let t = Instant::now();
+        let d = train_dbn(data, &dbn_p, seed.named("dbn-ensemble").derive(r), observer)?;
+        let s = t.elapsed().as_secs_f64();
+        let mut net = analyze_network(
+            "ensemble",
+            &d,
+            samples,
+            pl,
+            Some(&generation),
+            seed.named("ensemble").derive(r),
+            observer,
+        )?;
+        net.train_seconds = s;
+        ensemble.push(net);
+    }
     let d0 = Dbn::random(
         data.ncols(),
         dbn_p.widths(),
@@ -755,6 +879,7 @@ pub fn run_pipeline(
         bound,
         classifier_test_error,
         p_label,
+        ensemble,
         dbn: Some(dbn),
     })
 }
@@ -762,6 +887,17 @@ pub fn run_pipeline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ensemble_value_is_mean_and_standard_error() {
+        let v = EnsembleValue::of(&[1.0, 2.0, 3.0, 6.0]).unwrap();
+        assert!((v.mean - 3.0).abs() < 1e-15);
+        // Unbiased variance 14/3, standard error sqrt(14/3 / 4).
+        assert!((v.stderr - (14.0f64 / 12.0).sqrt()).abs() < 1e-15);
+        assert_eq!(v.n, 4);
+        assert_eq!(EnsembleValue::of(&[2.5]).unwrap().stderr, 0.0);
+        assert!(EnsembleValue::of(&[]).is_none());
+    }
 
     #[test]
     fn classification_error_by_hand() {

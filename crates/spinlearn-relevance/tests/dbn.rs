@@ -5,7 +5,7 @@ use ndarray::Array2;
 use rand::RngExt;
 use spinlearn_core::{NoObserver, ParamGuard, Seed};
 use spinlearn_relevance::classifier::MlpParams;
-use spinlearn_relevance::dbn::{Dbn, DbnParams, Readout, train_dbn};
+use spinlearn_relevance::dbn::{Dbn, DbnParams, EpochUnit, Readout, train_dbn};
 use spinlearn_relevance::experiments::analyze_layer;
 use spinlearn_relevance::powerlaw::PowerLawParams;
 
@@ -31,7 +31,9 @@ fn trained_dbn_separates_and_generates_prototypes() {
     let (x, labels) = two_prototypes(600, Seed(1));
     let p = DbnParams {
         widths: vec![8, 3],
+        // 40 passes over the 600 samples (240 updates of 100).
         epochs: 40,
+        epoch_unit: EpochUnit::Pass,
         ..DbnParams::default()
     }
     .check()

@@ -52,6 +52,12 @@ fn smoke_section_writes_figures_and_consistent_entropies() {
         assert!(sum.get(key).is_some(), "summary lacks `{key}`");
     }
     assert_eq!(sum["M"], 300);
+    // Two realizations of the DBN: per-layer means and standard errors in the summary and a file.
+    assert_eq!(sum["realizations"], 2);
+    let ens = sum["ensemble_layers"].as_array().unwrap();
+    assert_eq!(ens.len(), 3);
+    assert_eq!(ens[0]["h_s_norm"]["n"], 2);
+    assert!(dir.join("ensemble_layers.csv").is_file());
     assert_eq!(sum["layers"].as_array().unwrap().len(), 3);
     assert_eq!(sum["bound_exact"], true);
     for fig in [

@@ -96,6 +96,8 @@ pub enum AlgorithmArg {
     Wolff,
     /// Checkerboard Metropolis (even L).
     Metropolis,
+    /// Multi-spin-coded checkerboard Metropolis, 64 spins a word (even L, zero field only).
+    Multispin,
 }
 
 /// Initial configuration, as typed.
@@ -108,7 +110,7 @@ pub enum StartArg {
     Hot,
 }
 
-/// `spinlearn ising mc --l L --t T [--algorithm wolff|metropolis]`.
+/// `spinlearn ising mc --l L --t T [--algorithm wolff|metropolis|multispin]`.
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct McArgs {
     /// Side length L of the periodic square lattice.
@@ -117,7 +119,7 @@ pub struct McArgs {
     /// Temperature T > 0 (J = k_B = 1; exact Tc = 2.269).
     #[arg(long, allow_negative_numbers = true)]
     pub t: f64,
-    /// External field h (Metropolis only).
+    /// External field h (metropolis only).
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub h: f64,
     /// Update algorithm.
@@ -143,6 +145,7 @@ impl McArgs {
             algorithm: match self.algorithm {
                 AlgorithmArg::Wolff => Algorithm::Wolff,
                 AlgorithmArg::Metropolis => Algorithm::Metropolis,
+                AlgorithmArg::Multispin => Algorithm::MultiSpin,
             },
             therm: self.therm,
             sweeps: self.sweeps,

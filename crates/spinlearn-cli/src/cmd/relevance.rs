@@ -12,7 +12,7 @@ use spinlearn_core::{ParamGuard, Units};
 use spinlearn_data::{Dataset, Values};
 use spinlearn_relevance::bound::{self, BoundParams};
 use spinlearn_relevance::classifier::MlpParams;
-use spinlearn_relevance::dbn::{Dbn, DbnParams, TopDown};
+use spinlearn_relevance::dbn::{Dbn, DbnParams, EpochUnit, TopDown};
 use spinlearn_relevance::experiments::{
     KMeansSweepParams, PipelineParams, Samples, analyze_ids, run_pipeline, train_and_analyze,
 };
@@ -177,6 +177,16 @@ impl Experiment for BoundArgs {
     }
 }
 
+/// `--epoch-unit`, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EpochUnitArg {
+    /// One parameter update on one mini-batch (003 Text S1).
+    Update,
+    /// One pass over the data.
+    Pass,
+}
+
 /// Network flags shared by `dbn train` and `dbn analyze`.
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct NetArgs {
@@ -187,9 +197,13 @@ pub struct NetArgs {
         default_value = "500,250,120,60,30,25,20,15,10,5"
     )]
     pub widths: Vec<usize>,
-    /// Epochs per layer (paper: 200).
+    /// Epochs per layer (paper: 200), in units of --epoch-unit.
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
+    /// What an epoch is: one parameter update on one batch (the paper's definition) or one pass
+    /// over the data.
+    #[arg(long, value_enum, default_value_t = EpochUnitArg::Update)]
+    pub epoch_unit: EpochUnitArg,
     /// Learning rate (paper: 0.1).
     #[arg(long, default_value_t = 0.1)]
     pub lr: f64,
@@ -209,6 +223,10 @@ impl NetArgs {
         DbnParams {
             widths: self.widths.clone(),
             epochs: self.epochs,
+            epoch_unit: match self.epoch_unit {
+                EpochUnitArg::Update => EpochUnit::Update,
+                EpochUnitArg::Pass => EpochUnit::Pass,
+            },
             batch_size: self.batch_size,
             lr: self.lr,
             n_chains: self.n_chains,
@@ -284,6 +302,9 @@ pub struct DbnAnalyzeArgs {
     /// Skip the shuffled-pixel control.
     #[arg(long)]
     pub no_shuffled: bool,
+    /// Realizations of the trained DBN for ensemble means and standard errors (paper: 12).
+    #[arg(long, default_value_t = 1)]
+    pub ensembles: usize,
     /// K values of the k-means baseline, comma-separated.
     #[arg(
         long,
@@ -341,6 +362,7 @@ impl DbnAnalyzeArgs {
             dbn: self.net.params(),
             contrast_widths,
             shuffled: !self.no_shuffled,
+            ensembles: self.ensembles,
             kmeans: KMeansSweepParams {
                 ks: self.kmeans_ks.clone(),
                 restarts: self.kmeans_restarts,

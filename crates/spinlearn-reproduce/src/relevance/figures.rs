@@ -264,6 +264,8 @@ pub fn pipeline_summary(r: &PipelineResult) -> Value {
         "contrast_layers": net(r.contrast.as_ref()),
         "contrast_best_layer_by_generation": r.contrast.as_ref().and_then(|c| c.best_by_generation()),
         "train_seconds": r.trained.train_seconds,
+        "realizations": r.realizations().len(),
+        "ensemble_layers": r.ensemble_layers(),
         "bound_max_gap": bound.map_or(0.0, |b| b.max_gap),
         "bound_exact": bound.is_none_or(|b| b.exact),
         "entropies_unit": "H_s and H_k divided by ln M; *_nats in nats",
@@ -534,6 +536,70 @@ pub fn pipeline_figures(
     };
     let (x1, y1, e1) = beta(&r.trained);
     let (x0, y0, e0) = beta(&r.epoch0);
+    // Ensemble means ± standard errors over the realizations of the trained DBN (when several).
+    let ens = r.ensemble_layers();
+    let n_real = r.realizations().len();
+    let ens_series = |f: &dyn Fn(
+        &spinlearn_relevance::experiments::EnsembleLayer,
+    )
+        -> Option<spinlearn_relevance::experiments::EnsembleValue>|
+     -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let pts: Vec<(f64, f64, f64)> = ens
+            .iter()
+            .filter_map(|e| f(e).map(|v| (e.layer as f64, v.mean, v.stderr)))
+            .collect();
+        (
+            pts.iter().map(|p| p.0).collect(),
+            pts.iter().map(|p| p.1).collect(),
+            pts.iter().map(|p| p.2).collect(),
+        )
+    };
+    let ens_label = format!("trained, mean ± s.e. over {n_real} realizations");
+    if n_real > 1 {
+        let rows: Vec<Vec<Cell>> = ens
+            .iter()
+            .map(|e| {
+                let v = |x: Option<spinlearn_relevance::experiments::EnsembleValue>| {
+                    x.map_or((f64::NAN, f64::NAN), |v| (v.mean, v.stderr))
+                };
+                let (b, be) = v(e.beta);
+                let (c, ce) = v(e.classification_error);
+                let (g, ge) = v(e.generation_ability);
+                vec![
+                    (e.layer as f64).into(),
+                    e.h_s_norm.mean.into(),
+                    e.h_s_norm.stderr.into(),
+                    e.h_k_norm.mean.into(),
+                    e.h_k_norm.stderr.into(),
+                    b.into(),
+                    be.into(),
+                    c.into(),
+                    ce.into(),
+                    g.into(),
+                    ge.into(),
+                    (n_real as f64).into(),
+                ]
+            })
+            .collect();
+        write_csv(
+            &dir.join("ensemble_layers.csv"),
+            &[
+                "layer",
+                "H_s_norm",
+                "H_s_norm_se",
+                "H_k_norm",
+                "H_k_norm_se",
+                "beta",
+                "beta_se",
+                "classification_error",
+                "classification_error_se",
+                "generation_ability",
+                "generation_ability_se",
+                "realizations",
+            ],
+            rows,
+        )?;
+    }
     let mut c = LinePlot::new(
         "Power-law exponent per layer",
         "layer",
@@ -547,9 +613,21 @@ pub fn pipeline_figures(
                 .with_style(SeriesStyle::LinePoints),
         )
         .with(Series::points("epoch 0", x0, y0).with_err(e0));
+    if n_real > 1 {
+        let (x, y, e) = ens_series(&|e| e.beta);
+        c = c.with(
+            Series::line(ens_label.clone(), x, y)
+                .with_err(e)
+                .with_style(SeriesStyle::Dashed),
+        );
+    }
     c.save(&dir.join("fig2c_beta"))?;
     write_csv(&dir.join("fig2c_beta.csv"), &LAYER_HEADER, rows.clone())?;
-    figs.push(("fig2c_beta".into(), "Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer, trained and untrained; error bars are the fit's standard error (one network, not the paper's twelve).".into()));
+    figs.push(("fig2c_beta".into(), if n_real > 1 {
+        format!("Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer: the first trained network and epoch 0 with the fit's standard error, and the mean ± standard error over {n_real} independently trained realizations (dashed; per-layer values in ensemble_layers.csv).")
+    } else {
+        "Fig. 2c: fitted beta (m_k ~ k^(-beta-1), discrete MLE with KS x_min) per layer, trained and untrained; error bars are the fit's standard error (one network, not the paper's twelve).".into()
+    }));
     // Fig. 2d
     let err = |n: &NetworkResult| {
         (
@@ -562,16 +640,28 @@ pub fn pipeline_figures(
     };
     let (xe, ye) = err(&r.trained);
     let (xe0, ye0) = err(&r.epoch0);
-    LinePlot::new(
+    let mut d = LinePlot::new(
         "Classification error per layer",
         "layer",
         "classification error (fraction of samples)",
     )
     .with(Series::line("trained", xe, ye).with_style(SeriesStyle::LinePoints))
-    .with(Series::points("epoch 0", xe0, ye0))
-    .save(&dir.join("fig2d_error"))?;
+    .with(Series::points("epoch 0", xe0, ye0));
+    if n_real > 1 {
+        let (x, y, e) = ens_series(&|e| e.classification_error);
+        d = d.with(
+            Series::line(ens_label.clone(), x, y)
+                .with_err(e)
+                .with_style(SeriesStyle::Dashed),
+        );
+    }
+    d.save(&dir.join("fig2d_error"))?;
     write_csv(&dir.join("fig2d_error.csv"), &LAYER_HEADER, rows.clone())?;
-    figs.push(("fig2d_error".into(), "Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state (one network, no error bars).".into()));
+    figs.push(("fig2d_error".into(), if n_real > 1 {
+        format!("Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state: the first trained network, epoch 0, and the mean ± standard error over {n_real} realizations (dashed).")
+    } else {
+        "Fig. 2d: fraction of samples whose label differs from the majority label of their hidden state (one network, no error bars).".into()
+    }));
     // Fig. 3: samples and generation ability against beta.
     let n = r.trained.layers.len();
     if let Some(shape) = image_shape {
@@ -629,6 +719,24 @@ pub fn pipeline_figures(
                 g.iter().map(|p| p.0).collect(),
                 g.iter().map(|p| 10.0 * p.2).collect(),
             ));
+        if n_real > 1 {
+            // Per layer: mean beta against mean generation ability ± its standard error.
+            let pts: Vec<(f64, f64, f64)> = ens
+                .iter()
+                .filter_map(|e| {
+                    let (b, g) = (e.beta?, e.generation_ability?);
+                    Some((b.mean, g.mean, g.stderr))
+                })
+                .collect();
+            plot = plot.with(
+                Series::points(
+                    format!("generation ability, mean ± s.e. over {n_real} realizations"),
+                    pts.iter().map(|p| p.0).collect(),
+                    pts.iter().map(|p| p.1).collect(),
+                )
+                .with_err(pts.iter().map(|p| p.2).collect()),
+            );
+        }
         if let Some(c) = &r.contrast {
             let gc = gen_pts(c);
             plot = plot.with(Series::points(
@@ -639,7 +747,11 @@ pub fn pipeline_figures(
         }
         plot.save(&dir.join("fig3g_generation"))?;
         write_csv(&dir.join("fig3g_generation.csv"), &LAYER_HEADER, rows)?;
-        figs.push(("fig3g_generation".into(), "Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) (KL in nats) and classification error per layer against beta. One ensemble of generated samples per layer, so no error bars (the paper's come from twelve ensembles).".into()));
+        figs.push(("fig3g_generation".into(), if n_real > 1 {
+            format!("Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) (KL in nats) and classification error per layer against beta, for the first trained network, and the generation ability's mean ± standard error over {n_real} realizations (each trained and generating from its own seed) against their mean beta (the paper: twelve ensembles).")
+        } else {
+            "Fig. 3g: generation ability 1/KL(P_train(label) || Q_generated(label)) (KL in nats) and classification error per layer against beta. One ensemble of generated samples per layer, so no error bars (the paper's come from twelve ensembles).".into()
+        }));
         let mut lab = LinePlot::new(
             "Label distribution of generated samples",
             "label",

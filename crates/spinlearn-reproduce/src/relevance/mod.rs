@@ -1,8 +1,10 @@
 //! The `relevance` section: resolution and relevance of deep representations (paper 003),
-//! Fig. 2a-d and Fig. 3. Quick: the embedded 10,000-digit subset, 10 epochs per layer, K up to
-//! 256, 1,000 samples x 200 Gibbs steps per layer. Full (with `mnist_dir`: the full MNIST
-//! training set): the paper's 200 epochs, K up to 2^14, 10,000 Gibbs steps. Smoke: 300 digits and
-//! a three-layer network, seconds.
+//! Fig. 2a-d and Fig. 3. An epoch is the paper's: one parameter update on one batch of 100 (Text
+//! S1); [`EpochUnit::Pass`] is the alternative. Quick: the embedded 10,000-digit subset, the
+//! paper's 200 updates per layer, 3 realizations of the DBN, K up to 256, 1,000 samples x 200
+//! Gibbs steps per layer. Full (with `mnist_dir`: the full MNIST training set): 200 updates,
+//! 12 realizations, K up to 2^14, 10,000 Gibbs steps. Smoke: 300 digits and a three-layer
+//! network, 2 realizations, seconds.
 
 pub mod claims;
 pub mod figures;
@@ -12,7 +14,7 @@ use spinlearn_core::record::write_json;
 use spinlearn_core::{Observer, ParamGuard};
 use spinlearn_plot::{ReportSection, TableRow};
 use spinlearn_relevance::classifier::MlpParams;
-use spinlearn_relevance::dbn::{DbnParams, TopDown};
+use spinlearn_relevance::dbn::{DbnParams, EpochUnit, TopDown};
 use spinlearn_relevance::experiments::{
     KMeansSweepParams, PipelineParams, PipelineResult, run_pipeline,
 };
@@ -39,7 +41,9 @@ pub fn preset(mode: Mode) -> Preset {
             pipeline: PipelineParams {
                 dbn: DbnParams {
                     widths: vec![32, 16, 8],
-                    epochs: 20,
+                    // 600 updates of 10: 20 passes over the 300 digits.
+                    epochs: 600,
+                    epoch_unit: EpochUnit::Update,
                     batch_size: 10,
                     n_chains: 10,
                     ..DbnParams::default()
@@ -65,14 +69,17 @@ pub fn preset(mode: Mode) -> Preset {
                 powerlaw: PowerLawParams::default(),
                 bound_points: 15,
                 keep_samples: 4,
+                ensembles: 2,
             },
         },
         Mode::Quick => Preset {
             n_samples: None,
             full_mnist: false,
             pipeline: PipelineParams {
+                // The paper's 200 updates per layer (Text S1's "epochs").
                 dbn: DbnParams {
-                    epochs: 10,
+                    epochs: 200,
+                    epoch_unit: EpochUnit::Update,
                     ..DbnParams::default()
                 },
                 contrast_widths: Some(vec![100; 10]),
@@ -95,14 +102,19 @@ pub fn preset(mode: Mode) -> Preset {
                 powerlaw: PowerLawParams::default(),
                 bound_points: 41,
                 keep_samples: 16,
+                ensembles: 3,
             },
         },
         Mode::Full => Preset {
             n_samples: None,
             full_mnist: true,
             // The paper's setup: widths 500-250-120-60-30-25-20-15-10-5, 200 epochs, a 500-wide
-            // contrast network, K = 2^2..2^14, 10,000 samples x 10,000 Gibbs steps per layer.
-            pipeline: PipelineParams::default(),
+            // contrast network, K = 2^2..2^14, 10,000 samples x 10,000 Gibbs steps per layer,
+            // 200 updates per layer, 12 realizations of the DBN.
+            pipeline: PipelineParams {
+                ensembles: 12,
+                ..PipelineParams::default()
+            },
         },
     }
 }
@@ -143,7 +155,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     let pp = &p.pipeline;
     let full_mnist = data_name == "MNIST";
     let n_classifier = r.m - ((r.m as f64) * pp.test_fraction).round() as usize;
-    let updates = pp.dbn.epochs * r.m.div_ceil(pp.dbn.batch_size);
+    let updates = params.dbn().updates_per_layer(r.m);
     let sizes = if full_mnist {
         String::new()
     } else {
@@ -218,7 +230,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         title: "Resolution and relevance trade-offs in deep learning".into(),
         text: vec![
             format!(
-                "A deep belief network {} (0/1 units with biases, PCD-1, batch {}, learning rate {}, {} epochs per layer) trained greedily on M = {} {data_name} digits; hidden states read out by thresholding P(h = 1 | v) at 0.5.",
+                "A deep belief network {} (0/1 units with biases, PCD-1, batch {}, learning rate {}, {} epochs per layer, an epoch being {}) trained greedily on M = {} {data_name} digits; hidden states read out by thresholding P(h = 1 | v) at 0.5. {} realizations of the trained network (independent seeds) give the ensemble means and standard errors.",
                 std::iter::once(ds.n_features())
                     .chain(r.trained.widths.iter().copied())
                     .map(|w| w.to_string())
@@ -227,7 +239,12 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 pp.dbn.batch_size,
                 pp.dbn.lr,
                 pp.dbn.epochs,
+                match pp.dbn.epoch_unit {
+                    EpochUnit::Update => "one parameter update on one batch (the paper's Text S1 definition; the alternative, a pass over the data, is `--epoch-unit pass` of `spinlearn dbn`)",
+                    EpochUnit::Pass => "one pass over the data (the paper's Text S1 calls one parameter update an epoch)",
+                },
                 r.m,
+                r.realizations().len(),
             ),
             "H[s] and H[k] (003 eqs. 1-2) are divided by ln M. The bound is the exact maximum of H[k] + mu H[s] over integer degeneracies (dynamic programming for M <= 1500, otherwise reduced-cost fixing around the Lagrangian dual and an exact search over the remaining degeneracies; summary.json's bound_max_gap is 0 when every point is exact). beta comes from a discrete power-law MLE (Hurwitz zeta) with x_min chosen by the KS distance.".into(),
             format!(
@@ -271,12 +288,27 @@ fn deviations(
             "{sizes} Layer indices, H[s] / ln M and the exponents move with M and with training time, so the layer numbers are compared with the paper's only as a trend."
         ));
     }
-    d.push(format!(
-        "Training time: the paper (Text S1) calls one parameter update on a batch of 100 an \"epoch\" and trains each layer for 200 of them, a third of one pass over its 60,000 digits; here `epochs` counts passes over the data ({} passes x {} batches = {updates} updates per layer).",
-        pp.dbn.epochs,
-        r.m.div_ceil(pp.dbn.batch_size),
-    ));
-    d.push("One network and one ensemble of generated samples: the paper averages twelve realizations of the DBN (Fig. 2) and twelve ensembles of generated samples (Fig. 3g) for its error bars. Fig. 2c shows the fit's standard error instead; Fig. 2d and 3g have no error bars.".into());
+    match pp.dbn.epoch_unit {
+        EpochUnit::Update => d.push(format!(
+            "Training time: as in the paper (Text S1), an \"epoch\" is one parameter update on one batch; {updates} updates of batch {} per layer, {} samples seen per layer ({:.2} passes over the M = {} digits). The other reading (an epoch as one pass over the data) is `--epoch-unit pass`; with it the earlier reports trained 10 passes (1,000 updates) per layer in quick mode.",
+            pp.dbn.batch_size,
+            updates * pp.dbn.batch_size,
+            (updates * pp.dbn.batch_size) as f64 / r.m as f64,
+            r.m
+        )),
+        EpochUnit::Pass => d.push(format!(
+            "Training time: the paper (Text S1) calls one parameter update on a batch of 100 an \"epoch\" and trains each layer for 200 of them; here an epoch is one pass over the data ({} passes = {updates} updates per layer).",
+            pp.dbn.epochs,
+        )),
+    }
+    let n_real = r.realizations().len();
+    if n_real < 12 {
+        d.push(format!(
+            "{n_real} realization{} of the trained DBN (each with its own generated samples): the paper averages twelve for its error bars (Fig. 2, Fig. 3g). Error bars are standard errors over the realizations{}.",
+            if n_real == 1 { "" } else { "s" },
+            if n_real == 1 { " (none with one; Fig. 2c shows the fit's standard error)" } else { "" }
+        ));
+    }
     if let Some(sh) = &r.shuffled {
         let single = sh
             .layers

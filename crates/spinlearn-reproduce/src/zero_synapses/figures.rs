@@ -369,8 +369,15 @@ pub fn sweep_plot(title: &str, sweep: &SizeSweep) -> LinePlot {
             .with_style(SeriesStyle::LinePoints),
     )
     .with(
-        Series::line("rho_asympt (small m_cav; drawn where positive)", ax, ay)
-            .with_style(SeriesStyle::Dashed),
+        Series::line(
+            format!(
+                "rho_asympt (eps = {}; drawn where positive)",
+                spinlearn_bp::bp::ASYMPTOTE_EPS
+            ),
+            ax,
+            ay,
+        )
+        .with_style(SeriesStyle::Dashed),
     )
     .with(
         Series::line(

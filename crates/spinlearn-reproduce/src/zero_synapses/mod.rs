@@ -15,6 +15,7 @@ use figures::{
 };
 use serde_json::{Map, Value, json};
 use spinlearn_bp::BpParams;
+use spinlearn_bp::bp::ASYMPTOTE_EPS;
 use spinlearn_bp::experiments::{
     BetaSweep, BetaSweepParams, SelectionRun, SizePoint, SizeSweep, SizeSweepParams, beta_sweep,
     fraction_converged, size_sweep,
@@ -265,7 +266,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             if mnist_dir.is_some() { "full" } else { "the embedded 10,000-digit" },
             p.threshold
         ),
-        "rho_asympt = (1/3)[1 - beta^4 eps² omega M² / 3] with eps the RMS cavity magnetization of the converged messages; it holds only while m_cav is small and is drawn where positive.".into(),
+        format!("rho_asympt = (1/3)[1 - beta^4 eps² omega M² / 3] (the paper's small-message expansion, every cavity magnetization equal to a small strength eps) with eps = {ASYMPTOTE_EPS} fixed (the paper gives no value); a fraction, it is 0 past the expansion's root M* = sqrt(3 / (beta^4 eps² omega)) and drawn where positive."),
         format!("Feature maps: the MPM value argmax P_i(xi_i), drawn only where its margin (largest marginal minus the second largest) exceeds {MARGIN_FACTOR} × the convergence tolerance (= {:.2e}); smaller margins are undecided and drawn gray. Since xi -> -xi is a symmetry of eq. (2), each map is flipped so that its overlap with the map before it (previous M or beta) is non-negative.", MARGIN_FACTOR * p.learner.tol),
         "Fig. 4 uses a SYNTHETIC stand-in for the salamander retina recording (not public): 160 neurons sampled by Gibbs sweeps from a pairwise maximum-entropy model with ~3% firing per bin and sparse positive couplings. `spinlearn bp sweep --raster FILE` runs the same sweep on a real raster.".into(),
     ];
@@ -452,9 +453,9 @@ struct Checks {
     coincide: bool,
     /// Largest M up to which |rho_asympt - rho| <= TRACK_TOL at every M (0 when not even the first).
     m_track: usize,
-    /// Smallest M with a negative asymptote, and the asymptote's minimum.
-    negative_from: Option<usize>,
-    /// Minimum of the asymptote over the sweep.
+    /// Smallest M at which the asymptote is 0 (past its root).
+    zero_from: Option<usize>,
+    /// Minimum of the asymptote over the sweep (never negative).
     asympt_min: f64,
     /// Digit 0 at M = 512.
     digit0_512: Option<SizePoint>,
@@ -501,7 +502,7 @@ impl Checks {
             .take_while(|q| (q.rho_asympt_mean - q.rho_mean).abs() <= TRACK_TOL)
             .last()
             .map_or(0, |q| q.m);
-        let negative_from = pts.iter().find(|q| q.rho_asympt_mean < 0.0).map(|q| q.m);
+        let zero_from = pts.iter().find(|q| q.rho_asympt_mean <= 0.0).map(|q| q.m);
         let asympt_min = pts
             .iter()
             .map(|q| q.rho_asympt_mean)
@@ -532,7 +533,7 @@ impl Checks {
             m_critical: drop.map(|k| pts[k].m),
             coincide,
             m_track,
-            negative_from,
+            zero_from,
             asympt_min,
             digit0_512: fig2.points.iter().find(|q| q.m == 512).cloned(),
             rho_beta_max,
@@ -542,16 +543,15 @@ impl Checks {
         }
     }
 
-    /// A phrase on where the asymptote tracks rho and where it turns negative.
+    /// A phrase on where the asymptote tracks rho and where it reaches 0.
     fn asymptote_text(&self) -> String {
-        let neg = self
-            .negative_from
-            .map_or("positive at every M".to_string(), |m| {
-                format!(
-                    "negative from M = {m}, down to {}",
-                    fmt_num(self.asympt_min)
-                )
-            });
+        let neg = self.zero_from.map_or(
+            format!(
+                "positive at every M (smallest value {})",
+                fmt_num(self.asympt_min)
+            ),
+            |m| format!("0 (past its root) from M = {m}"),
+        );
         format!(
             "within ±{TRACK_TOL} of rho up to M = {}, {neg}",
             self.m_track
@@ -565,7 +565,8 @@ impl Checks {
             "m_critical": self.m_critical,
             "steepest_rise_and_drop_coincide": self.coincide,
             "asymptote_tracks_up_to_m": self.m_track,
-            "asymptote_negative_from_m": self.negative_from,
+            "asymptote_eps": ASYMPTOTE_EPS,
+            "asymptote_zero_from_m": self.zero_from,
             "asymptote_min": self.asympt_min,
         })
     }
@@ -652,7 +653,7 @@ impl Checks {
             )
             .not_comparable_if(smoke, smoke_why)
             .with_note(format!(
-                "The paper gives no value for the \"small strength\" ε; we take ε as the RMS of the converged messages, which grows once messages polarize, so the asymptote is {}. The formula only holds while m_cav is small; the bound is the critical M (start of rho's steepest drop).",
+                "The paper gives no value for the \"small strength\" ε; we fix ε = {ASYMPTOTE_EPS} (not fitted to ρ), so the asymptote is {}. The formula is a first-order expansion in β⁴ε²ωM²; it holds only while the messages are small, and the bound is the critical M (start of rho's steepest drop).",
                 self.asymptote_text()
             ))
             .with_figure("fig1_rho_mcav"),
@@ -758,7 +759,7 @@ fn deviations(
         ));
     }
     d.push(format!(
-        "Small-m_cav asymptote: the paper leaves the \"small strength\" ε unstated; we take the RMS of the converged messages, which is no longer small once messages polarize, so ρ_asympt is {} (a fraction cannot be negative): not reproduced beyond the smallest M.",
+        "Small-m_cav asymptote: the paper leaves the \"small strength\" ε unstated; we fix ε = {ASYMPTOTE_EPS} (the converged messages are no longer small once they polarize, and with ε their RMS the first-order formula fell to -2.6 ... -2726 for M ≥ 64). With this ε, ρ_asympt is {}; past the expansion's root it is 0, not negative.",
         c.asymptote_text()
     ));
     d.push("Fig. 4 runs on a SYNTHETIC stand-in for the salamander retina recording (not public): its numbers are not comparable with the paper's.".into());
