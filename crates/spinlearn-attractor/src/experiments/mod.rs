@@ -17,14 +17,16 @@ pub mod scan;
 pub mod sparse;
 
 pub use compare::{
-    MarkovComparison, MarkovComparisonParams, OverlapCurve, OverlapsParams, SimAtOptimumParams,
-    SimScaling, TheoryVsSim, TheoryVsSimParams, ValidMarkovComparisonParams, ValidOverlapsParams,
-    ValidSimAtOptimumParams, ValidTheoryVsSimParams, binarized_vs_markov, overlaps_at_optimum,
+    CONVENTIONS, DilutionParams, DilutionPoint, MarkovComparison, MarkovComparisonParams,
+    OverlapCurve, OverlapsParams, SimAtOptimumParams, SimScaling, TheoryVsSim, TheoryVsSimParams,
+    ValidDilutionParams, ValidMarkovComparisonParams, ValidOverlapsParams, ValidSimAtOptimumParams,
+    ValidTheoryVsSimParams, binarized_vs_markov, dilution_study, overlaps_at_optimum,
     sim_at_optimum, theory_vs_simulation,
 };
 pub use optimum::{
-    OptimalC, OptimalCParams, Robustness, RobustnessParams, Scaling, ValidOptimalCParams,
-    ValidRobustnessParams, optimal_c, r1_critical, robustness_scan, scaling,
+    OptimalC, OptimalCParams, RefinedScalingParams, Robustness, RobustnessParams, Scaling,
+    ValidOptimalCParams, ValidRefinedScalingParams, ValidRobustnessParams, local_exponents,
+    optimal_c, r1_critical, refined_optimal_c, robustness_scan, scaling,
 };
 pub use scan::{
     CapacityPoint, CapacityScanParams, ScanMethod, Sweep, ValidCapacityScanParams, capacity_scan,
