@@ -135,6 +135,58 @@ mod tests {
     }
 
     #[test]
+    fn refined_optimum_is_the_best_of_the_fine_grid() {
+        let p = RefinedScalingParams {
+            optimum: OptimalCParams {
+                theory: theory(10_000),
+                r1: vec![0.1],
+                n: vec![10_000],
+                c_grid: vec![0.0, 1.0, 2.0, 3.0],
+                max_age: 2000,
+            },
+            fine_step: 0.25,
+        }
+        .check()
+        .unwrap();
+        let o = &refined_optimal_c(&p, &mut NoObserver).unwrap()[0];
+        let coarse = [0.0, 1.0, 2.0, 3.0]
+            .iter()
+            .map(|&c| (c, direct(10_000, 0.1, c, 0.0)))
+            .fold((0.0, f64::MIN), |b, q| if q.1 > b.1 { q } else { b });
+        // Every fine C within one coarse step of the coarse C*, checked directly.
+        let mut best = (f64::NAN, f64::MIN);
+        for i in 0..=8 {
+            let c = coarse.0 - 1.0 + 0.25 * i as f64;
+            if c >= 0.0 {
+                let p = direct(10_000, 0.1, c, 0.0);
+                if p > best.1 {
+                    best = (c, p);
+                }
+            }
+        }
+        assert_eq!((o.c_star, o.capacity), best, "{o:?}");
+        assert!(o.capacity >= coarse.1);
+        assert!(o.curve.iter().any(|q| q.c_well == 0.0));
+        let bad = RefinedScalingParams {
+            optimum: p_optimum(),
+            fine_step: 2.0,
+        };
+        assert!(bad.check().unwrap_err().to_string().contains("`fine_step`"));
+        let a = local_exponents(&[10, 100, 1000], &[2.0, 20.0, 0.0]);
+        assert!((a[0] - 1.0).abs() < 1e-12 && a[1].is_nan());
+    }
+
+    fn p_optimum() -> OptimalCParams {
+        OptimalCParams {
+            theory: theory(10_000),
+            r1: vec![0.1],
+            n: vec![10_000],
+            c_grid: vec![0.0, 1.0],
+            max_age: 100,
+        }
+    }
+
+    #[test]
     fn robustness_uses_the_capacities_at_c_star() {
         let p = RobustnessParams {
             optimum: OptimalCParams {
