@@ -34,6 +34,33 @@ pub fn snr_capacity(snr: &[f64], critical: f64) -> Option<usize> {
     lead.checked_sub(1)
 }
 
+/// The critical SNR of eq. (13)-(14) for binary weights ±1 (f = 1/2, θ = 0, extremely diluted):
+/// a parallel sweep from a state of overlap m with the stored pattern gives fields of mean
+/// cN·s·m/2 and variance cN/2 (s = SNR/√(cN)), hence the overlap map m' = erf(SNR·m/2). Its
+/// fixed point reaches m* = `threshold` when SNR = 2 erf⁻¹(m*)/m* (1.9077 at m* = 1/2; the
+/// fixed point leaves 0 at SNR = √π). `threshold` must lie in (0, 1).
+pub fn critical_snr(threshold: f64) -> f64 {
+    // erf⁻¹ by bisection on erf (monotone), to machine precision.
+    let (mut lo, mut hi) = (0.0f64, 6.0f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if libm::erf(mid) < threshold {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    2.0 * 0.5 * (lo + hi) / threshold
+}
+
+/// The capacity read off an SNR curve as the paper's Fig. 4 does: the number of ages t whose SNR
+/// is at or above `critical` (the retrievable patterns, which for a curve that crosses once is the
+/// crossing age + 1). Unlike [`snr_capacity`] it does not stop at a first dip, so a curve that
+/// starts below the line and rises above it (binarized double-well weights) counts the ages above.
+pub fn snr_count(snr: &[f64], critical: f64) -> usize {
+    snr.iter().filter(|&&s| s >= critical).count()
+}
+
 /// Robustness of eq. (15), R = |dp/dr̃3|⁻¹ with r̃3 = r3/Ω (Ω the RMS of g_∞, eq. 23): the slope is
 /// the least-squares slope of p against r̃3 over the given noise levels. `None` with fewer than two
 /// points or a zero slope.
@@ -78,5 +105,19 @@ mod tests {
         let r = robustness(&[0.0, 0.5, 1.0], &[10.0, 8.0, 6.0], 2.0).unwrap();
         // p falls by 4 while r̃3 = r3/Ω rises by 0.5: slope −8, R = 1/8.
         assert!((r - 0.125).abs() < 1e-12);
+    }
+
+    #[test]
+    fn critical_snr_is_the_threshold_fixed_point() {
+        // erf⁻¹(1/2) = 0.4769362762044699 (tables): 2·0.47694/0.5.
+        assert!((critical_snr(0.5) - 1.907_745_104_817_879_6).abs() < 1e-12);
+        for &m in &[0.2, 0.5, 0.9] {
+            let s = critical_snr(m);
+            assert!((libm::erf(s * m / 2.0) - m).abs() < 1e-12);
+        }
+        // The fixed point leaves 0 at √π: the critical SNR tends to it as m* → 0.
+        assert!((critical_snr(1e-6) - std::f64::consts::PI.sqrt()).abs() < 1e-6);
+        assert_eq!(snr_count(&[1.0, 2.0, 3.0, 1.5, 2.5, 0.5], 2.0), 3);
+        assert_eq!(snr_capacity(&[1.0, 2.0, 3.0], 2.0), None);
     }
 }

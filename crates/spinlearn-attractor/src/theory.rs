@@ -23,8 +23,23 @@
 //! η_j^u) uniform over the four combinations, P(V_j = 1) from eq. (31) and J_ij drawn from
 //! g_{σvσu}(J, u⁺), the mean is μ = N c ¼ Σ P(s,s') M_{σvσu} and the variance
 //! d² = N [c ¼ Σ P(s,s') Q_{σvσu} − (c ¼ Σ P(s,s') M_{σvσu})²] with Q the second moment. This is
-//! eqs. (33)-(34) with the normalization of h written out (the extraction of eq. 34 drops the
-//! condition on η^u; we keep the exact second moment, which differs from c f Ω²/N by O(c) terms).
+//! eqs. (33)-(34) with the normalization of h written out. The extraction of eq. 34 drops the
+//! condition on η^u; we keep the exact second moment ([`FieldVariance::Full`]). It is not
+//! c f Ω²/N up to O(c) terms: it also holds the variance of the most recent pattern's own jump,
+//! ±r2 with a sign that is random given η^v (r2² added to every Q, about 12 % of the variance at
+//! r1 = 0.1, C = 2.7, one pattern of capacity at N = 3·10⁴). [`FieldVariance::WithoutRecent`]
+//! leaves that spread out, as eq. (34) does.
+//!
+//! Timing ([`RetrievalTiming`]): eq. (33) takes the densities at u⁺, right after the most recent
+//! pattern's jump, which is when our simulation starts the dynamics
+//! ([`RetrievalTiming::AfterJump`]); the authors' code retrieves after one more decay step
+//! ([`RetrievalTiming::AfterDecay`]), a documented alternative (29 against 26 patterns at
+//! N = 3·10⁴, r1 = 0.1, C = 2.7, c = 0.05).
+//!
+//! The map of eq. (38) is the extremely diluted theory: it redraws the field noise at every sweep,
+//! which is exact only as c → 0 (at fixed cN). At c = 0.05 the simulated capacity sits a few
+//! patterns below it at every N; the gap closes as c → 0 at fixed cN
+//! ([`crate::experiments::dilution_study`]).
 //!
 //! Eq. (31) as extracted, P(V=1 | s_v, s_u) = (s_v m_v + (1−m_v)/2)(s_u m_u + (1−m_u)/2), gives
 //! P(V=1 | η^v = 1) = 1/2 at m_v = 1, m_u = 0, which contradicts the definition (30) of m_v. We use
@@ -104,6 +119,31 @@ impl ValidGridParams {
             max_iter: self.max_iter,
         }
     }
+}
+
+/// When the overlaps are read relative to the most recent presentation u.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum RetrievalTiming {
+    /// Right after the jump of pattern u, before its decay: the densities g_{σvσu}(u⁺) of
+    /// eq. (33), and the moment at which our simulation starts the dynamics (the default).
+    #[default]
+    AfterJump,
+    /// One decay step later, as the authors' code does: g_{σvσu} relaxed over one time unit after
+    /// the jump of pattern u (a documented alternative; it raises the capacity).
+    AfterDecay,
+}
+
+/// Which variance of the local field the map of eq. (38) uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum FieldVariance {
+    /// The exact second moment of the four densities g_{σvσu}: it includes the spread of their
+    /// means between σu = ±1, which is the most recent pattern's own jump (r2² at
+    /// [`RetrievalTiming::AfterJump`]). The default.
+    #[default]
+    Full,
+    /// Without that spread (each density's variance plus the σu-averaged mean squared), as
+    /// eq. (34) of the paper writes the variance (Ω² terms only): the authors' convention.
+    WithoutRecent,
 }
 
 /// A weight density as masses on the grid J_k = (k − half)·dx, k = 0..cells.
@@ -430,6 +470,12 @@ pub struct TheoryParams {
     pub threshold: f64,
     /// Grid settings.
     pub grid: GridParams,
+    /// When the overlaps are read (eq. 33 by default; the authors' code one decay later).
+    #[serde(default)]
+    pub timing: RetrievalTiming,
+    /// Field variance with or without the most recent pattern's r2² term.
+    #[serde(default)]
+    pub variance: FieldVariance,
 }
 
 impl Default for TheoryParams {
@@ -441,6 +487,8 @@ impl Default for TheoryParams {
             eps: 0.05,
             threshold: 0.5,
             grid: GridParams::default(),
+            timing: RetrievalTiming::AfterJump,
+            variance: FieldVariance::Full,
         }
     }
 }
@@ -509,6 +557,8 @@ impl ParamGuard for TheoryParams {
             eps: check::in_range("eps", self.eps, 0.0, 1.0)?,
             threshold: check::in_range("threshold", self.threshold, 0.0, 1.0)?,
             grid: self.grid.check()?,
+            timing: self.timing,
+            variance: self.variance,
         })
     }
 }
@@ -522,6 +572,8 @@ pub struct ValidTheoryParams {
     eps: f64,
     threshold: f64,
     grid: ValidGridParams,
+    timing: RetrievalTiming,
+    variance: FieldVariance,
 }
 
 impl ValidTheoryParams {
@@ -555,6 +607,16 @@ impl ValidTheoryParams {
         &self.grid
     }
 
+    /// When the overlaps are read.
+    pub fn timing(&self) -> RetrievalTiming {
+        self.timing
+    }
+
+    /// The field-variance convention.
+    pub fn variance(&self) -> FieldVariance {
+        self.variance
+    }
+
     /// The plain parameters (to record them or to derive a variant, checked again).
     pub fn params(&self) -> TheoryParams {
         TheoryParams {
@@ -564,6 +626,8 @@ impl ValidTheoryParams {
             eps: self.eps,
             threshold: self.threshold,
             grid: self.grid.params(),
+            timing: self.timing,
+            variance: self.variance,
         }
     }
 }
@@ -577,13 +641,13 @@ pub struct AgeMoments {
     pub mean_plus: f64,
     /// Ω_{+}(u⁻), eq. (26).
     pub rms_plus: f64,
-    /// M_{++}(u⁺), eq. (28).
+    /// M_{++} at the retrieval time (u⁺ for [`RetrievalTiming::AfterJump`]), eq. (28).
     pub mean_pp: f64,
-    /// M_{+−}(u⁺), eq. (28).
+    /// M_{+−} at the retrieval time, eq. (28).
     pub mean_pm: f64,
-    /// Ω_{++}(u⁺), eq. (29).
+    /// Ω_{++} at the retrieval time, eq. (29).
     pub rms_pp: f64,
-    /// Ω_{+−}(u⁺), eq. (29).
+    /// Ω_{+−} at the retrieval time, eq. (29).
     pub rms_pm: f64,
 }
 
@@ -668,8 +732,11 @@ impl Theory {
     /// Moments at age a from g_{+}(u⁻).
     fn moments(&self, age: usize, g_minus: &Density) -> AgeMoments {
         let ev = &self.evolution;
-        let gp = ev.jump(g_minus, 1.0);
-        let gm = ev.jump(g_minus, -1.0);
+        let (mut gp, mut gm) = (ev.jump(g_minus, 1.0), ev.jump(g_minus, -1.0));
+        if self.params.timing() == RetrievalTiming::AfterDecay {
+            gp = ev.decay(&gp);
+            gm = ev.decay(&gm);
+        }
         AgeMoments {
             age,
             mean_plus: g_minus.mean(),
@@ -685,11 +752,40 @@ impl Theory {
     /// the overlaps (m_v, m_u) after a sweep from a state with overlaps (`m_v`, `m_u`), with the
     /// moments of one age.
     pub fn map_step(&self, mo: &AgeMoments, m_v: f64, m_u: f64) -> (f64, f64) {
+        let stats = self.field_stats(mo, m_v, m_u);
+        // P(h > 0 | η_i^v = sv, η_i^u = su).
+        let ph = stats.map(|row| {
+            row.map(|(mu_h, var)| {
+                if var > 0.0 {
+                    norm_cdf(mu_h / var.sqrt())
+                } else if mu_h > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+        });
+        (
+            0.5 * (ph[1][1] + ph[1][0] - ph[0][1] - ph[0][0]),
+            0.5 * (ph[1][1] + ph[0][1] - ph[1][0] - ph[0][0]),
+        )
+    }
+
+    /// Mean and variance of the local field h_i (eqs. 33-34) in a state with overlaps (`m_v`,
+    /// `m_u`), given η_i^v = sv and η_i^u = su: index `[sv][su]` with 1 for an active bit, with the
+    /// variance convention of the parameters ([`FieldVariance`]).
+    pub fn field_stats(&self, mo: &AgeMoments, m_v: f64, m_u: f64) -> [[(f64, f64); 2]; 2] {
         let n = self.params.n() as f64;
         let c = self.params.c();
-        // M and Q (second moment) of g_{σvσu}(u⁺) for σ ∈ {+,−}: index [σv][σu] with 0 = +, 1 = −.
-        let q_pp = mo.rms_pp * mo.rms_pp;
-        let q_pm = mo.rms_pm * mo.rms_pm;
+        // M and Q (second moment) of g_{σvσu} for σ ∈ {+,−}: index [σv][σu] with 0 = +, 1 = −.
+        let (mut q_pp, mut q_pm) = (mo.rms_pp * mo.rms_pp, mo.rms_pm * mo.rms_pm);
+        if self.params.variance() == FieldVariance::WithoutRecent {
+            // Each density's variance plus the σu-averaged mean squared: the spread of the means
+            // between σu = ±1 (the most recent pattern's jump, r2² at u⁺ and m_u = 0) left out.
+            let mbar2 = (0.5 * (mo.mean_pp + mo.mean_pm)).powi(2);
+            q_pp += mbar2 - mo.mean_pp * mo.mean_pp;
+            q_pm += mbar2 - mo.mean_pm * mo.mean_pm;
+        }
         let mm = [[mo.mean_pp, mo.mean_pm], [-mo.mean_pm, -mo.mean_pp]];
         let qq = [[q_pp, q_pm], [q_pm, q_pp]];
         // P(V_j = 1 | η_j^v = s, η_j^u = s'), see the module docs on eq. (31).
@@ -698,10 +794,9 @@ impl Theory {
             let su = if s2 == 1 { 0.5 } else { -0.5 };
             (0.5 + sv * m_v + su * m_u).clamp(0.0, 1.0)
         };
-        // P(h > 0 | η_i^v = sv, η_i^u = su).
-        let mut ph = [[0.0; 2]; 2];
-        for (sv, row) in ph.iter_mut().enumerate() {
-            for (su, out) in row.iter_mut().enumerate() {
+        let mut out = [[(0.0, 0.0); 2]; 2];
+        for (sv, row) in out.iter_mut().enumerate() {
+            for (su, cell) in row.iter_mut().enumerate() {
                 let (mut m1, mut m2) = (0.0, 0.0);
                 for s in 0..2 {
                     for s2 in 0..2 {
@@ -712,21 +807,10 @@ impl Theory {
                         m2 += w * qq[iv][iu];
                     }
                 }
-                let mu_h = n * m1;
-                let var = n * (m2 - m1 * m1);
-                *out = if var > 0.0 {
-                    norm_cdf(mu_h / var.sqrt())
-                } else if mu_h > 0.0 {
-                    1.0
-                } else {
-                    0.0
-                };
+                *cell = (n * m1, n * (m2 - m1 * m1));
             }
         }
-        (
-            0.5 * (ph[1][1] + ph[1][0] - ph[0][1] - ph[0][0]),
-            0.5 * (ph[1][1] + ph[0][1] - ph[1][0] - ph[0][0]),
-        )
+        out
     }
 
     /// Iterates the map of eq. (38) from m_v = 1, m_u = ε with the moments of one age.
@@ -989,6 +1073,89 @@ mod tests {
             let e = TheoryParams::for_network(&bad).unwrap_err().to_string();
             assert!(e.contains(name), "{e}");
         }
+    }
+
+    #[test]
+    fn without_recent_variance_drops_exactly_the_recent_jump() {
+        // At eq. (33)'s timing the four densities are g_+(u⁻) shifted by ±r2, so at m_u = 0 the
+        // full variance exceeds the other by the most recent pattern's term, N c r2² / 2 (c N
+        // synapses, half of them active, each jump ±r2 with a sign random given η^v), and the
+        // means are the same.
+        let (n, c, r2) = (30_000, 0.05, 1.0);
+        let base = TheoryParams {
+            synapse: syn(0.1, 2.7, 0.0),
+            n,
+            c,
+            ..TheoryParams::default()
+        };
+        let full = Theory::new(&base.check().unwrap()).unwrap();
+        let without = Theory::new(
+            &TheoryParams {
+                variance: FieldVariance::WithoutRecent,
+                ..base
+            }
+            .check()
+            .unwrap(),
+        )
+        .unwrap();
+        let mo = full.moments_by_age(12)[11];
+        for &m_v in &[1.0, 0.7, 0.2] {
+            let (a, b) = (
+                full.field_stats(&mo, m_v, 0.0),
+                without.field_stats(&mo, m_v, 0.0),
+            );
+            for sv in 0..2 {
+                for su in 0..2 {
+                    let ((ma, va), (mb, vb)) = (a[sv][su], b[sv][su]);
+                    assert!((ma - mb).abs() < 1e-9, "means {ma} vs {mb}");
+                    let expect = n as f64 * c * r2 * r2 / 2.0;
+                    assert!(
+                        (va - vb - expect).abs() < 1e-9 * va,
+                        "{va} − {vb} vs {expect}"
+                    );
+                }
+            }
+        }
+        // Less noise, more capacity.
+        assert!(without.capacity(500).capacity > full.capacity(500).capacity);
+    }
+
+    #[test]
+    fn authors_timing_is_one_relaxation_later() {
+        // With a single well the relaxation is linear (J → J e^{−2 r1}): one more decay scales
+        // every mean and RMS by e, and the overlap map only sees mean/sd, so both timings give
+        // the same overlaps. With two wells the decay pulls weights into their wells and the
+        // authors' timing retrieves more.
+        let base = TheoryParams {
+            synapse: syn(0.1, 0.0, 0.0),
+            n: 30_000,
+            ..TheoryParams::default()
+        };
+        let later = |p: TheoryParams| TheoryParams {
+            timing: RetrievalTiming::AfterDecay,
+            ..p
+        };
+        let th = |p: TheoryParams| Theory::new(&p.check().unwrap()).unwrap();
+        let (now, next) = (th(base), th(later(base)));
+        let e = (-0.2f64).exp();
+        for (a, b) in now.moments_by_age(20).iter().zip(next.moments_by_age(20)) {
+            assert!((b.mean_pp - e * a.mean_pp).abs() < 1e-12, "{a:?} {b:?}");
+            assert!((b.mean_pm - e * a.mean_pm).abs() < 1e-12);
+            // Cloud-in-cell adds at most dx²/4 to a second moment.
+            assert!((b.rms_pp.powi(2) - (e * a.rms_pp).powi(2)).abs() < 0.05f64.powi(2) / 4.0);
+        }
+        let (ca, cb) = (now.capacity(500), next.capacity(500));
+        assert!(
+            (ca.capacity as i64 - cb.capacity as i64).abs() <= 1,
+            "{} vs {}",
+            ca.capacity,
+            cb.capacity
+        );
+        let wells = TheoryParams {
+            synapse: syn(0.1, 2.7, 0.0),
+            ..base
+        };
+        assert!(th(later(wells)).capacity(500).capacity > th(wells).capacity(500).capacity);
     }
 
     #[test]

@@ -25,6 +25,7 @@ fn smoke_section_writes_its_summary_and_figures() {
         "fig4a",
         "markov_q",
         "robustness",
+        "dilution",
     ] {
         assert!(sum.get(key).is_some(), "summary lacks {key}: {sum}");
     }
@@ -36,7 +37,22 @@ fn smoke_section_writes_its_summary_and_figures() {
         assert!(sum["sparse"].get(key).is_some(), "sparse lacks {key}");
     }
     assert_eq!(sum["robustness"].as_array().unwrap().len(), 4);
-    assert_eq!(out.section.figures.len(), 13);
+    // The dilution study: one point per c of the preset, the four theory conventions each.
+    let dil = sum["dilution"].as_array().unwrap();
+    assert_eq!(dil.len(), double_well::preset(Mode::Smoke).dilution.1.len());
+    for d in dil {
+        assert_eq!(d["theory"].as_array().unwrap().len(), 4, "{d}");
+    }
+    // Fig. 4A is the count of retrieved ages, with the SNR crossing beside it.
+    assert!(
+        sum["fig4a"]["snr_crossing"]["double_well"].is_u64(),
+        "{sum}"
+    );
+    assert!(
+        out.claims.iter().any(|c| c.id == "dilution")
+            && out.claims.iter().any(|c| c.id == "fig4a_snr")
+    );
+    assert_eq!(out.section.figures.len(), 14);
     for fig in &out.section.figures {
         let png = root.join(&fig.path);
         assert!(png.exists(), "{}", png.display());

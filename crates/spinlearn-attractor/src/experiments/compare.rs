@@ -1,6 +1,7 @@
 //! Theory against simulation: capacities at one setting, overlaps by age at the optimal C
-//! (Fig. 1B), simulated capacities at the theory's C* against N (Fig. 3B markers), and binarized
-//! double-well weights against two-state Markov synapses (Fig. 4A).
+//! (Fig. 1B), the dilution study (theory and simulation at fixed cN as c → 0, with the theory's
+//! timing and variance conventions), simulated capacities at the theory's C* against N (Fig. 3B
+//! markers), and binarized double-well weights against two-state Markov synapses (Fig. 4A).
 
 use serde::{Deserialize, Serialize};
 use spinlearn_core::stats::power_law_fit;
@@ -10,9 +11,11 @@ use super::optimum::{OptimalCParams, ValidOptimalCParams, optimal_c_steps};
 use crate::error::Result;
 use crate::network::WeightView;
 use crate::params::NetworkParams;
-use crate::progress::Steps;
+use crate::progress::{Steps, par_map};
 use crate::simulate::{SimParams, SimResult, SynapseKind, ValidSimParams, simulate_steps};
-use crate::theory::{AgeOverlap, Theory, TheoryParams, ValidTheoryParams};
+use crate::theory::{
+    AgeOverlap, FieldVariance, RetrievalTiming, Theory, TheoryParams, ValidTheoryParams,
+};
 
 /// Runs one simulation as part of a driver's stage; a stop request ends the driver.
 fn simulate_in(p: &ValidSimParams, seed: Seed, steps: &mut Steps<'_>) -> Result<SimResult> {
@@ -373,4 +376,167 @@ pub fn binarized_vs_markov(
         double_well,
         markov,
     })
+}
+
+/// The four theory conventions of [`dilution_study`]: (timing, variance), ours first.
+pub const CONVENTIONS: [(RetrievalTiming, FieldVariance); 4] = [
+    (RetrievalTiming::AfterJump, FieldVariance::Full),
+    (RetrievalTiming::AfterJump, FieldVariance::WithoutRecent),
+    (RetrievalTiming::AfterDecay, FieldVariance::Full),
+    (RetrievalTiming::AfterDecay, FieldVariance::WithoutRecent),
+];
+
+/// Theory against simulation at fixed cN for decreasing c (N = cN / c): the map of eq. (38) is the
+/// extremely diluted theory, so the two should meet as c → 0 and not as N grows at fixed c.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DilutionParams {
+    /// The theory (r1, C, ε, threshold, grid; its N and c are replaced, its timing and variance
+    /// conventions are those of the simulation comparison; all four are reported).
+    pub theory: TheoryParams,
+    /// The fixed mean number of inputs per neuron, cN.
+    pub cn: f64,
+    /// The connection probabilities c (N = round(cN / c)).
+    pub c: Vec<f64>,
+    /// The largest age scanned by the theory.
+    pub max_age: usize,
+    /// Patterns tested beyond the theory's capacity.
+    pub extra_patterns: usize,
+    /// Presentations before the tested ones (`None`: [`crate::simulate::auto_burn_in`]).
+    pub burn_in: Option<usize>,
+    /// Realizations of each simulation (0: theory only).
+    pub realizations: usize,
+}
+
+/// Checked [`DilutionParams`].
+#[derive(Debug, Clone)]
+pub struct ValidDilutionParams {
+    /// Per c: the theory at each convention of [`CONVENTIONS`].
+    points: Vec<[ValidTheoryParams; 4]>,
+    max_age: usize,
+    extra_patterns: usize,
+    burn_in: Option<usize>,
+    realizations: usize,
+}
+
+impl ParamGuard for DilutionParams {
+    type Checked = ValidDilutionParams;
+
+    /// `cn` > 0, `c` non-empty, every (N = cN/c, c) a valid theory with N ≥ 2 and c ≤ 1,
+    /// `max_age` and `extra_patterns` ≥ 1.
+    fn check(&self) -> spinlearn_core::Result<ValidDilutionParams> {
+        check::positive("cn", self.cn)?;
+        super::non_empty("c", &self.c)?;
+        check::nonzero("max_age", self.max_age)?;
+        check::nonzero("extra_patterns", self.extra_patterns)?;
+        let mut points = Vec::with_capacity(self.c.len());
+        for &c in &self.c {
+            check::positive("c", c)?;
+            let n = (self.cn / c).round() as usize;
+            let at = |(timing, variance)| {
+                TheoryParams {
+                    n,
+                    c,
+                    timing,
+                    variance,
+                    ..self.theory
+                }
+                .check()
+            };
+            points.push([
+                at(CONVENTIONS[0])?,
+                at(CONVENTIONS[1])?,
+                at(CONVENTIONS[2])?,
+                at(CONVENTIONS[3])?,
+            ]);
+        }
+        Ok(ValidDilutionParams {
+            points,
+            max_age: self.max_age,
+            extra_patterns: self.extra_patterns,
+            burn_in: self.burn_in,
+            realizations: self.realizations,
+        })
+    }
+}
+
+/// One c of [`dilution_study`].
+#[derive(Debug, Clone, Serialize)]
+pub struct DilutionPoint {
+    /// Connection probability.
+    pub c: f64,
+    /// N = round(cN / c).
+    pub n: usize,
+    /// Theory capacities in the order of [`CONVENTIONS`]: ours (eq. 33 timing, full variance),
+    /// without the r2² term, the authors' timing, the authors' timing without the r2² term.
+    pub theory: [usize; 4],
+    /// Mean simulated capacity (NaN without realizations).
+    pub sim: f64,
+    /// Its sd over realizations (unbiased).
+    pub sim_std: f64,
+    /// Mean simulated m_v by age 0.. (empty without realizations).
+    pub m_v_mean: Vec<f64>,
+    /// The theory's m_v by age 1.. at our convention (to the tested ages).
+    pub theory_m_v: Vec<f64>,
+    /// Realizations simulated.
+    pub realizations: usize,
+}
+
+impl DilutionPoint {
+    /// Simulation minus our theory, in patterns.
+    pub fn gap(&self) -> f64 {
+        self.sim - self.theory[0] as f64
+    }
+}
+
+/// For each c (in the order given): the four theory capacities at N = cN/c, then a simulation of
+/// that network testing `extra_patterns` more ages than our theory's capacity (stage `"dilution"`;
+/// the simulation at c index k uses `seed.derive(k)`).
+pub fn dilution_study(
+    p: &ValidDilutionParams,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<Vec<DilutionPoint>> {
+    let total = p.points.len() * (4 + p.realizations);
+    let mut steps = Steps::new(obs, "dilution", total);
+    let mut out = Vec::with_capacity(p.points.len());
+    for (k, pts) in p.points.iter().enumerate() {
+        let flat: Vec<ValidTheoryParams> = pts.to_vec();
+        let caps = par_map(&flat, &mut steps, "capacity", |t| {
+            let cap = Theory::new(t)?.capacity(p.max_age).capacity;
+            Ok((cap, cap as f64))
+        })?;
+        let ours = &pts[0];
+        let theory = [caps[0], caps[1], caps[2], caps[3]];
+        let ages = theory[0] + p.extra_patterns;
+        let theory_m_v = Theory::new(ours)?
+            .overlaps_by_age(ages)
+            .iter()
+            .map(|o| o.m_v)
+            .collect();
+        let (sim, sim_std, m_v_mean) = if p.realizations > 0 {
+            let sp = SimParams {
+                network: ours.params().network(),
+                patterns: ages,
+                burn_in: p.burn_in,
+                realizations: p.realizations,
+                ..SimParams::default()
+            }
+            .check()?;
+            let r = simulate_in(&sp, seed.derive(k as u64), &mut steps)?;
+            (r.capacity_mean, r.capacity_std, r.m_v_mean)
+        } else {
+            (f64::NAN, f64::NAN, Vec::new())
+        };
+        out.push(DilutionPoint {
+            c: ours.c(),
+            n: ours.n(),
+            theory,
+            sim,
+            sim_std,
+            m_v_mean,
+            theory_m_v,
+            realizations: p.realizations,
+        });
+    }
+    Ok(out)
 }

@@ -17,14 +17,16 @@ pub mod scan;
 pub mod sparse;
 
 pub use compare::{
-    MarkovComparison, MarkovComparisonParams, OverlapCurve, OverlapsParams, SimAtOptimumParams,
-    SimScaling, TheoryVsSim, TheoryVsSimParams, ValidMarkovComparisonParams, ValidOverlapsParams,
-    ValidSimAtOptimumParams, ValidTheoryVsSimParams, binarized_vs_markov, overlaps_at_optimum,
+    CONVENTIONS, DilutionParams, DilutionPoint, MarkovComparison, MarkovComparisonParams,
+    OverlapCurve, OverlapsParams, SimAtOptimumParams, SimScaling, TheoryVsSim, TheoryVsSimParams,
+    ValidDilutionParams, ValidMarkovComparisonParams, ValidOverlapsParams, ValidSimAtOptimumParams,
+    ValidTheoryVsSimParams, binarized_vs_markov, dilution_study, overlaps_at_optimum,
     sim_at_optimum, theory_vs_simulation,
 };
 pub use optimum::{
-    OptimalC, OptimalCParams, Robustness, RobustnessParams, Scaling, ValidOptimalCParams,
-    ValidRobustnessParams, optimal_c, r1_critical, robustness_scan, scaling,
+    OptimalC, OptimalCParams, RefinedScalingParams, Robustness, RobustnessParams, Scaling,
+    ValidOptimalCParams, ValidRefinedScalingParams, ValidRobustnessParams, local_exponents,
+    optimal_c, r1_critical, refined_optimal_c, robustness_scan, scaling,
 };
 pub use scan::{
     CapacityPoint, CapacityScanParams, ScanMethod, Sweep, ValidCapacityScanParams, capacity_scan,
@@ -130,6 +132,58 @@ mod tests {
         let a = (optima[1].capacity / optima[0].capacity).ln() / (10_000f64 / 3_000.0).ln();
         assert!((sc[0].exponent.unwrap() - a).abs() < 1e-12);
         assert_eq!(sc[0].single_well[1], direct(10_000, 0.05, 0.0, 0.0));
+    }
+
+    #[test]
+    fn refined_optimum_is_the_best_of_the_fine_grid() {
+        let p = RefinedScalingParams {
+            optimum: OptimalCParams {
+                theory: theory(10_000),
+                r1: vec![0.1],
+                n: vec![10_000],
+                c_grid: vec![0.0, 1.0, 2.0, 3.0],
+                max_age: 2000,
+            },
+            fine_step: 0.25,
+        }
+        .check()
+        .unwrap();
+        let o = &refined_optimal_c(&p, &mut NoObserver).unwrap()[0];
+        let coarse = [0.0, 1.0, 2.0, 3.0]
+            .iter()
+            .map(|&c| (c, direct(10_000, 0.1, c, 0.0)))
+            .fold((0.0, f64::MIN), |b, q| if q.1 > b.1 { q } else { b });
+        // Every fine C within one coarse step of the coarse C*, checked directly.
+        let mut best = (f64::NAN, f64::MIN);
+        for i in 0..=8 {
+            let c = coarse.0 - 1.0 + 0.25 * i as f64;
+            if c >= 0.0 {
+                let p = direct(10_000, 0.1, c, 0.0);
+                if p > best.1 {
+                    best = (c, p);
+                }
+            }
+        }
+        assert_eq!((o.c_star, o.capacity), best, "{o:?}");
+        assert!(o.capacity >= coarse.1);
+        assert!(o.curve.iter().any(|q| q.c_well == 0.0));
+        let bad = RefinedScalingParams {
+            optimum: p_optimum(),
+            fine_step: 2.0,
+        };
+        assert!(bad.check().unwrap_err().to_string().contains("`fine_step`"));
+        let a = local_exponents(&[10, 100, 1000], &[2.0, 20.0, 0.0]);
+        assert!((a[0] - 1.0).abs() < 1e-12 && a[1].is_nan());
+    }
+
+    fn p_optimum() -> OptimalCParams {
+        OptimalCParams {
+            theory: theory(10_000),
+            r1: vec![0.1],
+            n: vec![10_000],
+            c_grid: vec![0.0, 1.0],
+            max_age: 100,
+        }
     }
 
     #[test]

@@ -332,3 +332,130 @@ pub fn robustness_scan(
         })
         .collect())
 }
+
+/// The optimal capacity against N with C refined: a coarse grid first, then a fine grid of step
+/// `fine_step` over [C*_coarse − coarse step, C*_coarse + coarse step] (clipped at 0) at each
+/// (r1, N). The theory is cheap enough for N up to 10⁷, where the exponent a of eq. (11) is read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefinedScalingParams {
+    /// The coarse optimum (its `c_grid` must be evenly spaced; its step is the refinement's range).
+    pub optimum: OptimalCParams,
+    /// The step of the fine grid.
+    pub fine_step: f64,
+}
+
+/// Checked [`RefinedScalingParams`].
+#[derive(Debug, Clone)]
+pub struct ValidRefinedScalingParams {
+    coarse: ValidOptimalCParams,
+    coarse_step: f64,
+    fine_step: f64,
+}
+
+impl ParamGuard for RefinedScalingParams {
+    type Checked = ValidRefinedScalingParams;
+
+    /// The optimum's checks, at least two C values, 0 < `fine_step` ≤ the coarse step.
+    fn check(&self) -> spinlearn_core::Result<ValidRefinedScalingParams> {
+        let coarse = self.optimum.check()?;
+        let g = &self.optimum.c_grid;
+        if g.len() < 2 {
+            return Err(spinlearn_core::Error::invalid(
+                "c_grid",
+                "the refinement needs at least two C values",
+            ));
+        }
+        let coarse_step = (g[g.len() - 1] - g[0]) / (g.len() - 1) as f64;
+        let fine_step = check::positive("fine_step", self.fine_step)?;
+        if fine_step > coarse_step {
+            return Err(spinlearn_core::Error::invalid(
+                "fine_step",
+                format!("must not exceed the coarse step {coarse_step}, got {fine_step}"),
+            ));
+        }
+        Ok(ValidRefinedScalingParams {
+            coarse,
+            coarse_step,
+            fine_step,
+        })
+    }
+}
+
+/// The refined optimum at each (r1, N) (r1-major), the coarse curve replaced by the fine one
+/// (stage `"refined optimum"`: one step per theory point of both passes).
+pub fn refined_optimal_c(
+    p: &ValidRefinedScalingParams,
+    obs: &mut dyn Observer,
+) -> Result<Vec<OptimalC>> {
+    let o = &p.coarse;
+    let per = (2.0 * p.coarse_step / p.fine_step).round() as usize + 1;
+    let mut steps = Steps::new(
+        obs,
+        "refined optimum",
+        o.n_points() + o.settings.len() * per,
+    );
+    let coarse = optimal_c_steps(o, &mut steps)?;
+    let mut points = Vec::with_capacity(o.settings.len() * per);
+    let mut grids = Vec::with_capacity(o.settings.len());
+    for (k, opt) in coarse.iter().enumerate() {
+        let lo = opt.c_star - p.coarse_step;
+        let grid: Vec<f64> = (0..per)
+            .map(|i| lo + i as f64 * p.fine_step)
+            .filter(|&c| c >= -1e-12)
+            .map(|c| c.max(0.0))
+            .collect();
+        for &c in &grid {
+            points.push(o.at(k, c)?);
+        }
+        grids.push(grid.len());
+    }
+    let all = theory_capacities(&points, o.max_age, &mut steps)?;
+    let mut out = Vec::with_capacity(coarse.len());
+    let mut at = 0;
+    for (opt, len) in coarse.iter().zip(grids) {
+        let curve = &all[at..at + len];
+        at += len;
+        let best = curve
+            .iter()
+            .fold(None::<&CapacityPoint>, |b, q| match b {
+                Some(b) if b.capacity >= q.capacity => Some(b),
+                _ => Some(q),
+            })
+            .copied()
+            .unwrap_or(curve[0]);
+        // The coarse curve's C = 0 point stays available for the single-well comparison.
+        let mut full: Vec<CapacityPoint> = if curve.iter().any(|q| q.c_well == 0.0) {
+            Vec::new()
+        } else {
+            opt.curve
+                .iter()
+                .filter(|q| q.c_well == 0.0)
+                .copied()
+                .collect()
+        };
+        full.extend_from_slice(curve);
+        out.push(OptimalC {
+            r1: opt.r1,
+            n: opt.n,
+            c_star: best.c_well,
+            capacity: best.capacity,
+            curve: full,
+        });
+    }
+    Ok(out)
+}
+
+/// Local exponents of p ∝ N^a between consecutive N: ln(p_{k+1}/p_k) / ln(N_{k+1}/N_k) (NaN
+/// where a capacity is 0).
+pub fn local_exponents(ns: &[usize], p: &[f64]) -> Vec<f64> {
+    ns.windows(2)
+        .zip(p.windows(2))
+        .map(|(n, q)| {
+            if q[0] > 0.0 && q[1] > 0.0 {
+                (q[1] / q[0]).ln() / (n[1] as f64 / n[0] as f64).ln()
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}

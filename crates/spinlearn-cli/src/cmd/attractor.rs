@@ -8,8 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use serde_json::Value;
 use spinlearn_attractor::experiments::{CapacityScanParams, ScanMethod, Sweep, capacity_scan};
+use spinlearn_attractor::network::WeightView;
 use spinlearn_attractor::simulate::{SimParams, simulate};
-use spinlearn_attractor::theory::{Theory, TheoryParams};
+use spinlearn_attractor::theory::{FieldVariance, RetrievalTiming, Theory, TheoryParams};
 use spinlearn_attractor::{LearningRule, NetworkParams, SynapseParams};
 use spinlearn_core::ParamGuard;
 use spinlearn_core::record::RunDir;
@@ -109,6 +110,9 @@ pub struct SimulateArgs {
     /// Cap on sweeps of the dynamics per retrieval.
     #[arg(long, default_value_t = 100)]
     pub max_sweeps: usize,
+    /// Run the dynamics on binarized weights sign(J) (eq. 12, Fig. 4A); learning stays analog.
+    #[arg(long)]
+    pub binarized: bool,
 }
 
 impl SimulateArgs {
@@ -120,6 +124,11 @@ impl SimulateArgs {
             realizations: self.realizations,
             threshold: self.threshold,
             max_sweeps: self.max_sweeps,
+            view: if self.binarized {
+                WeightView::Binarized
+            } else {
+                WeightView::Analog
+            },
             ..SimParams::default()
         })
     }
@@ -159,6 +168,13 @@ pub struct TheoryArgs {
     /// Grid cells per jump r2.
     #[arg(long, default_value_t = 20)]
     pub cells_per_r2: usize,
+    /// Retrieve one decay step after the most recent presentation, as the authors' code does
+    /// (default: right after its jump, eq. 33, as the simulation does).
+    #[arg(long)]
+    pub authors_timing: bool,
+    /// Leave the most recent pattern's r2² term out of the field variance (eq. 34 as printed).
+    #[arg(long)]
+    pub without_recent_variance: bool,
 }
 
 impl TheoryArgs {
@@ -167,6 +183,16 @@ impl TheoryArgs {
         let mut p = TheoryParams {
             eps: self.eps,
             threshold: self.threshold,
+            timing: if self.authors_timing {
+                RetrievalTiming::AfterDecay
+            } else {
+                RetrievalTiming::AfterJump
+            },
+            variance: if self.without_recent_variance {
+                FieldVariance::WithoutRecent
+            } else {
+                FieldVariance::Full
+            },
             ..TheoryParams::for_network(&self.model.network()?)?
         };
         p.grid.cells_per_r2 = self.cells_per_r2;

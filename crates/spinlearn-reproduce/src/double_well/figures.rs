@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use spinlearn_attractor::experiments::{
-    CapacityPoint, OptimalC, OverlapCurve, Robustness, Scaling, ScanMethod, SimScaling,
-    SparseNoisePoint, SparseOptimum, Sweep,
+    CapacityPoint, DilutionPoint, OptimalC, OverlapCurve, Robustness, Scaling, ScanMethod,
+    SimScaling, SparseNoisePoint, SparseOptimum, Sweep,
 };
 use spinlearn_attractor::markov::{markov_snr, two_state_envelope};
 use spinlearn_attractor::simulate::SimResult;
@@ -264,7 +264,7 @@ pub fn exponent(
 
 /// Fig. 4B: SNR of binarized double-well weights (eq. 14), of the matching Markov synapse, and the
 /// two-state envelope (a bound, drawn as a guide), t = 0..=t_max.
-pub fn snr(stem: &Path, th: &Theory, t_max: usize, c_star: f64) -> Result<()> {
+pub fn snr(stem: &Path, th: &Theory, t_max: usize, c_star: f64, critical: f64) -> Result<()> {
     let p = th.params();
     let cn = p.c() * p.n() as f64;
     let q = th.markov_transition_probability();
@@ -295,11 +295,62 @@ pub fn snr(stem: &Path, th: &Theory, t_max: usize, c_star: f64) -> Result<()> {
         .with(
             Series::line(
                 "bound: envelope of two-state Markov curves",
-                ts,
+                ts.clone(),
                 two_state_envelope(cn, t_max),
             )
             .with_style(SeriesStyle::Guide),
+        )
+        .with(
+            Series::line(
+                format!("critical SNR {critical:.3} (m_v = 1/2 fixed point)"),
+                ts.clone(),
+                vec![critical; ts.len()],
+            )
+            .with_style(SeriesStyle::Dashed),
         );
+    save_with_data(&fig, stem)
+}
+
+/// The dilution study: simulated capacity (mean ± sd) and the theory's four conventions against
+/// c at fixed cN (log x).
+pub fn dilution(stem: &Path, cn: f64, pts: &[DilutionPoint]) -> Result<()> {
+    let mut fig = LinePlot::new(
+        format!("Theory against simulation at fixed cN = {cn}"),
+        "connection probability c (N = cN / c)",
+        "capacity p (patterns)",
+    );
+    fig.log_x = true;
+    let cs: Vec<f64> = pts.iter().map(|p| p.c).collect();
+    let names = [
+        "theory: eq. (33) timing, full variance (ours)",
+        "theory: eq. (33) timing, without r2² term",
+        "theory: authors' timing, full variance",
+        "theory: authors' timing, without r2² term",
+    ];
+    for (k, name) in names.iter().enumerate() {
+        let style = if k == 0 {
+            SeriesStyle::LinePoints
+        } else {
+            SeriesStyle::Dashed
+        };
+        fig = fig.with(
+            Series::points(
+                *name,
+                cs.clone(),
+                pts.iter().map(|p| p.theory[k] as f64).collect(),
+            )
+            .with_style(style)
+            .with_color(k),
+        );
+    }
+    if pts.iter().any(|p| p.realizations > 0) {
+        fig = fig.with(
+            Series::points("simulation", cs, pts.iter().map(|p| p.sim).collect())
+                .with_err(pts.iter().map(|p| p.sim_std).collect())
+                .with_style(SeriesStyle::Points)
+                .with_color(4),
+        );
+    }
     save_with_data(&fig, stem)
 }
 
