@@ -97,6 +97,7 @@ pub mod eval;
 pub mod evaluation;
 pub mod experiments;
 pub mod io;
+pub mod kernels;
 pub mod linalg;
 pub mod model;
 pub mod sample;

@@ -131,9 +131,10 @@ impl Rbm {
         (&vw * &h).sum_axis(Axis(1)) * -1.0 - v.dot(&self.visible_bias) - h.dot(&self.hidden_bias)
     }
 
-    /// Hidden fields `x = v W + b`, `(n, n_visible) -> (n, n_hidden)`.
+    /// Hidden fields `x = v W + b`, `(n, n_visible) -> (n, n_hidden)`. Binary states (0/1 or ±1)
+    /// that are sparse enough are summed as rows of `W` ([`crate::kernels::field`]).
     pub fn hidden_field(&self, v: ArrayView2<'_, f64>) -> Array2<f64> {
-        crate::linalg::matmul(v, self.weights.view()) + &self.hidden_bias
+        crate::kernels::field(v, self.weights.view(), &self.hidden_bias)
     }
 
     /// Visible fields `y = h Wᵀ + a`, `(n, n_hidden) -> (n, n_visible)`.

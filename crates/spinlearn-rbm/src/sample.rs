@@ -5,6 +5,7 @@
 //! 0/1); one Gibbs step is `h ~ p(h|v)` then `v ~ p(v|h)`. The model type is
 //! [`crate::model::Rbm32`]; this module adds its sampling methods.
 
+use crate::kernels::{self, ActiveLists, Kernels};
 use crate::linalg::gemm;
 use crate::model::Rbm32;
 use faer::Par;
@@ -12,6 +13,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
 use spinlearn_core::{Seed, SpinRng, Units};
+use std::sync::OnceLock;
 
 /// `exp(x)` in f32 by range reduction and a degree-6 polynomial (relative error < 3e-7 on
 /// [-87, 88]; saturates outside), written branch-free so that loops over slices vectorize.
@@ -271,36 +273,201 @@ fn mean_rows(mut x: ArrayViewMut2<'_, f32>, units: Units) {
     }
 }
 
-impl Rbm32 {
-    /// `out = beta (v W + b)` on this thread (`Par::Seq`).
-    fn hidden_field_seq(&self, v: ArrayView2<'_, f32>, mut out: ArrayViewMut2<'_, f32>, beta: f32) {
-        if self.units.biases {
-            let b = &self.hidden_bias * beta;
-            out.rows_mut().into_iter().for_each(|mut r| r.assign(&b));
-            gemm(out, true, v, self.weights.view(), beta, Par::Seq);
-        } else {
-            gemm(out, false, v, self.weights.view(), beta, Par::Seq);
+/// Rows of visible fields a call must compute before a gather through dense weights may make its
+/// copy of `Wᵀ`: the copy costs about as much as a dense product of a few rows, so short calls keep
+/// the dense product.
+pub const MIN_ROWS_FOR_TRANSPOSE: usize = 64;
+
+/// How the fields of an f32 model are computed: dense products through `W`, binary gathers
+/// ([`crate::kernels`]) where a state batch is binary and sparse enough, and, for RA models given
+/// their patterns ([`FieldPlan::with_patterns`]), products through the patterns
+/// `v W = ((v ξ_vᵀ) ξ_h) / √K` whenever `(n_visible + n_hidden) K < n_visible n_hidden`. Copies the
+/// plan needs (`Wᵀ` with contiguous rows, sums of rows) are made once per plan, on first use, so
+/// build one plan per parameter update and reuse it for every product of that update.
+///
+/// Every output row is computed by the same operations whatever the chunking of rows, so results
+/// do not depend on the number of threads.
+pub struct FieldPlan<'a> {
+    model: &'a Rbm32,
+    kernels: Kernels,
+    w_sum: OnceLock<Vec<f32>>,
+    wt: OnceLock<(Array2<f32>, Vec<f32>)>,
+    low_rank: Option<LowRank>,
+}
+
+/// The patterns of an RA model laid out for the products through them.
+struct LowRank {
+    /// `ξ_vᵀ (n_visible, K)` and the sum of its rows.
+    pvt: (Array2<f32>, Vec<f32>),
+    /// `ξ_hᵀ (n_hidden, K)` and the sum of its rows.
+    pht: (Array2<f32>, Vec<f32>),
+    /// `ξ_v (K, n_visible)`.
+    pv: Array2<f32>,
+    /// `ξ_h (K, n_hidden)`.
+    ph: Array2<f32>,
+    /// `1 / √K`.
+    scale: f32,
+}
+
+impl<'a> FieldPlan<'a> {
+    /// A plan for `model` (dense weights) with the given kernels.
+    pub fn new(model: &'a Rbm32, kernels: Kernels) -> FieldPlan<'a> {
+        FieldPlan {
+            model,
+            kernels,
+            w_sum: OnceLock::new(),
+            wt: OnceLock::new(),
+            low_rank: None,
         }
     }
 
-    /// `out = beta (h Wᵀ + a)` on this thread (`Par::Seq`).
+    /// Fields through the RA patterns `ξ_v (K, n_visible)`, `ξ_h (K, n_hidden)` (004 eq. 5: the
+    /// model's weights must equal `ξ_vᵀ ξ_h / √K`) when the kernels are [`Kernels::Auto`] and
+    /// `(n_visible + n_hidden) K < n_visible n_hidden`; otherwise the plan is unchanged.
+    pub fn with_patterns(mut self, pv: ArrayView2<'_, f32>, ph: ArrayView2<'_, f32>) -> Self {
+        let (nv, nh, k) = (self.model.n_visible(), self.model.n_hidden(), pv.nrows());
+        assert_eq!(
+            (pv.ncols(), ph.dim()),
+            (nv, (k, nh)),
+            "patterns do not fit the model"
+        );
+        if self.kernels == Kernels::Auto && (nv + nh) * k < nv * nh {
+            let pvt = kernels::transpose(pv);
+            let pht = kernels::transpose(ph);
+            let (sv, sh) = (kernels::row_sum(pvt.view()), kernels::row_sum(pht.view()));
+            self.low_rank = Some(LowRank {
+                pvt: (pvt, sv),
+                pht: (pht, sh),
+                pv: pv.as_standard_layout().into_owned(),
+                ph: ph.as_standard_layout().into_owned(),
+                scale: 1.0 / (k as f32).sqrt(),
+            });
+        }
+        self
+    }
+
+    /// Whether the fields go through RA patterns.
+    pub fn uses_patterns(&self) -> bool {
+        self.low_rank.is_some()
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Rbm32 {
+        self.model
+    }
+
+    fn lists(&self, x: ArrayView2<'_, f32>) -> Option<ActiveLists> {
+        if self.kernels == Kernels::Dense {
+            return None;
+        }
+        ActiveLists::of_rows(x).filter(kernels::use_gather)
+    }
+
+    /// `out = beta (v W + b)` on this thread (`Par::Seq`).
+    fn hidden_field_seq(&self, v: ArrayView2<'_, f32>, mut out: ArrayViewMut2<'_, f32>, beta: f32) {
+        let m = self.model;
+        let lists = self.lists(v);
+        if let Some(lr) = &self.low_rank {
+            let a = self.project(v, lists.as_ref(), &lr.pvt);
+            return through_patterns(
+                &m.hidden_bias,
+                m.units.biases,
+                a.view(),
+                lr.ph.view(),
+                lr.scale,
+                out,
+                beta,
+            );
+        }
+        let bias = m.units.biases.then(|| (&m.hidden_bias * beta).to_vec());
+        match lists {
+            Some(l) => {
+                let sum = l.spins().then(|| {
+                    self.w_sum
+                        .get_or_init(|| kernels::row_sum(m.weights.view()))
+                        .as_slice()
+                });
+                let n = v.nrows();
+                kernels::gather(&l, 0..n, m.weights.view(), sum, out, beta, bias.as_deref());
+            }
+            None => {
+                if let Some(b) = &bias {
+                    let b = ndarray::ArrayView1::from(b);
+                    out.rows_mut().into_iter().for_each(|mut r| r.assign(&b));
+                }
+                gemm(out, bias.is_some(), v, m.weights.view(), beta, Par::Seq);
+            }
+        }
+    }
+
+    /// `out = beta (h Wᵀ + a)` on this thread (`Par::Seq`). A gather through dense weights needs
+    /// `Wᵀ` with contiguous rows; the copy is made only when `rows` (all the rows this plan's call
+    /// handles) are enough to repay it ([`MIN_ROWS_FOR_TRANSPOSE`]) or it exists already.
     fn visible_field_seq(
         &self,
         h: ArrayView2<'_, f32>,
         mut out: ArrayViewMut2<'_, f32>,
         beta: f32,
+        rows: usize,
     ) {
-        if self.units.biases {
-            let b = &self.visible_bias * beta;
-            out.rows_mut().into_iter().for_each(|mut r| r.assign(&b));
-            gemm(out, true, h, self.weights.t(), beta, Par::Seq);
-        } else {
-            gemm(out, false, h, self.weights.t(), beta, Par::Seq);
+        let m = self.model;
+        let transpose_ok =
+            self.low_rank.is_some() || rows >= MIN_ROWS_FOR_TRANSPOSE || self.wt.get().is_some();
+        let lists = if transpose_ok { self.lists(h) } else { None };
+        if let Some(lr) = &self.low_rank {
+            let a = self.project(h, lists.as_ref(), &lr.pht);
+            return through_patterns(
+                &m.visible_bias,
+                m.units.biases,
+                a.view(),
+                lr.pv.view(),
+                lr.scale,
+                out,
+                beta,
+            );
+        }
+        let bias = m.units.biases.then(|| (&m.visible_bias * beta).to_vec());
+        match lists {
+            Some(l) => {
+                let (wt, sum) = self.wt.get_or_init(|| {
+                    let wt = kernels::transpose(m.weights.view());
+                    let s = kernels::row_sum(wt.view());
+                    (wt, s)
+                });
+                let sum = l.spins().then_some(sum.as_slice());
+                let n = h.nrows();
+                kernels::gather(&l, 0..n, wt.view(), sum, out, beta, bias.as_deref());
+            }
+            None => {
+                if let Some(b) = &bias {
+                    let b = ndarray::ArrayView1::from(b);
+                    out.rows_mut().into_iter().for_each(|mut r| r.assign(&b));
+                }
+                gemm(out, bias.is_some(), h, m.weights.t(), beta, Par::Seq);
+            }
         }
     }
 
+    /// `x ξᵀ (n, K)` from `ξᵀ` with contiguous rows: a gather when `lists` are given.
+    fn project(
+        &self,
+        x: ArrayView2<'_, f32>,
+        lists: Option<&ActiveLists>,
+        pt: &(Array2<f32>, Vec<f32>),
+    ) -> Array2<f32> {
+        let mut a = Array2::<f32>::zeros((x.nrows(), pt.0.ncols()));
+        match lists {
+            Some(l) => {
+                let sum = l.spins().then_some(pt.1.as_slice());
+                kernels::gather(l, 0..x.nrows(), pt.0.view(), sum, a.view_mut(), 1.0, None);
+            }
+            None => gemm(a.view_mut(), false, x, pt.0.view(), 1.0, Par::Seq),
+        }
+        a
+    }
+
     /// `out = beta (v W + b)`, `v (n, n_visible)`, `out (n, n_hidden)`; rows are split into fixed
-    /// chunks ([`row_chunk_len`]) computed in parallel, each by a sequential product.
+    /// chunks ([`row_chunk_len`]) computed in parallel, each on one thread.
     pub fn hidden_field_into(
         &self,
         v: ArrayView2<'_, f32>,
@@ -311,14 +478,15 @@ impl Rbm32 {
     }
 
     /// `out = beta (h Wᵀ + a)`, `h (n, n_hidden)`, `out (n, n_visible)`; fixed row chunks in
-    /// parallel as in [`Rbm32::hidden_field_into`].
+    /// parallel as in [`FieldPlan::hidden_field_into`].
     pub fn visible_field_into(
         &self,
         h: ArrayView2<'_, f32>,
         out: ArrayViewMut2<'_, f32>,
         beta: f32,
     ) {
-        by_row_chunks(h, out, |h, o| self.visible_field_seq(h, o, beta));
+        let rows = h.nrows();
+        by_row_chunks(h, out, |h, o| self.visible_field_seq(h, o, beta, rows));
     }
 
     /// The chain of one chunk of rows, on this thread: optionally `h ~ p(h = high) = start` then
@@ -332,10 +500,11 @@ impl Rbm32 {
         start_from_hidden_means: bool,
         steps: usize,
         means: bool,
+        rows: usize,
         rngs: &mut [SpinRng],
         u: &mut [f32],
     ) {
-        let (hu, vu) = (self.units.hidden, self.units.visible);
+        let (hu, vu) = (self.model.units.hidden, self.model.units.visible);
         if start_from_hidden_means {
             let lo = hu.low() as f32;
             let n = h.ncols();
@@ -346,13 +515,13 @@ impl Rbm32 {
                     *xi = if ui < p { 1.0 } else { lo };
                 }
             }
-            self.visible_field_seq(h.view(), v.view_mut(), 1.0);
+            self.visible_field_seq(h.view(), v.view_mut(), 1.0, rows);
             sample_rows(v.view_mut(), vu, rngs, u);
         }
         for _ in 0..steps {
             self.hidden_field_seq(v.view(), h.view_mut(), 1.0);
             sample_rows(h.view_mut(), hu, rngs, u);
-            self.visible_field_seq(h.view(), v.view_mut(), 1.0);
+            self.visible_field_seq(h.view(), v.view_mut(), 1.0, rows);
             sample_rows(v.view_mut(), vu, rngs, u);
         }
         if means {
@@ -372,9 +541,10 @@ impl Rbm32 {
         rngs: &mut [SpinRng],
     ) {
         assert_eq!(v.nrows(), rngs.len(), "one RNG stream per chain");
-        assert_eq!(h.dim(), (v.nrows(), self.n_hidden()), "hidden shape");
+        assert_eq!(h.dim(), (v.nrows(), self.model.n_hidden()), "hidden shape");
         let cl = row_chunk_len(v.nrows());
-        let width = self.n_visible().max(self.n_hidden());
+        let rows = v.nrows() * steps.max(1);
+        let width = self.model.n_visible().max(self.model.n_hidden());
         let tasks: Vec<_> = v
             .axis_chunks_iter_mut(Axis(0), cl)
             .zip(h.axis_chunks_iter_mut(Axis(0), cl))
@@ -382,7 +552,16 @@ impl Rbm32 {
             .collect();
         tasks.into_par_iter().for_each(|((v, h), rngs)| {
             let mut u = vec![0f32; width];
-            self.chain_chunk(v, h, start_from_hidden_means, steps, means, rngs, &mut u);
+            self.chain_chunk(
+                v,
+                h,
+                start_from_hidden_means,
+                steps,
+                means,
+                rows,
+                rngs,
+                &mut u,
+            );
         });
     }
 
@@ -395,8 +574,8 @@ impl Rbm32 {
         steps: usize,
         rngs: &mut [SpinRng],
     ) {
-        if hmean.dim() != (v.nrows(), self.n_hidden()) {
-            *hmean = Array2::zeros((v.nrows(), self.n_hidden()));
+        if hmean.dim() != (v.nrows(), self.model.n_hidden()) {
+            *hmean = Array2::zeros((v.nrows(), self.model.n_hidden()));
         }
         self.chains(v, hmean, false, steps, true, rngs);
     }
@@ -412,8 +591,8 @@ impl Rbm32 {
         rngs: &mut [SpinRng],
     ) {
         assert!(k >= 1, "CD needs k >= 1");
-        if v.dim() != (h.nrows(), self.n_visible()) {
-            *v = Array2::zeros((h.nrows(), self.n_visible()));
+        if v.dim() != (h.nrows(), self.model.n_visible()) {
+            *v = Array2::zeros((h.nrows(), self.model.n_visible()));
         }
         self.chains(v, h, true, k - 1, true, rngs);
     }
@@ -421,7 +600,7 @@ impl Rbm32 {
     /// Samples `h ~ p(h | v)` into `h`.
     pub fn sample_hidden(&self, v: ArrayView2<'_, f32>, h: &mut Array2<f32>, rngs: &mut [SpinRng]) {
         self.hidden_field_into(v, h.view_mut(), 1.0);
-        sample_inplace(h.view_mut(), self.units.hidden, rngs);
+        sample_inplace(h.view_mut(), self.model.units.hidden, rngs);
     }
 
     /// Samples `v ~ p(v | h)` into `v`.
@@ -432,19 +611,19 @@ impl Rbm32 {
         rngs: &mut [SpinRng],
     ) {
         self.visible_field_into(h, v.view_mut(), 1.0);
-        sample_inplace(v.view_mut(), self.units.visible, rngs);
+        sample_inplace(v.view_mut(), self.model.units.visible, rngs);
     }
 
     /// `E[h | v]` into `h`.
     pub fn hidden_mean_into(&self, v: ArrayView2<'_, f32>, h: &mut Array2<f32>) {
         self.hidden_field_into(v, h.view_mut(), 1.0);
-        mean_inplace(h.view_mut(), self.units.hidden);
+        mean_inplace(h.view_mut(), self.model.units.hidden);
     }
 
     /// `E[v | h]` into `v`.
     pub fn visible_mean_into(&self, h: ArrayView2<'_, f32>, v: &mut Array2<f32>) {
         self.visible_field_into(h, v.view_mut(), 1.0);
-        mean_inplace(v.view_mut(), self.units.visible);
+        mean_inplace(v.view_mut(), self.model.units.visible);
     }
 
     /// `steps` block Gibbs steps from the visible states `v` (updated in place); `h` receives the
@@ -456,10 +635,118 @@ impl Rbm32 {
         steps: usize,
         rngs: &mut [SpinRng],
     ) {
-        if h.dim() != (v.nrows(), self.n_hidden()) {
-            *h = Array2::zeros((v.nrows(), self.n_hidden()));
+        if h.dim() != (v.nrows(), self.model.n_hidden()) {
+            *h = Array2::zeros((v.nrows(), self.model.n_hidden()));
         }
         self.chains(v, h, false, steps, false, rngs);
+    }
+}
+
+/// `out = beta (a ξ + bias)` with `a = x ξ'ᵀ` already formed: `(n, K) (K, n_out)`.
+fn through_patterns(
+    bias: &ndarray::Array1<f32>,
+    biases: bool,
+    a: ArrayView2<'_, f32>,
+    p: ArrayView2<'_, f32>,
+    scale: f32,
+    mut out: ArrayViewMut2<'_, f32>,
+    beta: f32,
+) {
+    if biases {
+        let b = bias * beta;
+        out.rows_mut().into_iter().for_each(|mut r| r.assign(&b));
+    }
+    gemm(out, biases, a, p, beta * scale, Par::Seq);
+}
+
+impl Rbm32 {
+    /// A [`FieldPlan`] for this model (dense weights) with the given kernels.
+    pub fn fields(&self, kernels: Kernels) -> FieldPlan<'_> {
+        FieldPlan::new(self, kernels)
+    }
+
+    /// `out = beta (v W + b)`, `v (n, n_visible)`, `out (n, n_hidden)`; rows are split into fixed
+    /// chunks ([`row_chunk_len`]) computed in parallel (see [`FieldPlan`]).
+    pub fn hidden_field_into(
+        &self,
+        v: ArrayView2<'_, f32>,
+        out: ArrayViewMut2<'_, f32>,
+        beta: f32,
+    ) {
+        self.fields(Kernels::Auto).hidden_field_into(v, out, beta)
+    }
+
+    /// `out = beta (h Wᵀ + a)`, `h (n, n_hidden)`, `out (n, n_visible)`; fixed row chunks in
+    /// parallel as in [`Rbm32::hidden_field_into`].
+    pub fn visible_field_into(
+        &self,
+        h: ArrayView2<'_, f32>,
+        out: ArrayViewMut2<'_, f32>,
+        beta: f32,
+    ) {
+        self.fields(Kernels::Auto).visible_field_into(h, out, beta)
+    }
+
+    /// `steps` block Gibbs steps from `v` (in place), then `hmean = E[h | v]` of the final states;
+    /// row `r` draws from `rngs[r]`. Fused per fixed chunk of rows (PCD's negative phase).
+    pub fn gibbs_then_means(
+        &self,
+        v: &mut Array2<f32>,
+        hmean: &mut Array2<f32>,
+        steps: usize,
+        rngs: &mut [SpinRng],
+    ) {
+        self.fields(Kernels::Auto)
+            .gibbs_then_means(v, hmean, steps, rngs)
+    }
+
+    /// CD-k from the hidden means of the data (see [`FieldPlan::cd_from_hidden_means`]).
+    pub fn cd_from_hidden_means(
+        &self,
+        v: &mut Array2<f32>,
+        h: &mut Array2<f32>,
+        k: usize,
+        rngs: &mut [SpinRng],
+    ) {
+        self.fields(Kernels::Auto)
+            .cd_from_hidden_means(v, h, k, rngs)
+    }
+
+    /// Samples `h ~ p(h | v)` into `h`.
+    pub fn sample_hidden(&self, v: ArrayView2<'_, f32>, h: &mut Array2<f32>, rngs: &mut [SpinRng]) {
+        self.fields(Kernels::Auto).sample_hidden(v, h, rngs)
+    }
+
+    /// Samples `v ~ p(v | h)` into `v`.
+    pub fn sample_visible(
+        &self,
+        h: ArrayView2<'_, f32>,
+        v: &mut Array2<f32>,
+        rngs: &mut [SpinRng],
+    ) {
+        self.fields(Kernels::Auto).sample_visible(h, v, rngs)
+    }
+
+    /// `E[h | v]` into `h`.
+    pub fn hidden_mean_into(&self, v: ArrayView2<'_, f32>, h: &mut Array2<f32>) {
+        self.fields(Kernels::Auto).hidden_mean_into(v, h)
+    }
+
+    /// `E[v | h]` into `v`.
+    pub fn visible_mean_into(&self, h: ArrayView2<'_, f32>, v: &mut Array2<f32>) {
+        self.fields(Kernels::Auto).visible_mean_into(h, v)
+    }
+
+    /// `steps` block Gibbs steps from the visible states `v` (updated in place); `h` receives the
+    /// last hidden sample. Row `r` draws from `rngs[r]`.
+    pub fn gibbs(
+        &self,
+        v: &mut Array2<f32>,
+        h: &mut Array2<f32>,
+        steps: usize,
+        rngs: &mut [SpinRng],
+    ) {
+        self.fields(Kernels::Auto).gibbs(v, h, steps, rngs)
     }
 }
 

@@ -21,7 +21,9 @@ pub struct BenchArgs {
 #[serde(rename_all = "lowercase")]
 pub enum BenchDomain {
     /// RBMs (papers 003, 004): one CD-1 and one PCD-1 epoch on the embedded MNIST (784 x 500,
-    /// batch 100, f32) with GFLOP/s beside the measured f32 product peak.
+    /// batch 100, f32) with the binary kernels beside the dense products they replace, GFLOP/s
+    /// beside the measured f32 product peak, and an RA-RBM epoch through its patterns beside the
+    /// same epoch through the dense weights.
     Rbm,
     /// Data: decode the embedded MNIST subset, npy/npz/text I/O, transforms.
     Data,

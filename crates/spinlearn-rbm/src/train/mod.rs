@@ -17,6 +17,7 @@ pub use negative::{ChainState, Estimator, Negative, NegativeCtx, NegativePhase, 
 pub use observe::{Checkpointer, EpochObserver, Reports};
 pub use optim::{OptState, Optimizer};
 
+use crate::kernels::{ActiveLists, Kernels};
 use crate::linalg::{gemm, par};
 use crate::model::Rbm32;
 use crate::model::{Model, RaRbm, Rbm, UnitsSpec};
@@ -280,6 +281,7 @@ pub struct Trainer<'a> {
     params: ValidTrainParams,
     seed: Seed,
     custom: Option<&'a dyn NegativePhase>,
+    kernels: Kernels,
 }
 
 impl<'a> Trainer<'a> {
@@ -290,6 +292,7 @@ impl<'a> Trainer<'a> {
             params,
             seed,
             custom: None,
+            kernels: Kernels::Auto,
         }
     }
 
@@ -303,7 +306,29 @@ impl<'a> Trainer<'a> {
             params,
             seed,
             custom: Some(negative),
+            kernels: Kernels::Auto,
         }
+    }
+
+    /// The same trainer with the given product kernels ([`Kernels::Auto`] by default;
+    /// [`Kernels::Dense`] is the reference path that benchmarks compare against).
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
+    }
+
+    /// Whether RA weights may go stale between updates: the fields go through the patterns
+    /// (see [`crate::sample::FieldPlan::with_patterns`]) and the estimator is a built-in one that does not read
+    /// the weights; they are then refreshed once per epoch.
+    fn ra_weights_lazy(&self, state: &State) -> bool {
+        let Some((pv, ph)) = &state.patterns else {
+            return false;
+        };
+        let (k, nv, nh) = (pv.nrows(), pv.ncols(), ph.ncols());
+        self.kernels == Kernels::Auto
+            && (nv + nh) * k < nv * nh
+            && self.custom.is_none()
+            && !matches!(self.params.estimator, Estimator::Exact)
     }
 
     fn estimator(&self) -> &dyn NegativePhase {
@@ -453,6 +478,10 @@ impl<'a> Trainer<'a> {
             let bview = batch.slice(s![..idx.len(), ..]);
             self.update(state, bview, neg_seed.derive(b as u64), lr)?;
         }
+        if self.ra_weights_lazy(state) {
+            let (pv, ph) = state.patterns.as_ref().expect("RA patterns");
+            state.model.as_mut().expect("model").weights = ra_weights(pv.view(), ph.view());
+        }
         if matches!(
             p.weights,
             WeightsSpec::Ra {
@@ -544,11 +573,19 @@ impl<'a> Trainer<'a> {
         let model = state.model.as_ref().expect("model");
         let (nv, nh) = (model.n_visible(), model.n_hidden());
         let n = batch.nrows();
+        let lazy = self.ra_weights_lazy(state);
         let mut hpos = Array2::<f32>::zeros((n, nh));
-        model.hidden_mean_into(batch, &mut hpos);
+        let fields = match &state.patterns {
+            Some((pv, ph)) => model
+                .fields(self.kernels)
+                .with_patterns(pv.view(), ph.view()),
+            None => model.fields(self.kernels),
+        };
+        fields.hidden_mean_into(batch, &mut hpos);
         let neg = {
             let ctx = NegativeCtx {
                 model,
+                fields: &fields,
                 patterns: state.patterns.as_ref().map(|(a, b)| (a.view(), b.view())),
                 batch,
                 positive_hidden: hpos.view(),
@@ -556,6 +593,7 @@ impl<'a> Trainer<'a> {
             };
             self.estimator().negative(&ctx, &mut state.chains)?
         };
+        drop(fields);
         // weight gradient G = <v h>_data - <v h>_model = vsᵀ hs over the stacked samples (kept as
         // the two factors for dense models, whose update runs block by block); bias gradients
         // likewise
@@ -615,6 +653,7 @@ impl<'a> Trainer<'a> {
                     hs.view(),
                     lr,
                     step,
+                    self.kernels,
                 ),
                 (None, None) => unreachable!("a gradient is always formed"),
             },
@@ -651,7 +690,9 @@ impl<'a> Trainer<'a> {
                     pv.mapv_inplace(|v| v.clamp(-x, x));
                     ph.mapv_inplace(|v| v.clamp(-x, x));
                 }
-                model.weights = ra_weights(pv.view(), ph.view());
+                if !lazy {
+                    model.weights = ra_weights(pv.view(), ph.view());
+                }
             }
         }
         if biases {
@@ -719,7 +760,10 @@ fn weight_block_rows(n_visible: usize) -> usize {
 
 /// The dense weight update `W += step(G)` with `G = vsᵀ hs`, computed block by block of rows of
 /// `W`: each task forms its block of `G` by a sequential product (fixed shapes, so the same numbers
-/// whatever the thread count) and applies the optimizer to it while it is in cache.
+/// whatever the thread count) and applies the optimizer to it while it is in cache. When `vs` is
+/// binary and sparse enough (and `kernels` allow it), row `i` of `G` is the sum of the rows of `hs`
+/// where `vs[:, i]` is 1 (or the ±1 form of [`crate::kernels`]).
+#[allow(clippy::too_many_arguments)]
 fn dense_weight_step(
     opt: &Optimizer,
     st: &mut optim::OptState,
@@ -728,9 +772,18 @@ fn dense_weight_step(
     hs: ArrayView2<'_, f32>,
     lr: f64,
     step: u64,
+    kernels: Kernels,
 ) {
     use rayon::prelude::*;
     let (nv, nh) = w.dim();
+    let lists = match kernels {
+        Kernels::Auto => ActiveLists::of_columns(vs).filter(crate::kernels::use_gather),
+        Kernels::Dense => None,
+    };
+    let hs_sum = lists
+        .as_ref()
+        .filter(|l| l.spins())
+        .map(|_| crate::kernels::row_sum(hs));
     opt.ensure_slot(st, 0, &[nv, nh]);
     let blk = weight_block_rows(nv);
     let len = blk * nh;
@@ -760,14 +813,19 @@ fn dense_weight_step(
         let r0 = b * blk;
         let rows = wb.len() / nh;
         let mut g = Array2::<f32>::zeros((rows, nh));
-        // a row-major copy of this block of vsᵀ: faer's kernels run faster on it than on
-        // the transposed (column-major) view
-        let at = vs
-            .slice(s![.., r0..r0 + rows])
-            .t()
-            .as_standard_layout()
-            .into_owned();
-        gemm(g.view_mut(), false, at.view(), hs, 1.0, faer::Par::Seq);
+        if let Some(l) = &lists {
+            let sum = hs_sum.as_deref();
+            crate::kernels::gather(l, r0..r0 + rows, hs, sum, g.view_mut(), 1.0, None);
+        } else {
+            // a row-major copy of this block of vsᵀ: faer's kernels run faster on it than on
+            // the transposed (column-major) view
+            let at = vs
+                .slice(s![.., r0..r0 + rows])
+                .t()
+                .as_standard_layout()
+                .into_owned();
+            gemm(g.view_mut(), false, at.view(), hs, 1.0, faer::Par::Seq);
+        }
         let g = g.as_slice().expect("contiguous");
         opt.step_slices(wb, mb, sb, g, lr, step, true);
     });

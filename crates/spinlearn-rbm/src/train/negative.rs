@@ -2,7 +2,7 @@
 //! estimators Exact, CD-k, PCD-k, PID (004 eq. 6) and PID with Gibbs seeds (004 section V B).
 
 use crate::model::Rbm32;
-use crate::sample::random_states;
+use crate::sample::{FieldPlan, random_states};
 use crate::{RbmError, Result};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -42,8 +42,12 @@ pub struct ChainState {
 
 /// Everything a negative phase may read for one update.
 pub struct NegativeCtx<'a> {
-    /// The current model (for RA models, its weights computed from the patterns).
+    /// The current model. For RA models its weights equal eq. 5 of the patterns unless `fields`
+    /// goes through the patterns (then the built-in estimators other than Exact do not read them
+    /// and the trainer refreshes them once per epoch); custom estimators always see them current.
     pub model: &'a Rbm32,
+    /// How to compute the model's fields for this update (binary gathers, RA patterns).
+    pub fields: &'a FieldPlan<'a>,
     /// The patterns `(ξ_v (K, n_visible), ξ_h (K, n_hidden))` of an RA model.
     pub patterns: Option<(ArrayView2<'a, f32>, ArrayView2<'a, f32>)>,
     /// The data batch `(n, n_visible)`.
@@ -134,9 +138,9 @@ impl Estimator {
     }
 }
 
-fn hidden_means(model: &Rbm32, v: ArrayView2<'_, f32>) -> Array2<f32> {
-    let mut h = Array2::zeros((v.nrows(), model.n_hidden()));
-    model.hidden_mean_into(v, &mut h);
+fn hidden_means(fields: &FieldPlan<'_>, v: ArrayView2<'_, f32>) -> Array2<f32> {
+    let mut h = Array2::zeros((v.nrows(), fields.model().n_hidden()));
+    fields.hidden_mean_into(v, &mut h);
     h
 }
 
@@ -181,7 +185,8 @@ impl NegativePhase for Estimator {
                 let mut rngs = ctx.seed.streams(n);
                 let mut hidden = ctx.positive_hidden.to_owned();
                 let mut v = Array2::zeros((n, model.n_visible()));
-                model.cd_from_hidden_means(&mut v, &mut hidden, k, &mut rngs);
+                ctx.fields
+                    .cd_from_hidden_means(&mut v, &mut hidden, k, &mut rngs);
                 Ok(Negative::Samples { visible: v, hidden })
             }
             Estimator::Pcd { gibbs_steps: k, .. } => {
@@ -193,7 +198,8 @@ impl NegativePhase for Estimator {
                     return Err(RbmError::Shape("PCD chains do not fit the model".into()));
                 }
                 let mut hidden = Array2::zeros((v.nrows(), model.n_hidden()));
-                model.gibbs_then_means(&mut v, &mut hidden, k, &mut state.rngs);
+                ctx.fields
+                    .gibbs_then_means(&mut v, &mut hidden, k, &mut state.rngs);
                 state.visible = Some(v.clone());
                 Ok(Negative::Samples { visible: v, hidden })
             }
@@ -203,7 +209,7 @@ impl NegativePhase for Estimator {
                     .ok_or_else(|| RbmError::invalid("estimator", "PID needs an RA model"))?;
                 let visible = pv.to_owned();
                 let hidden = match hidden {
-                    PidHidden::Mean => hidden_means(model, pv),
+                    PidHidden::Mean => hidden_means(ctx.fields, pv),
                     PidHidden::Pattern => ph.to_owned(),
                 };
                 Ok(Negative::Samples { visible, hidden })
@@ -216,7 +222,8 @@ impl NegativePhase for Estimator {
                 let mut v = pv.mapv(|x| if x >= 0.0 { 1.0 } else { lo });
                 let mut rngs = ctx.seed.streams(v.nrows());
                 let mut hidden = Array2::zeros((v.nrows(), model.n_hidden()));
-                model.gibbs_then_means(&mut v, &mut hidden, k, &mut rngs);
+                ctx.fields
+                    .gibbs_then_means(&mut v, &mut hidden, k, &mut rngs);
                 Ok(Negative::Samples { visible: v, hidden })
             }
         }
