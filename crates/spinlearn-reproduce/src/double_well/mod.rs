@@ -1155,7 +1155,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     let section = ReportSection {
         title: "Attractor networks with double-well synapses".into(),
         paper:
-            "Yu Feng and Nicolas Brunel (2023), Attractor neural networks with double well synapses"
+            "Yu Feng and Nicolas Brunel (2024), Attractor neural networks with double well synapses, PLoS Comput. Biol. 20(2): e1011354"
                 .into(),
         text,
         figures,
