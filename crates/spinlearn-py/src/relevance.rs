@@ -10,7 +10,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use spinlearn_core::{ParamGuard, Seed};
 use spinlearn_relevance::bound::{BoundParams, sweep};
-use spinlearn_relevance::dbn::{Dbn, DbnParams, PAPER_WIDTHS, Readout, TopDown, train_dbn};
+use spinlearn_relevance::dbn::{
+    Dbn, DbnParams, EpochUnit, PAPER_WIDTHS, Readout, TopDown, train_dbn,
+};
 use spinlearn_relevance::powerlaw::{PowerLawParams, XminPolicy, fit};
 use spinlearn_relevance::states::{StateStats, ids_of};
 use std::path::PathBuf;
@@ -150,7 +152,8 @@ impl PyDbn {
 impl PyDbn {
     #[new]
     #[pyo3(signature = (widths=PAPER_WIDTHS.to_vec(), *, epochs=200, lr=0.1, batch_size=100,
-        n_chains=100, momentum=0.0, init_std=0.01, sampled_readout=false, seed=0))]
+        n_chains=100, momentum=0.0, init_std=0.01, sampled_readout=false, epoch_unit="update",
+        seed=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         widths: Vec<usize>,
@@ -161,8 +164,19 @@ impl PyDbn {
         momentum: f64,
         init_std: f64,
         sampled_readout: bool,
+        epoch_unit: &str,
         seed: u64,
     ) -> PyResult<Self> {
+        let epoch_unit = match epoch_unit {
+            "update" => EpochUnit::Update,
+            "pass" => EpochUnit::Pass,
+            other => {
+                return Err(invalid(
+                    "epoch_unit",
+                    format!("unknown epoch unit '{other}' (expected 'update' or 'pass')"),
+                ));
+            }
+        };
         let params = DbnParams {
             widths,
             epochs,
@@ -172,6 +186,7 @@ impl PyDbn {
             n_chains,
             init_std,
             sampled_readout,
+            epoch_unit,
         };
         params.check().map_err(core_err)?;
         Ok(PyDbn {
@@ -302,6 +317,7 @@ impl PyDbn {
         d.set_item("momentum", p.momentum)?;
         d.set_item("init_std", p.init_std)?;
         d.set_item("sampled_readout", p.sampled_readout)?;
+        d.set_item("epoch_unit", p.epoch_unit.name())?;
         d.set_item("seed", self.seed)?;
         Ok(d)
     }

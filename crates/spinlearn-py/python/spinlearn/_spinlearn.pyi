@@ -137,6 +137,7 @@ class DBN:
         momentum: float = 0.0,
         init_std: float = 0.01,
         sampled_readout: bool = False,
+        epoch_unit: str = "update",
         seed: int = 0,
     ) -> None: ...
     def fit(self, X: ArrayLike, y: Any = None, *, callback: Optional[Callback] = None) -> "DBN": ...

@@ -4,7 +4,9 @@
 - :func:`powerlaw` ``(counts)``: discrete power-law fit of frequencies.
 - :func:`bound` ``(M, points)``: the maximal-relevance bound curve.
 - :class:`DBN` ``(widths=(500, 250, ..., 5), *, epochs=200, lr=0.1, batch_size=100, n_chains=100,
-  momentum=0.0, init_std=0.01, sampled_readout=False, seed=0)``: a deep belief network with
+  momentum=0.0, init_std=0.01, sampled_readout=False, epoch_unit="update", seed=0)``: a deep
+  belief network (``epoch_unit``: ``"update"``, the paper's epoch of one parameter update, or
+  ``"pass"``, one pass over the data) with
   ``fit(X)``, ``layer_states(X)``, ``generate(layer, n)``, ``save(path)`` / ``DBN.load(path)``
   (the model.npz of ``spinlearn dbn train``), ``weights_``, ``visible_bias_``, ``hidden_bias_``,
   ``widths_``.
