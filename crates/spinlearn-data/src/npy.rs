@@ -8,10 +8,10 @@
 
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
-use ndarray::{Array, Array1, Array2, ArrayBase, ArrayD, Data, Dimension, Ix1, Ix2, IxDyn};
+use ndarray::{Array, Array1, Array2, ArrayBase, ArrayD, Data, Dimension, Ix1, Ix2};
 use ndarray_npy::npy::header::Header;
-use ndarray_npy::{ReadNpyError, ReadNpyExt, ReadNpzError, WritableElement, WriteNpyExt};
-use std::io::Cursor;
+use ndarray_npy::{ReadNpyError, ReadNpyExt, WritableElement, WriteNpyExt};
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 const NPY_MAGIC: &[u8] = b"\x93NUMPY";
@@ -111,21 +111,6 @@ macro_rules! elements {
                 }
             )+
             None
-        }
-
-        /// Reads one `.npz` member by index, trying each supported dtype in turn.
-        fn read_npz_member<R: std::io::Read + std::io::Seek>(
-            npz: &mut ndarray_npy::NpzReader<R>,
-            index: usize,
-        ) -> std::result::Result<NpyArray, ReadNpzError> {
-            $(
-                match npz.by_index::<ndarray::OwnedRepr<$t>, IxDyn>(index) {
-                    Ok(a) => return Ok(NpyArray::$variant(a)),
-                    Err(ReadNpzError::Npy(ReadNpyError::WrongDescriptor(_))) => {}
-                    Err(e) => return Err(e),
-                }
-            )+
-            npz.by_index::<ndarray::OwnedRepr<f64>, IxDyn>(index).map(NpyArray::F64)
         }
 
         const SUPPORTED: &str = concat!($($name, " "),+);
@@ -266,14 +251,74 @@ fn npy_error(path: &Path, e: ReadNpyError, shape: Option<&[usize]>, dtype: &str)
 
 /// Parses a whole `.npy` file held in memory; `path` only names the source in errors.
 pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NpyArray> {
-    if !bytes.starts_with(NPY_MAGIC) {
-        let shown = &bytes[..bytes.len().min(6)];
+    read_npy_stream(&mut &bytes[..], path, Some(bytes.len() as u64))
+}
+
+/// Bytes of one element of a NumPy type code such as `f4` (after the byte-order character).
+fn item_size(code: &str) -> Option<usize> {
+    Some(match code {
+        "u1" | "i1" | "b1" => 1,
+        "u2" | "i2" => 2,
+        "f4" | "u4" | "i4" => 4,
+        "f8" | "u8" | "i8" => 8,
+        _ => return None,
+    })
+}
+
+/// The largest `.npy` header accepted (NumPy writes a few hundred bytes).
+const MAX_HEADER: usize = 1 << 20;
+
+fn read_or_truncated(r: &mut impl Read, buf: &mut [u8], path: &Path, what: &str) -> Result<()> {
+    r.read_exact(buf).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => DataError::format(path, format!("truncated {what}")),
+        _ => DataError::format(path, format!("cannot read {what}: {e}")),
+    })
+}
+
+/// Reads one `.npy` array from a stream: the header first, then exactly the bytes it declares,
+/// refused before anything is allocated when they exceed the memory limit
+/// ([`spinlearn_core::mem`]) or `available` (the bytes the source holds, when known). Float
+/// arrays holding NaN or infinities are refused, naming `path` and the element's index.
+pub fn read_npy_stream(r: &mut impl Read, path: &Path, available: Option<u64>) -> Result<NpyArray> {
+    let mut pre = vec![0u8; 8];
+    read_or_truncated(r, &mut pre, path, ".npy header")?;
+    if !pre.starts_with(NPY_MAGIC) {
+        let shown = &pre[..6];
         return Err(DataError::format(
             path,
             format!("not a .npy file (wrong magic {shown:02x?}, expected \\x93NUMPY)"),
         ));
     }
-    let header = Header::from_reader(&mut &bytes[..]).map_err(|e| match e {
+    let header_len = match pre[6] {
+        1 => {
+            let mut b = [0u8; 2];
+            read_or_truncated(r, &mut b, path, ".npy header")?;
+            pre.extend_from_slice(&b);
+            u16::from_le_bytes(b) as usize
+        }
+        2 | 3 => {
+            let mut b = [0u8; 4];
+            read_or_truncated(r, &mut b, path, ".npy header")?;
+            pre.extend_from_slice(&b);
+            u32::from_le_bytes(b) as usize
+        }
+        v => {
+            return Err(DataError::format(
+                path,
+                format!("corrupt .npy header: unsupported format version {v}"),
+            ));
+        }
+    };
+    if header_len > MAX_HEADER {
+        return Err(DataError::format(
+            path,
+            format!("corrupt .npy header: declares a header of {header_len} bytes"),
+        ));
+    }
+    let start = pre.len();
+    pre.resize(start + header_len, 0);
+    read_or_truncated(r, &mut pre[start..], path, ".npy header")?;
+    let header = Header::from_reader(&mut &pre[..]).map_err(|e| match e {
         ndarray_npy::npy::header::ReadHeaderError::Io(io)
             if io.kind() == std::io::ErrorKind::UnexpectedEof =>
         {
@@ -293,22 +338,95 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NpyArray> {
             ));
         }
     };
-    match read_any(bytes, &descr) {
-        Some(r) => r.map_err(|e| npy_error(path, e, Some(&header.shape), &descr)),
-        None => Err(DataError::format(
+    let code = descr.trim_start_matches(['<', '>', '|', '=']);
+    let Some(item) = item_size(code) else {
+        return Err(DataError::format(
             path,
             format!(
                 "unsupported dtype '{descr}' (supported: {})",
                 SUPPORTED.trim_end()
             ),
+        ));
+    };
+    let shape = &header.shape;
+    let need = spinlearn_core::mem::admit(spinlearn_core::mem::array_bytes(shape, item)).map_err(
+        |why| DataError::format(path, format!("the header declares shape {shape:?}: {why}")),
+    )?;
+    let have = available.map(|a| a.saturating_sub(pre.len() as u64));
+    if let Some(have) = have
+        && have < need
+    {
+        return Err(DataError::format(
+            path,
+            format!(
+                "truncated: the header declares {descr} data of shape {shape:?} ({need} bytes) \
+                 but the file holds {have}"
+            ),
+        ));
+    }
+    let mut bytes = pre;
+    let got = r
+        .take(need.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| DataError::format(path, format!("cannot read .npy data: {e}")))?
+        as u64;
+    if got < need {
+        return Err(DataError::format(
+            path,
+            format!(
+                "truncated: the header declares {descr} data of shape {shape:?} ({need} bytes) \
+                 but the file holds {got}"
+            ),
+        ));
+    }
+    if got > need || have.is_some_and(|h| h > need) {
+        return Err(DataError::format(
+            path,
+            "corrupt: extra bytes after the array data",
+        ));
+    }
+    let a = match read_any(&bytes, &descr) {
+        Some(r) => r.map_err(|e| npy_error(path, e, Some(shape), &descr))?,
+        None => {
+            return Err(DataError::format(
+                path,
+                format!(
+                    "unsupported dtype '{descr}' (supported: {})",
+                    SUPPORTED.trim_end()
+                ),
+            ));
+        }
+    };
+    check_finite(&a, path)?;
+    Ok(a)
+}
+
+/// Refuses a float array holding NaN or an infinity, naming `path` and the first such element.
+pub fn check_finite(a: &NpyArray, path: &Path) -> Result<()> {
+    fn first_bad<T: Copy + Into<f64>>(a: &ArrayD<T>) -> Option<(Vec<usize>, f64)> {
+        a.indexed_iter()
+            .find(|(_, x)| !(**x).into().is_finite())
+            .map(|(i, x)| (i.slice().to_vec(), (*x).into()))
+    }
+    let bad = match a {
+        NpyArray::F32(x) => first_bad(x),
+        NpyArray::F64(x) => first_bad(x),
+        _ => None,
+    };
+    match bad {
+        Some((index, x)) => Err(DataError::format(
+            path,
+            format!("non-finite value {x} at index {index:?}"),
         )),
+        None => Ok(()),
     }
 }
 
 /// Reads a `.npy` file in its stored dtype.
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
-    parse_npy(&bytes, path)
+    let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
+    let len = file.metadata().map_err(|e| DataError::io(path, e))?.len();
+    read_npy_stream(&mut std::io::BufReader::new(file), path, Some(len))
 }
 
 /// Reads a `.npy` file of any supported dtype as an f32 matrix `(rows, cols)`; a 1-D array becomes
@@ -455,13 +573,26 @@ impl Npz {
     }
 }
 
+/// Reads a whole file after checking its length against the memory limit.
+pub(crate) fn read_file_within_limit(path: &Path) -> Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| DataError::io(path, e))?
+        .len();
+    spinlearn_core::mem::admit(Some(len))
+        .map_err(|why| DataError::format(path, format!("the file {why}")))?;
+    std::fs::read(path).map_err(|e| DataError::io(path, e))
+}
+
 /// Reads every array of an `.npz` file (compressed or not) in its stored dtype.
 pub fn read_npz(path: &Path) -> Result<Npz> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    let bytes = read_file_within_limit(path)?;
     parse_npz(&bytes, path)
 }
 
-/// Parses a whole `.npz` file held in memory; `path` only names the source in errors.
+/// Parses a whole `.npz` file held in memory; `path` only names the source in errors. Members are
+/// inflated as streams: each member's `.npy` header is read first and its declared size checked
+/// against the memory limit before its data is read, so a small archive that claims or inflates to
+/// a huge array is refused, not allocated.
 pub fn parse_npz(bytes: &[u8], path: &Path) -> Result<Npz> {
     if !bytes.starts_with(b"PK") {
         return Err(DataError::format(
@@ -469,17 +600,33 @@ pub fn parse_npz(bytes: &[u8], path: &Path) -> Result<Npz> {
             "not an .npz file (no zip signature at the start)",
         ));
     }
-    let mut npz = ndarray_npy::NpzReader::new(Cursor::new(bytes))
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
-    let names = npz
-        .names()
-        .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
-    let mut arrays = Vec::with_capacity(names.len());
-    for (i, name) in names.into_iter().enumerate() {
+    let mut arrays: Vec<(String, NpyArray)> = Vec::with_capacity(zip.len().min(1024));
+    for i in 0..zip.len() {
+        let mut file = zip
+            .by_index(i)
+            .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
+        let raw_name = file.name().to_string();
+        let name = raw_name
+            .strip_suffix(".npy")
+            .unwrap_or(&raw_name)
+            .to_string();
         let member = PathBuf::from(format!("{}[{name}]", path.display()));
-        let a = read_npz_member(&mut npz, i).map_err(|e| match e {
-            ReadNpzError::Npy(e) => npy_error(&member, e, None, "array"),
-            ReadNpzError::Zip(z) => DataError::format(&member, format!("corrupt .npz member: {z}")),
+        if file.is_dir() {
+            continue;
+        }
+        if arrays.iter().any(|(n, _)| *n == name) {
+            return Err(DataError::format(
+                path,
+                format!("corrupt .npz archive: array '{name}' appears twice"),
+            ));
+        }
+        let a = read_npy_stream(&mut file, &member, None).map_err(|e| match e {
+            DataError::Format { path, reason } if reason.starts_with("cannot read .npy data") => {
+                DataError::format(path, format!("corrupt .npz member: {reason}"))
+            }
+            other => other,
         })?;
         arrays.push((name, a));
     }
@@ -613,7 +760,17 @@ pub fn write_dataset_npz(path: &Path, ds: &Dataset) -> Result<()> {
 /// Reads a dataset written by [`write_dataset_npz`] (or any `.npz` with a 1-D or 2-D `data` array
 /// and optional `labels` and `image_shape`), named after the file stem.
 pub fn read_dataset_npz(path: &Path) -> Result<Dataset> {
-    let npz = read_npz(path)?;
+    dataset_from_npz(read_npz(path)?)
+}
+
+/// [`read_dataset_npz`] on the bytes of a file; `path` only names it in errors.
+pub fn dataset_from_npz_bytes(bytes: &[u8], path: &Path) -> Result<Dataset> {
+    dataset_from_npz(parse_npz(bytes, path)?)
+}
+
+fn dataset_from_npz(npz: Npz) -> Result<Dataset> {
+    let path = npz.path.clone();
+    let path = path.as_path();
     let data = npz.f32_2d("data")?;
     let n = data.nrows();
     let labels = match npz.get("labels") {
