@@ -89,7 +89,7 @@ pub fn config_to_argv(path: &Path) -> Result<(Vec<String>, Global)> {
 
 /// [`config_to_argv`] on the config's text; `shown` names the file in errors.
 pub fn config_text_to_argv(text: &str, shown: &str) -> Result<(Vec<String>, Global)> {
-    let mut table: toml::Table = toml::from_str(&text)
+    let mut table: toml::Table = toml::from_str(text)
         .map_err(|e| anyhow::anyhow!("{shown}: invalid TOML: {}", toml_error_line(text, &e)))?;
     let kind = match table.remove("kind") {
         Some(toml::Value::String(k)) => k,

@@ -396,6 +396,14 @@ fn resume_checks_the_checkpoint_against_the_flags() {
         with(&["--visible", "spin"], &dense),
         &["`resume`", "units"],
     );
+    // A checkpoint whose PCD chains are all NaN (kept with the fuzzer's regression inputs).
+    let nan = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions/checkpoint/nan-chains.npz");
+    refuse(
+        "f",
+        with(&["--n-hidden", "3", "--estimator", "pcd", "--n-chains", "3"], &nan),
+        &["nan-chains.npz[state_chains]", "NaN"],
+    );
     // A checkpoint already past --epochs: its model is written and the run says so.
     let done = d.join("done");
     let mut a = train.to_vec();
