@@ -401,7 +401,10 @@ fn resume_checks_the_checkpoint_against_the_flags() {
         .join("../../fuzz/regressions/checkpoint/nan-chains.npz");
     refuse(
         "f",
-        with(&["--n-hidden", "3", "--estimator", "pcd", "--n-chains", "3"], &nan),
+        with(
+            &["--n-hidden", "3", "--estimator", "pcd", "--n-chains", "3"],
+            &nan,
+        ),
         &["nan-chains.npz[state_chains]", "NaN"],
     );
     // A checkpoint already past --epochs: its model is written and the run says so.
