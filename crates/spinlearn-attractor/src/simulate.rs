@@ -96,6 +96,14 @@ impl ParamGuard for SimParams {
         check::nonzero("realizations", self.realizations)?;
         check::nonzero("max_sweeps", self.max_sweeps)?;
         check::in_range("threshold", self.threshold, -1.0, 1.0)?;
+        // Each realization keeps m_v, m_u (f64) and retrieved (bool) by age, and its summary.
+        spinlearn_core::mem::check(
+            "realizations",
+            &[
+                (&[self.realizations, self.patterns], 17),
+                (&[self.realizations], size_of::<RealizationResult>()),
+            ],
+        )?;
         if let SynapseKind::Markov { q } = self.synapses {
             check::in_range("q", q, 0.0, 1.0)?;
             if network.rule() != LearningRule::Balanced {

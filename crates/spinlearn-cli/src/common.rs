@@ -38,6 +38,16 @@ pub struct Global {
     /// No progress bars or chatter; errors are still printed.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Largest memory a run may allocate, e.g. 32G or 512M (default 16G); sizes that need more
+    /// are refused before anything is allocated.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
+}
+
+/// `--max-memory`: a size such as `32G`, `512M` or a number of bytes.
+pub fn parse_max_memory(s: &str) -> std::result::Result<u64, String> {
+    spinlearn_core::mem::parse_size(s)
+        .ok_or_else(|| format!("expected a size such as 32G, 512M or 1000000 (bytes), got `{s}`"))
 }
 
 /// The context of one invocation: seed, threads, output, verbosity.
@@ -74,6 +84,9 @@ impl Ctx {
             Some(t) => t,
             None => cores,
         };
+        if let Some(bytes) = g.max_memory {
+            spinlearn_core::mem::set_limit(bytes);
+        }
         // Ignore the error when a pool exists already (tests call main logic repeatedly).
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -420,7 +433,7 @@ pub struct DataArgs {
     #[arg(long, value_name = "LIST")]
     pub digits: Option<String>,
     /// Keep the first N samples (after label selection).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub n_samples: Option<usize>,
     /// Binarize: a value above T (fraction of full scale) is on (data already 0/1 or ±1 keeps
     /// its pattern). Commands that need binary units default to 0.5.

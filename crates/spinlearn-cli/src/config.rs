@@ -1,7 +1,7 @@
 //! `spinlearn run CONFIG.toml`: a config is the flags of one subcommand written as TOML. `kind`
 //! names the subcommand (`"rbm train"`, `"data show"`, …); every other key is a flag of it, with
 //! `snake_case` or `kebab-case` names; positional arguments go by their name. Top-level `seed`,
-//! `out`, `threads` and `quiet` set the global flags (flags on the command line win). Arrays become
+//! `out`, `threads`, `quiet` and `max_memory` set the global flags (flags on the command line win). Arrays become
 //! comma-separated lists. An unknown kind or key is an error naming the file and the key.
 
 use crate::Cli;
@@ -18,6 +18,19 @@ pub struct RunArgs {
     pub config: PathBuf,
 }
 
+/// The fuzz entry of the config loader (`fuzz/`, target `config`): the text of a config turned
+/// into a command line and parsed by clap, without running it. Must never panic.
+#[cfg(fuzzing)]
+pub fn fuzz_config(data: &[u8]) {
+    use clap::Parser;
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok((argv, _)) = config_text_to_argv(text, "fuzz.toml")
+        && let Ok(cli) = Cli::try_parse_from(&argv)
+    {
+        let _ = format!("{cli:?}");
+    }
+}
+
 /// Reads the config, turns it into a command line and runs it.
 pub fn run_config(a: &RunArgs, cli_global: &Global) -> Result<()> {
     let (argv, global) = config_to_argv(&a.config)?;
@@ -28,6 +41,7 @@ pub fn run_config(a: &RunArgs, cli_global: &Global) -> Result<()> {
         task_id: cli_global.task_id.clone().or(global.task_id),
         threads: cli_global.threads.or(global.threads),
         quiet: cli_global.quiet || global.quiet,
+        max_memory: cli_global.max_memory.or(global.max_memory),
     };
     crate::run_argv(argv, Some(&merged))
 }
@@ -73,9 +87,14 @@ pub fn config_to_argv(path: &Path) -> Result<(Vec<String>, Global)> {
     let shown = path.display();
     let text =
         std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read config"))?;
-    let table: toml::Table = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{shown}: invalid TOML: {}", toml_error_line(&text, &e)))?;
-    table_to_argv(&shown.to_string(), table)
+    config_text_to_argv(&text, &shown.to_string())
+}
+
+/// [`config_to_argv`] on the config's text; `shown` names the file in errors.
+pub fn config_text_to_argv(text: &str, shown: &str) -> Result<(Vec<String>, Global)> {
+    let table: toml::Table = toml::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{shown}: invalid TOML: {}", toml_error_line(text, &e)))?;
+    table_to_argv(shown, table)
 }
 
 /// Converts a parsed config (named `shown` in errors) into the argv of the subcommand it names,
@@ -96,6 +115,7 @@ pub fn table_to_argv(shown: &str, mut table: toml::Table) -> Result<(Vec<String>
         task_id: None,
         threads: None,
         quiet: false,
+        max_memory: None,
     };
     if let Some(v) = table.remove("seed") {
         global.seed = Some(
@@ -123,6 +143,16 @@ pub fn table_to_argv(shown: &str, mut table: toml::Table) -> Result<(Vec<String>
         global.overwrite = v
             .as_bool()
             .with_context(|| format!("{shown}: `overwrite` must be true or false"))?;
+    }
+    if let Some(v) = table.remove("max_memory") {
+        let bytes = match &v {
+            toml::Value::String(s) => crate::common::parse_max_memory(s).ok(),
+            toml::Value::Integer(i) if *i > 0 => Some(*i as u64),
+            _ => None,
+        };
+        global.max_memory = Some(bytes.with_context(|| {
+            format!("{shown}: `max_memory` must be a size such as \"32G\" or a number of bytes")
+        })?);
     }
     if let Some(v) = table.remove("quiet") {
         global.quiet = v
@@ -208,7 +238,48 @@ pub fn table_to_argv(shown: &str, mut table: toml::Table) -> Result<(Vec<String>
         }
     }
     positionals.sort_by_key(|p| p.0);
-    argv.extend(positionals.into_iter().map(|p| p.1));
+    // Flags carry their values as `--long=value`; positionals follow `--` so that a value
+    // starting with `-` is not read as a flag.
     argv.extend(flags);
+    if !positionals.is_empty() {
+        argv.push("--".into());
+        argv.extend(positionals.into_iter().map(|p| p.1));
+    }
     Ok((argv, global))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The config fuzzer's saved inputs (`fuzz/regressions/config/`): each turns into a command
+    /// line that clap parses, or fails with an error naming the file; none panics.
+    #[test]
+    fn fuzz_regressions_replay() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/config");
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            n += 1;
+            match config_text_to_argv(&text, "in.toml") {
+                Ok((argv, _)) => {
+                    let _ = Cli::try_parse_from(&argv);
+                }
+                Err(e) => assert!(e.to_string().starts_with("in.toml"), "{e}"),
+            }
+        }
+        assert!(n > 0, "no inputs in {}", dir.display());
+    }
+
+    #[test]
+    fn positionals_starting_with_a_dash_stay_values() {
+        let text = "kind = \"relevance analyze\"\nfile = \"-states.txt\"\n";
+        let (argv, _) = config_text_to_argv(text, "c.toml").unwrap();
+        let cli = Cli::try_parse_from(&argv).unwrap();
+        assert!(format!("{cli:?}").contains("\"-states.txt\""), "{cli:?}");
+    }
 }

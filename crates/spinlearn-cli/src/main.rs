@@ -6,6 +6,8 @@
 //! loops over model runs, experiment sizes, figure code or any science; those belong to the domain
 //! crates and to spinlearn-reproduce. `anyhow` is used here and nowhere else.
 
+#![cfg_attr(fuzzing, no_main)]
+
 mod cmd;
 mod common;
 mod config;
@@ -89,6 +91,7 @@ pub(crate) fn run_argv(argv: Vec<String>, inherited: Option<&Global>) -> anyhow:
         cli.global.quiet |= g.quiet;
         cli.global.overwrite |= g.overwrite;
         cli.global.task_id = cli.global.task_id.clone().or_else(|| g.task_id.clone());
+        cli.global.max_memory = cli.global.max_memory.or(g.max_memory);
     }
     let ctx = Ctx::new(&cli.global, argv)?;
     dispatch(&cli, &ctx)
@@ -100,21 +103,44 @@ struct ClapExit(clap::Error);
 
 impl std::fmt::Display for ClapExit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = self.0.to_string();
-        // clap's messages are multi-line (usage, tips); keep the first line as the error.
-        write!(
-            f,
-            "{}",
-            text.lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches("error: ")
-        )
+        write!(f, "{}", clap_one_line(&self.0.to_string()))
     }
+}
+
+/// clap's message on one line: the error, what it lists (missing arguments, possible values) and
+/// its tips ("a similar argument exists"), without the usage line and the pointer to `--help`.
+fn clap_one_line(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_usage = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            in_usage = false;
+            continue;
+        }
+        if line.starts_with("Usage:") {
+            in_usage = true;
+            continue;
+        }
+        if in_usage || line.starts_with("For more information") {
+            continue;
+        }
+        let line = line.trim_start_matches("error: ");
+        if !out.is_empty() {
+            out.push_str(if line.starts_with("tip:") { "; " } else { " " });
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 impl std::error::Error for ClapExit {}
 
+// `fuzz/` builds this file with `--cfg fuzzing` as the config loader's fuzz target.
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| config::fuzz_config(data));
+
+#[cfg(not(fuzzing))]
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
     signals::install();

@@ -130,8 +130,19 @@ fn training_resumes_from_its_checkpoint_exactly() {
     assert_eq!(a["epochs_completed"], 4);
     assert_eq!(b["epochs_completed"], 4);
     assert_eq!(a["final_exact_nll"], b["final_exact_nll"]);
+    // epochs.json continues the checkpoint's record: epochs 1-2 from `half`, 3-4 from this run.
     let epochs = read_json(&resumed.join("epochs.json"));
-    assert_eq!(epochs.as_array().unwrap().len(), 2);
+    let epochs = epochs.as_array().unwrap();
+    let numbers: Vec<u64> = epochs
+        .iter()
+        .map(|e| e["epoch"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1, 2, 3, 4]);
+    assert_eq!(
+        epochs[..2],
+        read_json(&half.join("epochs.json")).as_array().unwrap()[..]
+    );
+    assert_eq!(b["epochs_this_run"], 2);
     let ma = spinlearn_rbm::io::load_npz(&straight.join("model.npz")).unwrap();
     let mb = spinlearn_rbm::io::load_npz(&resumed.join("model.npz")).unwrap();
     assert_eq!(ma.model, mb.model);

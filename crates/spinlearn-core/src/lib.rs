@@ -1,7 +1,7 @@
 //! Shared vocabulary of spinlearn: seeds and portable RNG streams ([`Seed`]), spin (±1) and bit
 //! (0/1) encodings ([`Units`]), stable numerics in log space ([`numerics`]), the observer hook that
 //! long loops report to ([`Observer`], [`Control`], [`SyncObserver`] for parallel loops), run
-//! records ([`record`]), CSV tables ([`table`]), small statistics and fits ([`stats`]), and the
+//! records ([`record`]), memory limits checked before allocating ([`mem`]), CSV tables ([`table`]), small statistics and fits ([`stats`]), and the
 //! parameter contract ([`ParamGuard`], with the checks of [`check`]) and the shared error cases
 //! ([`Error`]) that every domain crate wraps once.
 //!
@@ -16,6 +16,7 @@
 pub mod check;
 pub mod encoding;
 pub mod error;
+pub mod mem;
 pub mod numerics;
 pub mod observe;
 pub mod par;

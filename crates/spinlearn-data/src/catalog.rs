@@ -124,6 +124,9 @@ pub fn load(name: &str, mnist_dir: Option<&Path>) -> Result<Dataset> {
                 let (n, d) = rest.split_once('x').ok_or_else(|| unknown(name))?;
                 let n = size(name, "n_samples", n)?;
                 let d = size(name, "n_features", d)?;
+                spinlearn_core::mem::admit(spinlearn_core::mem::array_bytes(&[n, d], 4)).map_err(
+                    |why| DataError::invalid("data", format!("dataset '{name}': {why}")),
+                )?;
                 generate::uniform(n, d, Seed(0))
             } else if let Some(rest) = name.strip_prefix("bars") {
                 generate::bars(size(name, "n", rest)?)

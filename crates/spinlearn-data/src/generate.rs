@@ -102,6 +102,7 @@ pub fn random_bits(n_samples: usize, n_features: usize, p: f64, seed: Seed) -> R
     spinlearn_core::check::nonzero("n_samples", n_samples)?;
     spinlearn_core::check::nonzero("n_features", n_features)?;
     spinlearn_core::check::in_range("p", p, 0.0, 1.0)?;
+    spinlearn_core::mem::check("n_samples", &[(&[n_samples, n_features], 4)])?;
     let mut data = Array2::<f32>::zeros((n_samples, n_features));
     // Compare 53-bit uniforms with p so that p = 0 and p = 1 are exact.
     for (i, mut row) in data.rows_mut().into_iter().enumerate() {

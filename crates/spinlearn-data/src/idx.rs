@@ -19,32 +19,70 @@ pub struct IdxArray {
 /// Reads an IDX file of u8 elements, gunzipping it when it starts with the gzip magic.
 /// `expected_magic` (2051 for images, 2049 for labels) is checked when given.
 pub fn read_idx(path: &Path, expected_magic: Option<u32>) -> Result<IdxArray> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    let bytes = crate::npy::read_file_within_limit(path)?;
     parse_idx(&bytes, path, expected_magic)
 }
 
-/// Parses IDX bytes (gzip or raw); `path` only names the source in errors.
+/// Parses IDX bytes (gzip or raw); `path` only names the source in errors. A gzip stream is
+/// inflated as it is read: the IDX header first, then exactly the bytes its dimensions declare,
+/// refused beforehand when they exceed the memory limit ([`spinlearn_core::mem`]), so a small file
+/// that inflates to gigabytes is never inflated.
 pub fn parse_idx(bytes: &[u8], path: &Path, expected_magic: Option<u32>) -> Result<IdxArray> {
-    let raw;
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        GzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| DataError::format(path, format!("corrupt gzip stream: {e}")))?;
-        raw = out;
-        &raw[..]
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut gz = GzDecoder::new(bytes);
+        read_stream(&mut gz, path, expected_magic, None).map_err(|e| match e {
+            Failure::Io(e) => DataError::format(path, format!("corrupt gzip stream: {e}")),
+            Failure::Data(e) => e,
+        })
     } else {
-        bytes
-    };
-    if bytes.len() < 4 {
-        return Err(DataError::format(path, "truncated: no IDX header"));
+        let mut r = bytes;
+        read_stream(&mut r, path, expected_magic, Some(bytes.len())).map_err(|e| match e {
+            Failure::Io(e) => DataError::format(path, format!("cannot read IDX data: {e}")),
+            Failure::Data(e) => e,
+        })
     }
-    let magic = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-    if bytes[0] != 0 || bytes[1] != 0 {
-        return Err(DataError::format(
-            path,
-            format!("not an IDX file (magic {magic:#010x})"),
-        ));
+}
+
+enum Failure {
+    Io(std::io::Error),
+    Data(DataError),
+}
+
+impl From<DataError> for Failure {
+    fn from(e: DataError) -> Self {
+        Failure::Data(e)
+    }
+}
+
+/// Fills `buf`, or reports how many bytes the stream held (`Ok(n < buf.len())`).
+fn fill(r: &mut impl Read, buf: &mut [u8]) -> std::result::Result<usize, Failure> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Failure::Io(e)),
+        }
+    }
+    Ok(n)
+}
+
+fn read_stream(
+    r: &mut impl Read,
+    path: &Path,
+    expected_magic: Option<u32>,
+    total: Option<usize>,
+) -> std::result::Result<IdxArray, Failure> {
+    let mut head = [0u8; 4];
+    if fill(r, &mut head)? < 4 {
+        return Err(DataError::format(path, "truncated: no IDX header").into());
+    }
+    let magic = u32::from_be_bytes(head);
+    if head[0] != 0 || head[1] != 0 {
+        return Err(
+            DataError::format(path, format!("not an IDX file (magic {magic:#010x})")).into(),
+        );
     }
     if let Some(m) = expected_magic
         && magic != m
@@ -52,55 +90,63 @@ pub fn parse_idx(bytes: &[u8], path: &Path, expected_magic: Option<u32>) -> Resu
         return Err(DataError::format(
             path,
             format!("wrong IDX magic number {magic}, expected {m}"),
-        ));
+        )
+        .into());
     }
-    if bytes[2] != 0x08 {
+    if head[2] != 0x08 {
         return Err(DataError::format(
             path,
             format!(
                 "unsupported IDX element type {:#04x} (only u8 is supported)",
-                bytes[2]
+                head[2]
             ),
-        ));
+        )
+        .into());
     }
-    let ndim = bytes[3] as usize;
+    let ndim = head[3] as usize;
     if ndim == 0 {
-        return Err(DataError::format(
-            path,
-            "IDX header declares zero dimensions",
-        ));
+        return Err(DataError::format(path, "IDX header declares zero dimensions").into());
     }
-    let header = 4 + 4 * ndim;
-    if bytes.len() < header {
-        return Err(DataError::format(path, "truncated IDX header"));
+    let mut raw_dims = vec![0u8; 4 * ndim];
+    if fill(r, &mut raw_dims)? < raw_dims.len() {
+        return Err(DataError::format(path, "truncated IDX header").into());
     }
-    let dims: Vec<usize> = (0..ndim)
-        .map(|d| {
-            let o = 4 + 4 * d;
-            u32::from_be_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize
-        })
+    let dims: Vec<usize> = raw_dims
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect();
-    let n: usize = dims.iter().product();
-    let body = &bytes[header..];
-    if body.len() < n {
+    let n = spinlearn_core::mem::admit(spinlearn_core::mem::array_bytes(&dims, 1))
+        .map_err(|why| DataError::format(path, format!("dimensions {dims:?}: {why}")))?;
+    let header = 4 + 4 * ndim;
+    if let Some(total) = total {
+        let body = (total - header) as u64;
+        if body < n {
+            return Err(DataError::format(
+                path,
+                format!("truncated: dimensions {dims:?} need {n} bytes of data, found {body}"),
+            )
+            .into());
+        }
+    }
+    let mut data = Vec::new();
+    let got = r
+        .take(n.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(Failure::Io)? as u64;
+    if got < n {
         return Err(DataError::format(
             path,
-            format!(
-                "truncated: dimensions {dims:?} need {n} bytes of data, found {}",
-                body.len()
-            ),
-        ));
+            format!("truncated: dimensions {dims:?} need {n} bytes of data, found {got}"),
+        )
+        .into());
     }
-    if body.len() > n {
-        return Err(DataError::format(
-            path,
-            format!("{} trailing bytes after {n} elements", body.len() - n),
-        ));
+    if got > n || total.is_some_and(|t| (t - header) as u64 > n) {
+        let extra = total.map_or("trailing bytes".to_string(), |t| {
+            format!("{} trailing bytes", (t - header) as u64 - n)
+        });
+        return Err(DataError::format(path, format!("{extra} after {n} elements")).into());
     }
-    Ok(IdxArray {
-        dims,
-        data: body.to_vec(),
-    })
+    Ok(IdxArray { dims, data })
 }
 
 /// Encodes a u8 array as raw IDX bytes (magic 0x0000_08_ndim), for tests and exports.

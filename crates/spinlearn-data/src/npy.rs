@@ -11,7 +11,7 @@ use crate::error::{DataError, Result};
 use ndarray::{Array, Array1, Array2, ArrayBase, ArrayD, Data, Dimension, Ix1, Ix2, IxDyn};
 use ndarray_npy::npy::header::Header;
 use ndarray_npy::{ReadNpyError, ReadNpyExt, WritableElement, WriteNpyExt};
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 const NPY_MAGIC: &[u8] = b"\x93NUMPY";
@@ -249,16 +249,9 @@ fn npy_error(path: &Path, e: ReadNpyError, shape: Option<&[usize]>, dtype: &str)
     DataError::format(path, reason)
 }
 
-/// Parses a whole `.npy` file held in memory; `path` only names the source in errors. A string
-/// array (dtype `<U`) is an error here: see [`parse_text_npy`].
+/// Parses a whole `.npy` file held in memory; `path` only names the source in errors.
 pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NpyArray> {
-    match parse_member(bytes, path)? {
-        Member::Numbers(a) => Ok(a),
-        Member::Text(_) => Err(DataError::format(
-            path,
-            "holds strings (dtype <U), not numbers",
-        )),
-    }
+    read_npy_stream(&mut &bytes[..], path, Some(bytes.len() as u64))
 }
 
 /// A `.npy` payload: numbers, or a NumPy unicode string array (dtype `<U{n}`).
@@ -268,6 +261,7 @@ enum Member {
 }
 
 /// The byte offset of the data after the header of a `.npy` file (format versions 1 to 3).
+#[cfg(test)]
 fn npy_data_offset(bytes: &[u8]) -> Option<usize> {
     let version = *bytes.get(6)?;
     if version == 1 {
@@ -314,15 +308,82 @@ fn decode_utf32(
         .collect()
 }
 
-fn parse_member(bytes: &[u8], path: &Path) -> Result<Member> {
-    if !bytes.starts_with(NPY_MAGIC) {
-        let shown = &bytes[..bytes.len().min(6)];
+/// Bytes of one element of a NumPy type code such as `f4` (after the byte-order character).
+fn item_size(code: &str) -> Option<usize> {
+    Some(match code {
+        "u1" | "i1" | "b1" => 1,
+        "u2" | "i2" => 2,
+        "f4" | "u4" | "i4" => 4,
+        "f8" | "u8" | "i8" => 8,
+        _ => return None,
+    })
+}
+
+/// The largest `.npy` header accepted (NumPy writes a few hundred bytes).
+const MAX_HEADER: usize = 1 << 20;
+
+fn read_or_truncated(r: &mut impl Read, buf: &mut [u8], path: &Path, what: &str) -> Result<()> {
+    r.read_exact(buf).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => DataError::format(path, format!("truncated {what}")),
+        _ => DataError::format(path, format!("cannot read {what}: {e}")),
+    })
+}
+
+/// Reads one `.npy` array from a stream: the header first, then exactly the bytes it declares,
+/// refused before anything is allocated when they exceed the memory limit
+/// ([`spinlearn_core::mem`]) or `available` (the bytes the source holds, when known). Float
+/// arrays holding NaN or infinities are refused, naming `path` and the element's index.
+pub fn read_npy_stream(r: &mut impl Read, path: &Path, available: Option<u64>) -> Result<NpyArray> {
+    match read_member_stream(r, path, available)? {
+        Member::Numbers(a) => Ok(a),
+        Member::Text(_) => Err(DataError::format(
+            path,
+            "holds strings (dtype <U), not numbers",
+        )),
+    }
+}
+
+/// [`read_npy_stream`] that also accepts NumPy unicode string arrays (dtype `<U{n}`).
+fn read_member_stream(r: &mut impl Read, path: &Path, available: Option<u64>) -> Result<Member> {
+    let mut pre = vec![0u8; 8];
+    read_or_truncated(r, &mut pre, path, ".npy header")?;
+    if !pre.starts_with(NPY_MAGIC) {
+        let shown = &pre[..6];
         return Err(DataError::format(
             path,
             format!("not a .npy file (wrong magic {shown:02x?}, expected \\x93NUMPY)"),
         ));
     }
-    let header = Header::from_reader(&mut &bytes[..]).map_err(|e| match e {
+    let header_len = match pre[6] {
+        1 => {
+            let mut b = [0u8; 2];
+            read_or_truncated(r, &mut b, path, ".npy header")?;
+            pre.extend_from_slice(&b);
+            u16::from_le_bytes(b) as usize
+        }
+        2 | 3 => {
+            let mut b = [0u8; 4];
+            read_or_truncated(r, &mut b, path, ".npy header")?;
+            pre.extend_from_slice(&b);
+            u32::from_le_bytes(b) as usize
+        }
+        v => {
+            return Err(DataError::format(
+                path,
+                format!("corrupt .npy header: unsupported format version {v}"),
+            ));
+        }
+    };
+    if header_len > MAX_HEADER {
+        return Err(DataError::format(
+            path,
+            format!("corrupt .npy header: declares a header of {header_len} bytes"),
+        ));
+    }
+    let start = pre.len();
+    pre.resize(start + header_len, 0);
+    read_or_truncated(r, &mut pre[start..], path, ".npy header")?;
+    let header = Header::from_reader(&mut &pre[..]).map_err(|e| match e {
         ndarray_npy::npy::header::ReadHeaderError::Io(io)
             if io.kind() == std::io::ErrorKind::UnexpectedEof =>
         {
@@ -343,44 +404,122 @@ fn parse_member(bytes: &[u8], path: &Path) -> Result<Member> {
         }
     };
     let code = descr.trim_start_matches(['<', '>', '|', '=']);
-    if let Some(width) = code.strip_prefix('U') {
-        let width: usize = width
-            .parse()
-            .map_err(|_| DataError::format(path, format!("unsupported dtype '{descr}'")))?;
-        if header.layout.is_fortran() && header.shape.len() > 1 {
-            return Err(DataError::format(
-                path,
-                "Fortran-order string arrays are not supported",
-            ));
-        }
-        let count: usize = header.shape.iter().product();
-        let offset = npy_data_offset(bytes)
-            .ok_or_else(|| DataError::format(path, "truncated .npy header"))?;
-        let data = bytes.get(offset..).unwrap_or(&[]);
-        let strings = decode_utf32(data, width, count, descr.starts_with('>'))
-            .map_err(|e| DataError::format(path, e))?;
-        let a = ArrayD::from_shape_vec(IxDyn(&header.shape), strings)
-            .map_err(|e| DataError::Shape(e.to_string()))?;
-        return Ok(Member::Text(a));
+    // NumPy unicode strings: `U{n}`, n UTF-32 code points per element.
+    let text_width = match code.strip_prefix('U') {
+        Some(w) => Some(
+            w.parse::<usize>()
+                .ok()
+                .filter(|w| *w > 0)
+                .ok_or_else(|| DataError::format(path, format!("unsupported dtype '{descr}'")))?,
+        ),
+        None => None,
+    };
+    if text_width.is_some() && header.layout.is_fortran() && header.shape.len() > 1 {
+        return Err(DataError::format(
+            path,
+            "Fortran-order string arrays are not supported",
+        ));
     }
-    match read_any(bytes, &descr) {
-        Some(r) => r
-            .map(Member::Numbers)
-            .map_err(|e| npy_error(path, e, Some(&header.shape), &descr)),
-        None => Err(DataError::format(
+    let Some(item) = text_width
+        .and_then(|w| w.checked_mul(4))
+        .or_else(|| item_size(code))
+    else {
+        return Err(DataError::format(
             path,
             format!(
                 "unsupported dtype '{descr}' (supported: {})",
                 SUPPORTED.trim_end()
             ),
+        ));
+    };
+    let shape = &header.shape;
+    let need = spinlearn_core::mem::admit(spinlearn_core::mem::array_bytes(shape, item)).map_err(
+        |why| DataError::format(path, format!("the header declares shape {shape:?}: {why}")),
+    )?;
+    let have = available.map(|a| a.saturating_sub(pre.len() as u64));
+    if let Some(have) = have
+        && have < need
+    {
+        return Err(DataError::format(
+            path,
+            format!(
+                "truncated: the header declares {descr} data of shape {shape:?} ({need} bytes) \
+                 but the file holds {have}"
+            ),
+        ));
+    }
+    let data_start = pre.len();
+    let mut bytes = pre;
+    let got = r
+        .take(need.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| DataError::format(path, format!("cannot read .npy data: {e}")))?
+        as u64;
+    if got < need {
+        return Err(DataError::format(
+            path,
+            format!(
+                "truncated: the header declares {descr} data of shape {shape:?} ({need} bytes) \
+                 but the file holds {got}"
+            ),
+        ));
+    }
+    if got > need || have.is_some_and(|h| h > need) {
+        return Err(DataError::format(
+            path,
+            "corrupt: extra bytes after the array data",
+        ));
+    }
+    if let Some(width) = text_width {
+        let count: usize = shape.iter().product();
+        let strings = decode_utf32(&bytes[data_start..], width, count, descr.starts_with('>'))
+            .map_err(|e| DataError::format(path, e))?;
+        let t = ArrayD::from_shape_vec(IxDyn(shape), strings)
+            .map_err(|e| DataError::Shape(e.to_string()))?;
+        return Ok(Member::Text(t));
+    }
+    let a = match read_any(&bytes, &descr) {
+        Some(r) => r.map_err(|e| npy_error(path, e, Some(shape), &descr))?,
+        None => {
+            return Err(DataError::format(
+                path,
+                format!(
+                    "unsupported dtype '{descr}' (supported: {})",
+                    SUPPORTED.trim_end()
+                ),
+            ));
+        }
+    };
+    check_finite(&a, path)?;
+    Ok(Member::Numbers(a))
+}
+
+/// Refuses a float array holding NaN or an infinity, naming `path` and the first such element.
+pub fn check_finite(a: &NpyArray, path: &Path) -> Result<()> {
+    fn first_bad<T: Copy + Into<f64>>(a: &ArrayD<T>) -> Option<(Vec<usize>, f64)> {
+        a.indexed_iter()
+            .find(|(_, x)| !(**x).into().is_finite())
+            .map(|(i, x)| (i.slice().to_vec(), (*x).into()))
+    }
+    let bad = match a {
+        NpyArray::F32(x) => first_bad(x),
+        NpyArray::F64(x) => first_bad(x),
+        _ => None,
+    };
+    match bad {
+        Some((index, x)) => Err(DataError::format(
+            path,
+            format!("non-finite value {x} at index {index:?}"),
         )),
+        None => Ok(()),
     }
 }
 
 /// Reads a `.npy` file in its stored dtype.
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
-    parse_npy(&bytes, path)
+    let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
+    let len = file.metadata().map_err(|e| DataError::io(path, e))?.len();
+    read_npy_stream(&mut std::io::BufReader::new(file), path, Some(len))
 }
 
 /// Reads a `.npy` file of any supported dtype as an f32 matrix `(rows, cols)`; a 1-D array becomes
@@ -484,10 +623,12 @@ impl ndarray_npy::WriteNpyExt for TextNpy<'_> {
 /// Parses a `.npy` file holding a NumPy unicode string array (dtype `<U{n}`, any shape); `None`
 /// when it holds numbers.
 pub fn parse_text_npy(bytes: &[u8], path: &Path) -> Result<Option<ArrayD<String>>> {
-    Ok(match parse_member(bytes, path)? {
-        Member::Text(t) => Some(t),
-        Member::Numbers(_) => None,
-    })
+    Ok(
+        match read_member_stream(&mut &bytes[..], path, Some(bytes.len() as u64))? {
+            Member::Text(t) => Some(t),
+            Member::Numbers(_) => None,
+        },
+    )
 }
 
 /// Writes an array (any supported dtype, any number of dimensions) to a `.npy` file atomically.
@@ -606,15 +747,27 @@ impl Npz {
     }
 }
 
+/// Reads a whole file after checking its length against the memory limit.
+pub(crate) fn read_file_within_limit(path: &Path) -> Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| DataError::io(path, e))?
+        .len();
+    spinlearn_core::mem::admit(Some(len))
+        .map_err(|why| DataError::format(path, format!("the file {why}")))?;
+    std::fs::read(path).map_err(|e| DataError::io(path, e))
+}
+
 /// Reads every array of an `.npz` file (compressed or not) in its stored dtype.
 pub fn read_npz(path: &Path) -> Result<Npz> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    let bytes = read_file_within_limit(path)?;
     parse_npz(&bytes, path)
 }
 
-/// Parses a whole `.npz` file held in memory; `path` only names the source in errors.
+/// Parses a whole `.npz` file held in memory; `path` only names the source in errors. Members are
+/// inflated as streams: each member's `.npy` header is read first and its declared size checked
+/// against the memory limit before its data is read, so a small archive that claims or inflates to
+/// a huge array is refused, not allocated.
 pub fn parse_npz(bytes: &[u8], path: &Path) -> Result<Npz> {
-    use std::io::Read;
     if !bytes.starts_with(b"PK") {
         return Err(DataError::format(
             path,
@@ -623,22 +776,34 @@ pub fn parse_npz(bytes: &[u8], path: &Path) -> Result<Npz> {
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
-    let mut arrays = Vec::new();
-    let mut texts = Vec::new();
+    let mut arrays: Vec<(String, NpyArray)> = Vec::with_capacity(zip.len().min(1024));
+    let mut texts: Vec<(String, ArrayD<String>)> = Vec::new();
     for i in 0..zip.len() {
-        let mut f = zip
+        let mut file = zip
             .by_index(i)
             .map_err(|e| DataError::format(path, format!("corrupt .npz archive: {e}")))?;
-        let name = f
-            .name()
+        let raw_name = file.name().to_string();
+        let name = raw_name
             .strip_suffix(".npy")
-            .unwrap_or(f.name())
+            .unwrap_or(&raw_name)
             .to_string();
         let member = PathBuf::from(format!("{}[{name}]", path.display()));
-        let mut buf = Vec::with_capacity(f.size() as usize);
-        f.read_to_end(&mut buf)
-            .map_err(|e| DataError::format(&member, format!("corrupt .npz member: {e}")))?;
-        match parse_member(&buf, &member)? {
+        if file.is_dir() {
+            continue;
+        }
+        if arrays.iter().any(|(n, _)| *n == name) || texts.iter().any(|(n, _)| *n == name) {
+            return Err(DataError::format(
+                path,
+                format!("corrupt .npz archive: array '{name}' appears twice"),
+            ));
+        }
+        let m = read_member_stream(&mut file, &member, None).map_err(|e| match e {
+            DataError::Format { path, reason } if reason.starts_with("cannot read .npy data") => {
+                DataError::format(path, format!("corrupt .npz member: {reason}"))
+            }
+            other => other,
+        })?;
+        match m {
             Member::Numbers(a) => arrays.push((name, a)),
             Member::Text(t) => texts.push((name, t)),
         }
@@ -783,7 +948,17 @@ pub fn write_dataset_npz(path: &Path, ds: &Dataset) -> Result<()> {
 /// Reads a dataset written by [`write_dataset_npz`] (or any `.npz` with a 1-D or 2-D `data` array
 /// and optional `labels` and `image_shape`), named after the file stem.
 pub fn read_dataset_npz(path: &Path) -> Result<Dataset> {
-    let npz = read_npz(path)?;
+    dataset_from_npz(read_npz(path)?)
+}
+
+/// [`read_dataset_npz`] on the bytes of a file; `path` only names it in errors.
+pub fn dataset_from_npz_bytes(bytes: &[u8], path: &Path) -> Result<Dataset> {
+    dataset_from_npz(parse_npz(bytes, path)?)
+}
+
+fn dataset_from_npz(npz: Npz) -> Result<Dataset> {
+    let path = npz.path.clone();
+    let path = path.as_path();
     let data = npz.f32_2d("data")?;
     let n = data.nrows();
     let labels = match npz.get("labels") {
@@ -865,32 +1040,6 @@ mod tests {
     use ndarray::{arr0, array};
 
     #[test]
-    fn text_members_round_trip_and_stay_apart_from_numbers() {
-        let dir = std::env::temp_dir().join(format!("spinlearn-npz-text-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.npz");
-        let mut w = NpzWriter::new(&path, true);
-        w.add("x", &array![1.0f64, 2.0]).unwrap();
-        w.add_text("meta", "{\"a\": \"±1 ü\"}").unwrap();
-        w.add_text("empty", "").unwrap();
-        w.finish().unwrap();
-        let npz = read_npz(&path).unwrap();
-        assert_eq!(npz.names(), vec!["x", "meta", "empty"]);
-        assert_eq!(npz.text("meta").unwrap(), "{\"a\": \"±1 ü\"}");
-        assert_eq!(npz.text("empty").unwrap(), "");
-        assert_eq!(npz.f64_1d("x").unwrap(), array![1.0, 2.0]);
-        assert!(npz.get("meta").unwrap_err().to_string().contains("strings"));
-        assert!(npz.text("x").is_err());
-        // the header is NumPy's format 1.0: the data starts at a multiple of 64 bytes
-        let bytes = encode_text_npy("abc");
-        let off = npy_data_offset(&bytes).unwrap();
-        assert_eq!(off % 64, 0);
-        assert_eq!(bytes.len(), off + 12);
-        assert!(parse_npy(&bytes, Path::new("t.npy")).is_err());
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
     fn round_trip_each_dtype_in_memory() {
         let p = Path::new("mem.npy");
         let f = array![[1.5f32, -2.0], [0.25, 3.0]];
@@ -927,5 +1076,31 @@ mod tests {
         assert!(e.starts_with("x.npy: truncated"), "{e}");
         let e = parse_npy(&bytes[..12], p).unwrap_err().to_string();
         assert!(e.starts_with("x.npy: truncated .npy header"), "{e}");
+    }
+
+    #[test]
+    fn text_members_round_trip_and_stay_apart_from_numbers() {
+        let dir = std::env::temp_dir().join(format!("spinlearn-npz-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.npz");
+        let mut w = NpzWriter::new(&path, true);
+        w.add("x", &array![1.0f64, 2.0]).unwrap();
+        w.add_text("meta", "{\"a\": \"±1 ü\"}").unwrap();
+        w.add_text("empty", "").unwrap();
+        w.finish().unwrap();
+        let npz = read_npz(&path).unwrap();
+        assert_eq!(npz.names(), vec!["x", "meta", "empty"]);
+        assert_eq!(npz.text("meta").unwrap(), "{\"a\": \"±1 ü\"}");
+        assert_eq!(npz.text("empty").unwrap(), "");
+        assert_eq!(npz.f64_1d("x").unwrap(), array![1.0, 2.0]);
+        assert!(npz.get("meta").unwrap_err().to_string().contains("strings"));
+        assert!(npz.text("x").is_err());
+        // the header is NumPy's format 1.0: the data starts at a multiple of 64 bytes
+        let bytes = encode_text_npy("abc");
+        let off = npy_data_offset(&bytes).unwrap();
+        assert_eq!(off % 64, 0);
+        assert_eq!(bytes.len(), off + 12);
+        assert!(parse_npy(&bytes, Path::new("t.npy")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -109,7 +109,9 @@ fn tokens(line: &str) -> Vec<(usize, &str)> {
 
 /// Reads a text raster into a [`Dataset`] named after the file stem (no labels, no image shape).
 pub fn read_text(path: &Path, transpose: bool) -> Result<Dataset> {
-    let text = std::fs::read_to_string(path).map_err(|e| DataError::io(path, e))?;
+    let bytes = crate::npy::read_file_within_limit(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| DataError::format(path, format!("not UTF-8 text ({e})")))?;
     let data = parse_text(&text, path, transpose)?;
     Ok(Dataset {
         name: path

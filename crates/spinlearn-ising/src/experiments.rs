@@ -76,6 +76,9 @@ impl ParamGuard for ActivationParams {
         }
         check::at_least("n_q", self.n_q, 2)?;
         check::positive("rate_a", self.rate_a)?;
+        // A few f64 columns per temperature (branch, fit) and per quench for each curve.
+        spinlearn_core::mem::check("n_t", &[(&[self.n_t], 8 * 8)])?;
+        spinlearn_core::mem::check("n_q", &[(&[self.n_q], 8 * 16)])?;
         Ok(ActivationValidParams(self.clone()))
     }
 }

@@ -130,6 +130,10 @@ impl ParamGuard for McParams {
         check::positive("t", self.t)?;
         check::finite("h", self.h)?;
         check::at_least("sweeps", self.sweeps, 64)?;
+        // The lattice (i8 spins, plus the Wolff cluster stack and flags) and one magnetization
+        // and one energy per measured sweep, with working copies for the error analysis.
+        spinlearn_core::mem::check("l", &[(&[self.l, self.l], 1 + 8 + 1)])?;
+        spinlearn_core::mem::check("sweeps", &[(&[self.sweeps], 4 * 8)])?;
         match self.algorithm {
             Algorithm::Metropolis if !self.l.is_multiple_of(2) => {
                 return Err(Error::invalid(

@@ -342,6 +342,8 @@ impl ParamGuard for AisParams {
     type Checked = ValidAisParams;
 
     fn check(&self) -> spinlearn_core::Result<ValidAisParams> {
+        spinlearn_core::mem::check("n_chains", &[(&[self.n_chains, 4], 8)])?;
+        spinlearn_core::mem::check("n_betas", &[(&[self.n_betas], 8)])?;
         Ok(ValidAisParams {
             n_chains: check::at_least("n_chains", self.n_chains, 2)?,
             n_betas: check::at_least("n_betas", self.n_betas, 2)?,

@@ -128,6 +128,11 @@ impl ParamGuard for EvalParams {
         check::at_least("ais_chains", self.ais_chains, 2)?;
         check::at_least("ais_betas", self.ais_betas, 2)?;
         check::nonzero("probe_epochs", self.probe_epochs)?;
+        // Sizes that drive allocations before the model's own (which `evaluate` checks): a log
+        // weight and states per AIS chain, one β per intermediate distribution, a state per start.
+        spinlearn_core::mem::check("ais_chains", &[(&[self.ais_chains, 4], 8)])?;
+        spinlearn_core::mem::check("ais_betas", &[(&[self.ais_betas], 8)])?;
+        spinlearn_core::mem::check("starts", &[(&[self.starts, 2], 8)])?;
         Ok(ValidEvalParams {
             what: self.what.clone(),
             ais: AisParams {
@@ -226,6 +231,9 @@ pub fn evaluate(
             rbm.n_visible()
         )));
     }
+    let units_total = rbm.n_visible().saturating_add(rbm.n_hidden());
+    spinlearn_core::mem::check("ais_chains", &[(&[p.ais.n_chains(), units_total], 2 * 8)])?;
+    spinlearn_core::mem::check("starts", &[(&[p.starts, units_total], 2 * 8)])?;
     let data64 = data.map(|d| d.data.mapv(f64::from));
     let need = |what: &str| {
         data64

@@ -18,7 +18,7 @@ use crate::{RbmError, Result};
 use ndarray::{Array1, ArrayD};
 use serde::{Deserialize, Serialize};
 use spinlearn_core::{SpinRng, Units};
-use spinlearn_data::npy::{NpyArray, Npz, NpzWriter, read_npz};
+use spinlearn_data::npy::{NpyArray, Npz, NpzWriter, parse_npz, read_npz};
 use std::path::Path;
 
 /// Format tag written into `metadata`.
@@ -31,6 +31,8 @@ struct StateMeta {
     rngs: Vec<SpinRng>,
     first: Vec<bool>,
     second: Vec<bool>,
+    #[serde(default)]
+    history: Vec<crate::train::EpochMetrics>,
 }
 
 /// A loaded model file.
@@ -87,6 +89,7 @@ pub fn save_npz(
             rngs: st.chains.rngs.clone(),
             first: st.optimizer.first.iter().map(Option::is_some).collect(),
             second: st.optimizer.second.iter().map(Option::is_some).collect(),
+            history: st.history.clone(),
         };
         w.add_text("state_json", &json_text(&sm)?)?;
         if let Some(c) = &st.chains.visible {
@@ -121,7 +124,17 @@ fn json_member(npz: &Npz, name: &str) -> Option<Vec<u8>> {
 
 /// Reads a model file written by [`save_npz`] or by anyone using the same array names.
 pub fn load_npz(path: &Path) -> Result<Saved> {
-    let npz = read_npz(path)?;
+    from_npz(read_npz(path)?)
+}
+
+/// [`load_npz`] on the bytes of a file; `path` only names it in errors.
+pub fn load_npz_bytes(bytes: &[u8], path: &Path) -> Result<Saved> {
+    from_npz(parse_npz(bytes, path)?)
+}
+
+fn from_npz(npz: Npz) -> Result<Saved> {
+    let path = npz.path.clone();
+    let path = path.as_path();
     let fmt_err = |reason: String| RbmError::Format {
         path: path.display().to_string(),
         reason,
@@ -209,10 +222,14 @@ pub fn load_npz(path: &Path) -> Result<Saved> {
                     })
                     .collect()
             };
-            st.optimizer = OptState {
-                first: load(&sm.first, "state_opt_first")?,
-                second: load(&sm.second, "state_opt_second")?,
-            };
+            let mut first = load(&sm.first, "state_opt_first")?;
+            let mut second = load(&sm.second, "state_opt_second")?;
+            // The optimizer indexes both lists by parameter slot.
+            let slots = first.len().max(second.len());
+            first.resize(slots, None);
+            second.resize(slots, None);
+            st.optimizer = OptState { first, second };
+            st.history = sm.history;
             Some(st)
         }
     };

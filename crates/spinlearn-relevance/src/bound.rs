@@ -726,6 +726,11 @@ impl ParamGuard for BoundParams {
             return Err(spinlearn_core::Error::invalid("m", "must fit in 32 bits"));
         }
         spinlearn_core::check::at_least("points", self.points, 2)?;
+        // The multipliers and one point each; for large M a table of ln over 0..=M plus, on
+        // every worker thread, the working vectors of one point (three of M + 1 words).
+        spinlearn_core::mem::check("points", &[(&[self.points], 8 + size_of::<BoundPoint>())])?;
+        let words = 1 + 3 * rayon::current_num_threads();
+        spinlearn_core::mem::check("m", &[(&[self.m as usize + 1, words], 8)])?;
         Ok(ValidBoundParams {
             m: self.m,
             points: self.points,

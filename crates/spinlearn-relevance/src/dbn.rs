@@ -152,8 +152,18 @@ impl ParamGuard for DbnParams {
     type Checked = ValidDbnParams;
 
     fn check(&self) -> spinlearn_core::Result<ValidDbnParams> {
+        let widths = check_widths(&self.widths)?;
+        // Each layer's f64 weights with their gradient and velocity (the data's width is not
+        // known here: at least 1), and the persistent chains of the widest layer pair.
+        let pairs: Vec<[usize; 2]> = std::iter::once([1, widths[0]])
+            .chain(widths.windows(2).map(|w| [w[0], w[1]]))
+            .collect();
+        let arrays: Vec<(&[usize], usize)> = pairs.iter().map(|p| (&p[..], 3 * 8)).collect();
+        spinlearn_core::mem::check("widths", &arrays)?;
+        let widest = widths.iter().copied().max().unwrap_or(1);
+        spinlearn_core::mem::check("n_chains", &[(&[self.n_chains, widest, 2], 8)])?;
         Ok(ValidDbnParams {
-            widths: check_widths(&self.widths)?,
+            widths,
             epochs: check::nonzero("epochs", self.epochs)?,
             epoch_unit: self.epoch_unit,
             batch_size: check::nonzero("batch_size", self.batch_size)?,

@@ -350,6 +350,10 @@ impl ParamGuard for PipelineParams {
 
     fn check(&self) -> spinlearn_core::Result<ValidPipelineParams> {
         let dbn = self.dbn.check()?;
+        // Generated samples: a visible and a hidden state per sample, for the widest layer (the
+        // data's width is not known here).
+        let widest = dbn.widths().iter().copied().max().unwrap_or(1);
+        spinlearn_core::mem::check("n_generate", &[(&[self.n_generate, widest, 2], 8)])?;
         let contrast = match &self.contrast_widths {
             Some(w) => Some(dbn.with_widths(w).map_err(prefixed("contrast_"))?),
             None => None,

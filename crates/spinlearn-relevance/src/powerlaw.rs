@@ -150,6 +150,8 @@ impl ParamGuard for PowerLawParams {
                 check::at_least("min_tail", min_tail, 2)?;
             }
         }
+        // One KS distance per replicate (the replicates' own samples are the data's size).
+        spinlearn_core::mem::check("bootstrap", &[(&[self.bootstrap], 8)])?;
         Ok(ValidPowerLawParams {
             xmin: self.xmin,
             bootstrap: self.bootstrap,

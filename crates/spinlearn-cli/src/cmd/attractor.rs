@@ -20,28 +20,33 @@ use spinlearn_reproduce::double_well::figures;
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct ModelArgs {
     /// Number of neurons N.
-    #[arg(long = "n", default_value_t = 10_000)]
+    #[arg(long = "n", default_value_t = 10_000, allow_negative_numbers = true)]
     pub n: usize,
     /// Connection probability c.
-    #[arg(long = "c", default_value_t = 0.05)]
+    #[arg(long = "c", default_value_t = 0.05, allow_negative_numbers = true)]
     pub c: f64,
     /// Coding level f (0.5 for the balanced rule).
-    #[arg(long = "f", default_value_t = 0.5)]
+    #[arg(long = "f", default_value_t = 0.5, allow_negative_numbers = true)]
     pub f: f64,
     /// Learning rule: balanced (eq. 5), tsodyks-feigelman (eq. 6), amit-fusi (eq. 7).
     #[arg(long, default_value = "balanced")]
     pub rule: String,
     /// Well depth r1 (decay rate).
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub r1: f64,
     /// Jump strength r2.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub r2: f64,
     /// Noise strength r3.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub r3: f64,
     /// Well position C (minima at ±C; 0 = single well).
-    #[arg(long = "c-well", alias = "C", default_value_t = 2.7)]
+    #[arg(
+        long = "c-well",
+        alias = "C",
+        default_value_t = 2.7,
+        allow_negative_numbers = true
+    )]
     pub c_well: f64,
     /// Neuronal threshold θ.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
@@ -96,19 +101,19 @@ pub struct SimulateArgs {
     #[serde(flatten)]
     pub model: ModelArgs,
     /// Number of pattern ages tested (0..patterns−1).
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 40, allow_negative_numbers = true)]
     pub patterns: usize,
     /// Presentations before the tested ones (default: max(2·patterns, 5/r1)).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub burn_in: Option<usize>,
     /// Independent realizations.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub realizations: usize,
     /// Retrieval threshold on m_v.
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub threshold: f64,
     /// Cap on sweeps of the dynamics per retrieval.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub max_sweeps: usize,
     /// Run the dynamics on binarized weights sign(J) (eq. 12, Fig. 4A); learning stays analog.
     #[arg(long)]
@@ -157,16 +162,16 @@ pub struct TheoryArgs {
     #[serde(flatten)]
     pub model: ModelArgs,
     /// Largest age computed.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, allow_negative_numbers = true)]
     pub max_age: usize,
     /// Initial perturbation m_u = ε of the overlap map.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub eps: f64,
     /// Retrieval threshold on m_v.
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub threshold: f64,
     /// Grid cells per jump r2.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
     pub cells_per_r2: usize,
     /// Retrieve one decay step after the most recent presentation, as the authors' code does
     /// (default: right after its jump, eq. 33, as the simulation does).
@@ -244,10 +249,10 @@ pub struct ScanArgs {
     #[arg(long)]
     pub sim: bool,
     /// Realizations per point (with --sim).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub realizations: usize,
     /// Ages tested per point (with --sim) or largest age (theory).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
     pub max_age: usize,
 }
 

@@ -42,10 +42,10 @@ pub struct LearnerArgs {
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub damping: f64,
     /// Convergence tolerance on max |m_new - m_old| per sweep.
-    #[arg(long, default_value_t = 1e-6)]
+    #[arg(long, default_value_t = 1e-6, allow_negative_numbers = true)]
     pub tol: f64,
     /// Iteration cap (sweeps).
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, allow_negative_numbers = true)]
     pub max_iter: usize,
 }
 
@@ -80,7 +80,7 @@ pub struct LearnArgs {
     #[serde(flatten)]
     pub data: DataArgs,
     /// Number of samples M drawn at random from the data (default: all of them).
-    #[arg(long = "m", value_name = "M")]
+    #[arg(long = "m", value_name = "M", allow_negative_numbers = true)]
     pub m: Option<usize>,
     #[command(flatten)]
     #[serde(flatten)]
@@ -152,7 +152,7 @@ pub struct SweepArgs {
     )]
     pub sizes: Vec<usize>,
     /// Random selections per size.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
     pub selections: usize,
     #[command(flatten)]
     #[serde(flatten)]

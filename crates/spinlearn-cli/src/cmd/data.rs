@@ -64,7 +64,7 @@ pub struct ShowArgs {
     #[serde(flatten)]
     pub data: common::DataArgs,
     /// Images per row (default: about sqrt of n).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub cols: Option<usize>,
 }
 

@@ -114,7 +114,7 @@ pub enum StartArg {
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct McArgs {
     /// Side length L of the periodic square lattice.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub l: usize,
     /// Temperature T > 0 (J = k_B = 1; exact Tc = 2.269).
     #[arg(long, allow_negative_numbers = true)]
@@ -126,10 +126,10 @@ pub struct McArgs {
     #[arg(long, value_enum, default_value_t = AlgorithmArg::Wolff)]
     pub algorithm: AlgorithmArg,
     /// Thermalization sweeps (a Wolff sweep flips about L^2 spins).
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, allow_negative_numbers = true)]
     pub therm: usize,
     /// Measured sweeps (>= 64).
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = 5000, allow_negative_numbers = true)]
     pub sweeps: usize,
     /// Initial configuration.
     #[arg(long, value_enum, default_value_t = StartArg::Cold)]
@@ -179,13 +179,13 @@ impl Experiment for McArgs {
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct ActivationArgs {
     /// Critical temperature (the paper's Tc = 1).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub tc: f64,
     /// The branch and the fit cover T in (0, t_max].
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub t_max: f64,
     /// Temperatures on the branch.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
     pub n_t: usize,
     /// Smallest quench of the firing-rate curves.
     #[arg(long, default_value_t = -4.0, allow_negative_numbers = true)]
@@ -194,10 +194,10 @@ pub struct ActivationArgs {
     #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
     pub q_max: f64,
     /// Points on the firing-rate curves.
-    #[arg(long, default_value_t = 161)]
+    #[arg(long, default_value_t = 161, allow_negative_numbers = true)]
     pub n_q: usize,
     /// Steepness a of the tanh integrated into the firing rate (the paper integrates a = 1).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub rate_a: f64,
 }
 

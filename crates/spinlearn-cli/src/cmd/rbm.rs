@@ -13,8 +13,8 @@ use spinlearn_data::{Dataset, Values};
 use spinlearn_rbm::evaluation::{EvalParams, Evaluation, evaluate};
 use spinlearn_rbm::io::load_npz;
 use spinlearn_rbm::train::{
-    Binarize, Checkpointer, Estimator, NegativePhase, Optimizer, PidHidden, TrainParams, Trainer,
-    WeightsSpec,
+    Binarize, Checkpointer, EpochObserver, Estimator, NegativePhase, Optimizer, PidHidden,
+    TrainParams, Trainer, WeightsSpec,
 };
 use spinlearn_rbm::{Model, UnitsSpec};
 use spinlearn_reproduce::rapid::figures;
@@ -157,31 +157,31 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = true, action = ArgAction::Set)]
     pub biases: bool,
     /// Hidden units.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, allow_negative_numbers = true)]
     pub n_hidden: usize,
     /// Dense weights or Regularized Axons.
     #[arg(long, value_enum, default_value_t = WeightsArg::Dense)]
     pub weights: WeightsArg,
     /// Number of patterns K (RA).
-    #[arg(long = "k", default_value_t = 8)]
+    #[arg(long = "k", default_value_t = 8, allow_negative_numbers = true)]
     pub k: usize,
     /// Pattern binarization (RA).
     #[arg(long, value_enum, default_value_t = BinarizeArg::Sign)]
     pub binarize: BinarizeArg,
     /// Bound x of --binarize clip.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub clip: f64,
     /// Standard deviation of the initial dense weights.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub init_std: f64,
     /// Negative-phase estimator.
     #[arg(long, value_enum, default_value_t = EstimatorArg::Cd)]
     pub estimator: EstimatorArg,
     /// Gibbs steps per update (CD-k, PCD-k, PID+Gibbs).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub gibbs_steps: usize,
     /// PCD fantasy particles.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub n_chains: usize,
     /// PID: pair each visible pattern with E[h|xi_v] (mean) or with xi_h (pattern).
     #[arg(long, value_enum, default_value_t = PidHiddenArg::Mean)]
@@ -190,22 +190,22 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value_t = OptimizerArg::Sgd)]
     pub optimizer: OptimizerArg,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub lr: f64,
     /// SGD momentum.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub momentum: f64,
     /// L2 weight decay.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub weight_decay: f64,
     /// Learning-rate factor per epoch (004's RAPID: 0.96).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub lr_decay: f64,
     /// Epochs.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
     pub epochs: usize,
     /// Mini-batch size.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub batch_size: usize,
     /// Report the exact NLL after every epoch (smaller layer <= 20 units).
     #[arg(long)]
@@ -285,30 +285,50 @@ impl Experiment for TrainArgs {
         let ds = load_data(&self.data, self.real_valued, params.units().visible)?;
         let trainer = Trainer::new(params.clone(), ctx.seed);
         let mut state = match &self.resume {
-            Some(path) => load_npz(path)?
-                .state
-                .with_context(|| format!("{}: holds no training state", path.display()))?,
+            Some(path) => {
+                let state = load_npz(path)?
+                    .state
+                    .with_context(|| format!("{}: holds no training state", path.display()))?;
+                trainer
+                    .check_state(&state, ds.n_features())
+                    .with_context(|| format!("{}: cannot resume", path.display()))?;
+                state
+            }
             None => trainer.init(ds.n_features())?,
         };
-        trainer.check_state(&state, ds.n_features())?;
         let mut extra = serde_json::to_value(&params)?;
         extra["seed"] = json!(ctx.seed.value());
         let model_path = dir.file("model.npz");
+        let epochs_path = dir.file("epochs.json");
+        let already_done = state.epoch >= params.epochs();
+        if already_done {
+            // Nothing to train: the checkpoint is the result.
+            ctx.say(format!(
+                "the checkpoint has {} epochs already (--epochs {}): writing its model unchanged",
+                state.epoch,
+                params.epochs()
+            ));
+            spinlearn_rbm::io::save_npz(&model_path, &state.model(), Some(&state), Some(&extra))?;
+        }
         let mut progress = ctx.progress();
         let summary = trainer.run_observed(
             &mut state,
             ds.data.view(),
-            &mut Checkpointer {
-                path: model_path.clone(),
-                extra: Some(extra),
-                progress: &mut progress,
+            &mut EpochsWriter {
+                path: epochs_path.clone(),
+                inner: Checkpointer {
+                    path: model_path.clone(),
+                    extra: Some(extra),
+                    progress: &mut progress,
+                },
             },
         )?;
         drop(progress);
-        let rows = &summary.epochs;
-        spinlearn_core::record::write_json(&dir.file("epochs.json"), rows)?;
+        let rows = &state.history;
+        spinlearn_core::record::write_json(&epochs_path, rows)?;
         figures::training_curve(&dir.file("training"), &ds.name, rows)?;
         let last = rows.last();
+        let this_run = &summary.epochs;
         Ok(json!({
             "data": ds.name,
             "n_samples": ds.n_samples(),
@@ -316,11 +336,32 @@ impl Experiment for TrainArgs {
             "n_hidden": params.n_hidden(),
             "estimator": params.estimator().name(),
             "epochs_completed": state.epoch,
-            "mean_epoch_seconds": if rows.is_empty() { f64::NAN } else { rows.iter().map(|r| r.seconds).sum::<f64>() / rows.len() as f64 },
+            "epochs_this_run": this_run.len(),
+            "already_trained": already_done,
+            "mean_epoch_seconds": if this_run.is_empty() { None } else { Some(this_run.iter().map(|r| r.seconds).sum::<f64>() / this_run.len() as f64) },
             "final_exact_nll": last.and_then(|r| r.exact_nll),
             "final_weight_rms": last.map(|r| r.weight_rms),
             "model": model_path.file_name().and_then(|s| s.to_str()),
         }))
+    }
+}
+
+/// Writes `epochs.json` (every epoch so far, resumed ones included) after each checkpoint, so an
+/// interrupted run keeps its record.
+struct EpochsWriter<'a> {
+    path: PathBuf,
+    inner: Checkpointer<'a>,
+}
+
+impl EpochObserver for EpochsWriter<'_> {
+    fn epoch_done(
+        &mut self,
+        state: &spinlearn_rbm::train::State,
+        report: &spinlearn_core::StepReport<'_>,
+    ) -> spinlearn_rbm::Result<spinlearn_core::Control> {
+        let control = self.inner.epoch_done(state, report)?;
+        spinlearn_core::record::write_json(&self.path, &state.history)?;
+        Ok(control)
     }
 }
 
@@ -347,22 +388,22 @@ pub struct EvalArgs {
     #[arg(long)]
     pub real_valued: bool,
     /// AIS chains.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub ais_chains: usize,
     /// AIS intermediate distributions.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     pub ais_betas: usize,
     /// Random starts for accessibility.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub starts: usize,
     /// Gibbs steps (accessibility, reconstruction).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
     pub steps: usize,
     /// Clamped leading pixels for reconstruction (default: the top image row).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub known: Option<usize>,
     /// Probe: passes over the training features.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
     pub probe_epochs: usize,
 }
 
@@ -429,16 +470,16 @@ pub struct SampleArgs {
     #[arg(long, value_name = "FILE")]
     pub model: PathBuf,
     /// Number of samples (independent chains from uniformly random visible states).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, allow_negative_numbers = true)]
     pub n: usize,
     /// Gibbs steps per chain.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true)]
     pub steps: usize,
     /// Image shape HxW (default: square when n_visible is a square).
     #[arg(long, value_name = "HxW")]
     pub shape: Option<String>,
     /// Images per row of the grid.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true)]
     pub cols: usize,
 }
 
@@ -459,7 +500,7 @@ impl SampleArgs {
             w.trim().parse().map_err(|_| bad())?,
         );
         anyhow::ensure!(
-            h * w == n_visible,
+            h.checked_mul(w) == Some(n_visible),
             "invalid parameter `shape`: {h}x{w} != {n_visible} visible units"
         );
         Ok((h, w))
@@ -472,6 +513,8 @@ impl Experiment for SampleArgs {
     fn validate(&self) -> Result<()> {
         spinlearn_core::check::nonzero("n", self.n)?;
         spinlearn_core::check::nonzero("cols", self.cols)?;
+        // A state and a stream per chain (the model's size is checked once it is read).
+        spinlearn_core::mem::check("n", &[(&[self.n], 4 + 32)])?;
         Ok(())
     }
 
@@ -479,6 +522,8 @@ impl Experiment for SampleArgs {
         let saved = load_npz(&self.model)?;
         let rbm = saved.model.rbm();
         let shape = self.image_shape(rbm.n_visible())?;
+        let units_total = rbm.n_visible().saturating_add(rbm.n_hidden());
+        spinlearn_core::mem::check("n", &[(&[self.n, units_total], 4), (&[self.n], 32)])?;
         let v = spinlearn_rbm::sample::from_random_starts(
             &rbm,
             self.n,

@@ -80,10 +80,10 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "auto")]
     pub xmin: String,
     /// Smallest tail for `--xmin auto`.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
     pub min_tail: usize,
     /// Bootstrap replicates for the power-law p-value (0: none).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub bootstrap: usize,
 }
 
@@ -113,10 +113,10 @@ pub struct PowerlawArgs {
     #[arg(long, default_value = "auto")]
     pub xmin: String,
     /// Smallest tail for `--xmin auto`.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
     pub min_tail: usize,
     /// Bootstrap replicates for the goodness-of-fit p-value (0: none).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub bootstrap: usize,
 }
 
@@ -144,10 +144,10 @@ impl Experiment for PowerlawArgs {
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct BoundArgs {
     /// Sample size M.
-    #[arg(long = "m", value_name = "M")]
+    #[arg(long = "m", value_name = "M", allow_negative_numbers = true)]
     pub m: u64,
     /// Multipliers mu in the sweep.
-    #[arg(long, default_value_t = 61)]
+    #[arg(long, default_value_t = 61, allow_negative_numbers = true)]
     pub points: usize,
 }
 
@@ -198,20 +198,20 @@ pub struct NetArgs {
     )]
     pub widths: Vec<usize>,
     /// Epochs per layer (paper: 200), in units of --epoch-unit.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
     pub epochs: usize,
     /// What an epoch is: one parameter update on one batch (the paper's definition) or one pass
     /// over the data.
     #[arg(long, value_enum, default_value_t = EpochUnitArg::Update)]
     pub epoch_unit: EpochUnitArg,
     /// Learning rate (paper: 0.1).
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub lr: f64,
     /// Mini-batch size (paper: 100).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub batch_size: usize,
     /// Persistent chains.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     pub n_chains: usize,
     /// Read hidden states out by sampling P(h | v) instead of thresholding at 0.5.
     #[arg(long)]
@@ -313,23 +313,23 @@ pub struct DbnAnalyzeArgs {
     )]
     pub kmeans_ks: Vec<usize>,
     /// k-means restarts.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
     pub kmeans_restarts: usize,
     /// Samples generated per layer (0: no generation).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     pub n_generate: usize,
     /// Gibbs steps per generation (paper: 10,000).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     pub gibbs_steps: usize,
     /// Down pass of generation: `mean-field` (each layer gets P(v = 1 | h) of the layer above)
     /// or `sampled` (ancestral sampling at every layer).
     #[arg(long, default_value = "mean-field")]
     pub top_down: String,
     /// Classifier epochs.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, allow_negative_numbers = true)]
     pub classifier_epochs: usize,
     /// Bootstrap replicates for the per-layer power-law p-values (0: none).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub bootstrap: usize,
 }
 

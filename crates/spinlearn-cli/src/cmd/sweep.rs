@@ -223,6 +223,7 @@ fn run_task(sweep: &SweepFile, index: usize, ctx: &Ctx) -> Result<()> {
         task_id: Some(id),
         threads: Some(ctx.threads),
         quiet: ctx.quiet,
+        max_memory: g.max_memory,
     };
     crate::run_argv(argv, Some(&global))
 }

@@ -153,6 +153,9 @@ impl ParamGuard for TrainParams {
                 "PID needs weights = ra (Regularized Axons)",
             ));
         }
+        // The data's width is not known yet: at least one visible unit. `Trainer::init` and
+        // `Trainer::check_state` check again with the data's width.
+        training_memory(self.n_hidden, &self.weights, &self.estimator, 1)?;
         Ok(ValidTrainParams {
             n_hidden: self.n_hidden,
             units: self.units,
@@ -164,6 +167,46 @@ impl ParamGuard for TrainParams {
             track_exact_nll: self.track_exact_nll,
         })
     }
+}
+
+/// Checks the memory that training `n_visible x n_hidden` allocates against the limit of
+/// [`spinlearn_core::mem`], naming the parameter that drives each part: the f32 model with its
+/// gradient and two optimizer moments plus the f64 copy written at each checkpoint (`n_hidden`),
+/// the RA patterns (`k`), the PCD chains and their streams (`n_chains`).
+fn training_memory(
+    n_hidden: usize,
+    weights: &WeightsSpec,
+    estimator: &Estimator,
+    n_visible: usize,
+) -> spinlearn_core::Result<u64> {
+    use spinlearn_core::mem;
+    let units = n_visible.checked_add(n_hidden);
+    let overflow = |name: &str| {
+        spinlearn_core::Error::invalid(name, mem::admit(None).err().unwrap_or_default())
+    };
+    let model = mem::check("n_hidden", &[(&[n_visible, n_hidden], 4 * 4 + 8)])?;
+    let patterns = match *weights {
+        WeightsSpec::Ra { k, .. } => {
+            mem::check("k", &[(&[k, units.ok_or_else(|| overflow("k"))?], 4 * 4)])?
+        }
+        WeightsSpec::Dense { .. } => 0,
+    };
+    let chains = match *estimator {
+        Estimator::Pcd { n_chains, .. } => mem::check(
+            "n_chains",
+            &[
+                (&[n_chains, units.ok_or_else(|| overflow("n_chains"))?], 4),
+                (&[n_chains], 32),
+            ],
+        )?,
+        _ => 0,
+    };
+    mem::admit(
+        model
+            .checked_add(patterns)
+            .and_then(|b| b.checked_add(chains)),
+    )
+    .map_err(|why| spinlearn_core::Error::invalid("n_hidden", why))
 }
 
 /// Everything that changes during training: the checkpoint.
@@ -181,6 +224,10 @@ pub struct State {
     pub chains: ChainState,
     /// Optimizer moments.
     pub optimizer: OptState,
+    /// The figures of every epoch completed so far, resumed runs included (what `epochs.json`
+    /// holds).
+    #[serde(default)]
+    pub history: Vec<EpochMetrics>,
 }
 
 impl State {
@@ -220,6 +267,7 @@ impl State {
             patterns,
             chains: ChainState::default(),
             optimizer: OptState::default(),
+            history: Vec::new(),
         }
     }
 }
@@ -347,6 +395,7 @@ impl<'a> Trainer<'a> {
     pub fn init(&self, n_visible: usize) -> Result<State> {
         let p = &self.params;
         check::nonzero("n_visible", n_visible)?;
+        training_memory(p.n_hidden, &p.weights, &p.estimator, n_visible)?;
         let mut rng = self.seed.named("init").stream(0);
         let model = match p.weights {
             WeightsSpec::Dense { init_std } => Model::Dense(Rbm::random(
@@ -371,22 +420,125 @@ impl<'a> Trainer<'a> {
     }
 
     /// Checks that `state` (e.g. a checkpoint to resume) fits these parameters and data with
-    /// `n_visible` columns: the same units and the shape `(n_visible, n_hidden)`.
+    /// `n_visible` columns: the same units, dense or RA weights (and the same K), the shape
+    /// `(n_visible, n_hidden)`, chains that the estimator can continue (PCD: `n_chains` finite
+    /// chains of `n_visible` units with one stream each; other estimators: none) and optimizer
+    /// moments of the parameters' shapes. Errors name the parameter that differs (`resume` when
+    /// the checkpoint itself is inconsistent).
     pub fn check_state(&self, state: &State, n_visible: usize) -> Result<()> {
-        let model = state.model();
-        if model.units() != self.params.units {
+        let p = &self.params;
+        let Some(m) = state.model.as_ref() else {
+            return Err(RbmError::invalid("resume", "the checkpoint holds no model"));
+        };
+        if m.units != p.units {
             return Err(RbmError::invalid(
                 "resume",
-                "the saved model's units differ from the training parameters",
+                format!(
+                    "the checkpoint's units ({}/{}, biases {}) differ from the training \
+                     parameters ({}/{}, biases {})",
+                    m.units.visible,
+                    m.units.hidden,
+                    m.units.biases,
+                    p.units.visible,
+                    p.units.hidden,
+                    p.units.biases
+                ),
             ));
         }
-        if model.shape() != (n_visible, self.params.n_hidden) {
-            return Err(RbmError::Shape(format!(
-                "the saved model's shape {:?} does not fit the data ({n_visible} features) and \
-                 n_hidden {}",
-                model.shape(),
-                self.params.n_hidden
-            )));
+        let (nv, nh) = (m.n_visible(), m.n_hidden());
+        if nv != n_visible {
+            return Err(RbmError::invalid(
+                "resume",
+                format!("the checkpoint has {nv} visible units, the data {n_visible} features"),
+            ));
+        }
+        if nh != p.n_hidden {
+            return Err(RbmError::invalid(
+                "n_hidden",
+                format!("the checkpoint has {nh} hidden units, got {}", p.n_hidden),
+            ));
+        }
+        match (&p.weights, &state.patterns) {
+            (WeightsSpec::Dense { .. }, Some((pv, _))) => {
+                return Err(RbmError::invalid(
+                    "weights",
+                    format!(
+                        "the checkpoint is an RA model (K = {}), got weights = dense",
+                        pv.nrows()
+                    ),
+                ));
+            }
+            (WeightsSpec::Ra { .. }, None) => {
+                return Err(RbmError::invalid(
+                    "weights",
+                    "the checkpoint is a dense model, got weights = ra",
+                ));
+            }
+            (WeightsSpec::Ra { k, .. }, Some((pv, ph))) => {
+                if pv.nrows() != *k {
+                    return Err(RbmError::invalid(
+                        "k",
+                        format!("the checkpoint has K = {} patterns, got {k}", pv.nrows()),
+                    ));
+                }
+                if pv.dim() != (*k, nv) || ph.dim() != (*k, nh) {
+                    return Err(RbmError::invalid(
+                        "resume",
+                        "the checkpoint's patterns do not fit its model",
+                    ));
+                }
+            }
+            (WeightsSpec::Dense { .. }, None) => {}
+        }
+        if m.weights.dim() != (nv, nh) || m.visible_bias.len() != nv || m.hidden_bias.len() != nh {
+            return Err(RbmError::invalid(
+                "resume",
+                "the checkpoint's weights and biases do not fit together",
+            ));
+        }
+        training_memory(p.n_hidden, &p.weights, &p.estimator, n_visible)?;
+        let chains = &state.chains;
+        match (p.estimator, &chains.visible) {
+            (Estimator::Pcd { n_chains, .. }, Some(v)) => {
+                if v.nrows() != n_chains {
+                    return Err(RbmError::invalid(
+                        "n_chains",
+                        format!(
+                            "the checkpoint has {} PCD chains, got {n_chains}",
+                            v.nrows()
+                        ),
+                    ));
+                }
+                if v.ncols() != nv || chains.rngs.len() != n_chains {
+                    return Err(RbmError::invalid(
+                        "resume",
+                        "the checkpoint's PCD chains do not fit its model",
+                    ));
+                }
+                if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+                    return Err(RbmError::invalid(
+                        "resume",
+                        format!("the checkpoint's chains hold {x} at element {i}"),
+                    ));
+                }
+            }
+            (Estimator::Pcd { .. }, None) => {
+                return Err(RbmError::invalid(
+                    "estimator",
+                    "the checkpoint holds no PCD chains (it was trained with another \
+                     estimator), got estimator = pcd",
+                ));
+            }
+            (_, Some(_)) if self.custom.is_none() => {
+                return Err(RbmError::invalid(
+                    "estimator",
+                    format!(
+                        "the checkpoint holds PCD chains, got estimator = {}",
+                        p.estimator.name()
+                    ),
+                ));
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -432,6 +584,7 @@ impl<'a> Trainer<'a> {
                 total: Some(self.params.epochs),
                 metrics: &metrics,
             };
+            state.history.push(m.clone());
             out.epochs.push(m);
             if observer.epoch_done(state, &report)? == Control::Stop {
                 out.stopped_early = state.epoch < self.params.epochs;
