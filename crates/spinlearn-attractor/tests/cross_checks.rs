@@ -10,6 +10,31 @@ use spinlearn_attractor::simulate::{SimParams, simulate};
 use spinlearn_attractor::theory::{Theory, TheoryParams};
 use spinlearn_core::{NoObserver, ParamGuard, Seed};
 
+/// The double-well synapse of the paper's figures: r1 = 0.1, r2 = 1, r3 = 0, C = 2.7.
+fn paper_synapse() -> SynapseParams {
+    SynapseParams {
+        r1: 0.1,
+        r2: 1.0,
+        r3: 0.0,
+        c_well: 2.7,
+    }
+}
+
+/// The mean-field theory of `syn` at size `n` and connectivity `c` (other settings default).
+fn theory_at(syn: SynapseParams, n: usize, c: f64) -> Theory {
+    Theory::new(
+        &TheoryParams {
+            synapse: syn,
+            n,
+            c,
+            ..TheoryParams::default()
+        }
+        .check()
+        .unwrap(),
+    )
+    .unwrap()
+}
+
 #[test]
 fn deep_well_stationary_distribution_matches_monte_carlo() {
     // r1 = 0.5 > ln2/2 and r3 = 0: the within-well density is singular (atoms on a Cantor-like
@@ -135,12 +160,7 @@ fn theory_and_simulation_overlaps_agree_below_capacity() {
     // r1 = 0.1, C = 2.7 (the summary's parameters) at N = 3,000, c = 0.1 (cN = 300): for ages up to
     // half the theory's capacity both theory and simulation retrieve with m_v > 0.9, and well past
     // the theory's capacity (1.5×) neither does.
-    let syn = SynapseParams {
-        r1: 0.1,
-        r2: 1.0,
-        r3: 0.0,
-        c_well: 2.7,
-    };
+    let syn = paper_synapse();
     let th = Theory::new(
         &TheoryParams {
             synapse: syn,
@@ -191,23 +211,8 @@ fn first_sweep_overlaps_match_the_mean_field_map() {
     // redraws the noise at every sweep, the network's noise is quenched (see the ignored test
     // below). N = 3,000, c = 0.1, r1 = 0.1, C = 2.7: ages 6..=17 straddle the theory's capacity.
     let (n, c) = (3000, 0.1);
-    let syn = SynapseParams {
-        r1: 0.1,
-        r2: 1.0,
-        r3: 0.0,
-        c_well: 2.7,
-    };
-    let th = Theory::new(
-        &TheoryParams {
-            synapse: syn,
-            n,
-            c,
-            ..TheoryParams::default()
-        }
-        .check()
-        .unwrap(),
-    )
-    .unwrap();
+    let syn = paper_synapse();
+    let th = theory_at(syn, n, c);
     let moments = th.moments_by_age(17);
     let np = NetworkParams {
         n,
@@ -274,23 +279,8 @@ fn absolute_gap_at_fixed_c_does_not_shrink_with_n() {
 
 /// Theory and mean simulated capacity at r1 = 0.1, C = 2.7 (the summary's parameters).
 fn theory_and_sim_capacity(n: usize, c: f64, realizations: usize) -> (f64, f64) {
-    let syn = SynapseParams {
-        r1: 0.1,
-        r2: 1.0,
-        r3: 0.0,
-        c_well: 2.7,
-    };
-    let th = Theory::new(
-        &TheoryParams {
-            synapse: syn,
-            n,
-            c,
-            ..TheoryParams::default()
-        }
-        .check()
-        .unwrap(),
-    )
-    .unwrap();
+    let syn = paper_synapse();
+    let th = theory_at(syn, n, c);
     let theory = th.capacity(500).capacity as f64;
     let np = NetworkParams {
         n,
@@ -319,23 +309,8 @@ const BURN_IN: usize = 200;
 /// of the same parameters, after `total` presentations.
 fn binarized_setup(n: usize, total: usize) -> (Theory, DilutedNetwork, Vec<Vec<u8>>) {
     let c = 0.05;
-    let syn = SynapseParams {
-        r1: 0.1,
-        r2: 1.0,
-        r3: 0.0,
-        c_well: 2.7,
-    };
-    let th = Theory::new(
-        &TheoryParams {
-            synapse: syn,
-            n,
-            c,
-            ..TheoryParams::default()
-        }
-        .check()
-        .unwrap(),
-    )
-    .unwrap();
+    let syn = paper_synapse();
+    let th = theory_at(syn, n, c);
     let np = NetworkParams {
         n,
         c,
@@ -391,23 +366,8 @@ fn binarized_first_sweep_follows_the_snr() {
 #[test]
 fn binarized_retrieved_ages_match_the_snr_crossing() {
     let (n, c) = (20_000, 0.05);
-    let syn = SynapseParams {
-        r1: 0.1,
-        r2: 1.0,
-        r3: 0.0,
-        c_well: 2.7,
-    };
-    let th = Theory::new(
-        &TheoryParams {
-            synapse: syn,
-            n,
-            c,
-            ..TheoryParams::default()
-        }
-        .check()
-        .unwrap(),
-    )
-    .unwrap();
+    let syn = paper_synapse();
+    let th = theory_at(syn, n, c);
     let crit = markov::critical_snr(0.5);
     let snr = th.snr(400);
     let expect = markov::snr_count(&snr, crit) as f64;
