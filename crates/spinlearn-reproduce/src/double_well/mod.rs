@@ -59,7 +59,7 @@ pub struct Preset {
     pub markers: (Vec<f64>, Vec<usize>, usize),
 }
 
-/// The preset of each mode (quick and full are the sizes the report has always used).
+/// The preset of each mode.
 pub fn preset(mode: Mode) -> Preset {
     mode.pick(
         Preset {
@@ -120,40 +120,42 @@ pub fn preset(mode: Mode) -> Preset {
             ),
             markers: (vec![0.05, 0.1, 0.5], vec![3_000, 10_000], 1),
         },
+        // Full: the quick design at larger sizes and 4-10 realizations, sized to about an hour on
+        // 2 cores (the paper's own sizes, N up to 1e6 with 10 realizations everywhere, take days).
         Preset {
-            c_grid: (0.0, 10.0, 0.1),
+            c_grid: (0.0, 8.0, 0.25),
             compare: (10_000, 10),
-            compare_big: (30_000, 10),
-            fig1: (30_000, 10),
-            single_well_ns: vec![1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000],
+            compare_big: (30_000, 4),
+            fig1: (30_000, 4),
+            single_well_ns: vec![1_000, 3_000, 10_000, 30_000, 100_000],
             scaling: (
                 vec![0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0],
                 vec![10_000, 100_000, 1_000_000, 10_000_000],
             ),
             scaling_fine_step: 0.05,
-            dilution: (500.0, vec![0.05, 0.02, 0.005, 0.002, 0.0005], 4),
+            dilution: (500.0, vec![0.05, 0.02, 0.005, 0.002, 0.0005], 2),
             r1_grid: grid(0.001, 0.02, 0.001),
-            fig4a: (40_000, 0.05, 10),
+            fig4a: (20_000, 0.1, 4),
             noise_grid: (0.0, 1.5, 0.1),
-            sparse: (vec![500, 1_000, 1_500, 2_000], PatternCount::TimesN(3), 10),
+            sparse: (vec![300, 500, 800, 1_200], PatternCount::TimesN(1), 4),
             sparse_tf: (
-                vec![500, 1_000, 1_500, 2_000, 3_000],
+                vec![500, 1_000, 1_500],
                 vec![0.0, 0.5, 1.0],
                 vec![0.3, 0.4, 0.5, 0.6, 0.7],
-                PatternCount::Fixed(1_500),
-                10,
+                PatternCount::Fixed(1_000),
+                4,
             ),
             sparse_noise: (
-                1_500,
-                vec![0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
+                800,
+                vec![0.0, 0.25, 0.5, 1.0, 1.5],
                 vec![0.4, 0.5, 0.6],
-                PatternCount::Fixed(800),
-                10,
+                PatternCount::Fixed(500),
+                4,
             ),
             markers: (
                 vec![0.02, 0.05, 0.1, 0.2, 0.5],
                 vec![3_000, 10_000, 30_000],
-                10,
+                4,
             ),
         },
     )
