@@ -137,7 +137,7 @@ pub fn preset(mode: Mode) -> Preset {
             r1_grid: grid(0.001, 0.02, 0.001),
             fig4a: (20_000, 0.1, 4),
             noise_grid: (0.0, 1.5, 0.1),
-            sparse: (vec![300, 500, 800, 1_200], PatternCount::TimesN(1), 4),
+            sparse: (vec![300, 500, 800, 1_000], PatternCount::TimesN(3), 3),
             sparse_tf: (
                 vec![500, 1_000, 1_500],
                 vec![0.0, 0.5, 1.0],
@@ -1098,7 +1098,12 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             ns_sp.iter().map(|&n| thousands(n)).collect::<Vec<_>>().join(", "),
             realizations(real_sp)
         ))
-        .with_note("The full mode runs N = 500-2,000 with 10 realizations and 3N tested patterns; with only ~4 ln N ≈ 25-30 active units per pattern the asymptotic law may need larger N than that.")
+        .with_note(format!(
+            "This run: N = {} with {} and {} tested patterns per N (largest N); with only ~4 ln N ≈ 25-30 active units per pattern the asymptotic law may need larger N than that.",
+            ns_sp.iter().map(|&n| thousands(n)).collect::<Vec<_>>().join(", "),
+            realizations(real_sp),
+            ns_sp.last().map_or(0, |&n| patterns_sp.at(n))
+        ))
         .with_figure("fig7d_sparse"),
     );
 
@@ -1134,7 +1139,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             local_a_text
         ),
         format!(
-            "Fig. 7D: the sparse-coding exponent is read from simulations at N = {} only (slope {}); issue 16 measured 1.12-1.25 at N = 200-400. Where the law p ∝ (N/ln N)² becomes readable was not measured (simulating p ~ N² patterns on N² synapses costs ~N⁴); the full mode runs N = 500-2,000 with 10 realizations.",
+            "Fig. 7D: the sparse-coding exponent is read from simulations at N = {} only (slope {}); issue 16 measured 1.12-1.25 at N = 200-400. Where the law p ∝ (N/ln N)² becomes readable was not measured (simulating p ~ N² patterns on N² synapses costs ~N⁴).",
             ns_sp
                 .iter()
                 .map(|&n| thousands(n))
