@@ -305,7 +305,9 @@ pub fn execute<E: Experiment>(e: &E, ctx: &Ctx) -> Result<()> {
         }
         Err(err) => {
             let path = dir.path().to_path_buf();
-            let _ = dir.fail(&format!("{err:#}"));
+            // the same one line as the terminal's `error:` (causes a message already quotes are
+            // left out)
+            let _ = dir.fail(&crate::one_line(&crate::error_chain(&err)));
             // A sweep task keeps its failed record, so `sweep status` says failed, not pending.
             if !existed && only_run_json(&path) && ctx.task_id.is_none() {
                 let _ = std::fs::remove_dir_all(&path);

@@ -175,7 +175,7 @@ fn main() -> ExitCode {
 
 /// The error and its causes joined by `: `, leaving out a cause whose text the message before it
 /// already ends with (library errors quote their I/O cause in their own message).
-fn error_chain(e: &anyhow::Error) -> String {
+pub(crate) fn error_chain(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
@@ -190,7 +190,7 @@ fn error_chain(e: &anyhow::Error) -> String {
     out
 }
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split('\n')
         .map(str::trim)
         .filter(|l| !l.is_empty())

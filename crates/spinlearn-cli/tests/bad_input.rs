@@ -475,3 +475,31 @@ fn clap_messages_are_whole_and_on_one_line() {
         }
     }
 }
+
+#[test]
+fn failed_run_records_the_error_line_the_terminal_shows() {
+    // an existing (empty) run directory keeps its failed record; its `error` is the one line the
+    // terminal printed, without the I/O cause repeated
+    let d = tmp("error_line");
+    std::fs::create_dir_all(d.join("run")).unwrap();
+    let missing = d.join("missing.npy");
+    let out = run(&[
+        "rbm",
+        "train",
+        "--data",
+        s(&missing),
+        "--out",
+        s(&d.join("run")),
+        "-q",
+    ]);
+    assert_bad(&out, &["missing.npy"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("error: "))
+        .expect("an error line");
+    let rec = read_json(&d.join("run").join("run.json"));
+    assert_eq!(rec["status"], "failed");
+    assert_eq!(rec["error"], line);
+    assert_eq!(line.matches("os error 2").count(), 1, "{line}");
+}
