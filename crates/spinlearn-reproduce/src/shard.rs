@@ -121,7 +121,8 @@ pub struct ShardRecord {
 }
 
 /// Runs shard `shard` of section `id` in `mode` into `run.root/<id>/` (the unit files and
-/// `shard.json`); returns the shard's summary (`{"mode", "section", "shard", "units", ...}`).
+/// `shard.json`); returns the shard's summary (`{"mode", "section", "shard", "units",
+/// "total_units", ...}`).
 pub fn run_shard(
     id: &str,
     mode: Mode,
@@ -146,7 +147,6 @@ pub fn run_shard(
         positions.len(),
         names.len()
     ));
-    let t = std::time::Instant::now();
     let mut summary = (sec.run)(&s, &positions, obs)?;
     let record = ShardRecord {
         section: id.to_string(),
@@ -163,7 +163,6 @@ pub fn run_shard(
         m.insert("shard".into(), json!(shard.to_string()));
         m.insert("units".into(), json!(record.units));
         m.insert("total_units".into(), json!(names.len()));
-        m.insert("seconds".into(), json!(t.elapsed().as_secs_f64()));
     }
     Ok(summary)
 }
@@ -181,11 +180,12 @@ fn read_record(path: &Path) -> Result<ShardRecord> {
 /// Merges the shards of section `id` found in the run directories `dirs` (each holding
 /// `<id>/shard.json` and `<id>/units/`) into `run.root/<id>/` and rewrites `run.root/index.html`:
 /// the section as one process would have written it. The mode and the run seed come from the
-/// shards (they must agree; `run.seed` is replaced). Returns the report summary (as
-/// [`crate::run_report`]'s) and the mode.
+/// shards (they must agree, and equal `mode` when given; `run.seed` is replaced). Returns the
+/// report summary (as [`crate::run_report`]'s) and the mode.
 pub fn merge(
     id: &str,
     dirs: &[PathBuf],
+    mode: Option<Mode>,
     run: &ReportRun,
     obs: &mut dyn Observer,
 ) -> Result<(Value, Mode)> {
@@ -229,6 +229,14 @@ pub fn merge(
         section_dirs.push(d.join(id));
     }
     let rec = first.expect("at least one directory");
+    if let Some(m) = mode
+        && m != rec.mode
+    {
+        return Err(ReproduceError::invalid(
+            "merge",
+            format!("the shards were run in {:?} mode, not {m:?}", rec.mode),
+        ));
+    }
     let mode = rec.mode;
     let names = (sec.units)(mode)?;
     if names.len() != rec.total_units {
@@ -245,6 +253,7 @@ pub fn merge(
         seed: Seed(rec.run_seed),
         ..run.clone()
     };
+    let created = !run.root.join(id).exists();
     let mut s = SectionCtx::new(&run.root, id, mode, run.seed)?;
     s.threads = run.threads;
     for stale in ["summary.json", "section.json", "claims.json"] {
@@ -254,7 +263,16 @@ pub fn merge(
         }
     }
     let t = std::time::Instant::now();
-    let out = (sec.merge)(&s, &section_dirs, obs)?;
+    let out = match (sec.merge)(&s, &section_dirs, obs) {
+        Ok(out) => out,
+        Err(e) => {
+            // Missing or mismatched units: leave no half-made section behind.
+            if created {
+                let _ = std::fs::remove_dir_all(&s.dir);
+            }
+            return Err(e);
+        }
+    };
     let secs = t.elapsed().as_secs_f64();
     let title = crate::SECTIONS
         .iter()

@@ -275,6 +275,7 @@ fn shards_merged_equal_the_one_process_run() {
         let e = merge(
             "relevance",
             &dirs[1..],
+            None,
             &report(base.join("partial")),
             &mut NoObserver,
         )
@@ -282,11 +283,24 @@ fn shards_merged_equal_the_one_process_run() {
         .unwrap()
         .to_string();
         assert!(e.contains("missing") && e.contains("classifier"), "{e}");
+        assert!(!base.join("partial/relevance").exists());
+        // Shards of one mode do not merge as another.
+        let e = merge(
+            "relevance",
+            &dirs,
+            Some(Mode::Quick),
+            &report(base.join("q")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("Smoke"), "{e}");
         let merged = base.join("merged");
         // The run seed comes from the shards, not from the merge's own.
         let mut r = report(merged.clone());
         r.seed = Seed(99);
-        let (_, mode) = merge("relevance", &dirs, &r, &mut NoObserver).unwrap();
+        let (_, mode) = merge("relevance", &dirs, Some(Mode::Smoke), &r, &mut NoObserver).unwrap();
         assert_eq!(mode, Mode::Smoke);
         for f in [
             "results.json",

@@ -313,8 +313,14 @@ pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Resul
         ));
     }
     let params = info.pipeline.check()?;
-    let r = PipelineResult::assemble(info.m, &params, results)
-        .map_err(|e| crate::ReproduceError::invalid("merge", e.to_string()))?;
+    let r = PipelineResult::assemble(info.m, &params, results).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg
+            .strip_prefix("invalid input: ")
+            .unwrap_or(&msg)
+            .to_string();
+        crate::ReproduceError::invalid("merge", msg)
+    })?;
     render(s, &r, &info, &params)
 }
 
