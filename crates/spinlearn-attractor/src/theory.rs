@@ -454,6 +454,10 @@ fn check_forgetting(r1: f64) -> spinlearn_core::Result<f64> {
     }
 }
 
+/// The default retrieval threshold of the theory on m_v: the paper's "m_v ≠ 0" criterion (see
+/// [`TheoryParams::threshold`]).
+pub const THEORY_THRESHOLD: f64 = 0.01;
+
 /// Parameters of the mean-field computation (balanced rule, f = 1/2, θ = 0). Plain data;
 /// [`ParamGuard::check`] gives the [`ValidTheoryParams`] that [`Theory::new`] takes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -466,7 +470,12 @@ pub struct TheoryParams {
     pub c: f64,
     /// Initial perturbation toward the most recent pattern, m_u = ε (paper: 0.05).
     pub eps: f64,
-    /// Retrieval threshold on the converged m_v (as in the simulations, default 0.5).
+    /// Retrieval threshold on the converged m_v. Default [`THEORY_THRESHOLD`] = 0.01: the paper's
+    /// criterion, a stable solution with m_v ≠ 0 (Sec. 2, after eq. 9). The map's non-retrieval
+    /// fixed point is m_v = 0 to 1e-9, and where the retrieval branch ends m_v drops from ≥ 0.3 to
+    /// 0, so any small threshold gives the same capacity; but at small r1 the retrieved m_v decays
+    /// gradually (0.60 at age 1 to 0.37 at age 19 for r1 = 0.002, N = 10,000, C = 0), and the
+    /// simulations' threshold 0.5 would cut that branch early (11 instead of 20 patterns there).
     pub threshold: f64,
     /// Grid settings.
     pub grid: GridParams,
@@ -485,7 +494,7 @@ impl Default for TheoryParams {
             n: 10_000,
             c: 0.05,
             eps: 0.05,
-            threshold: 0.5,
+            threshold: THEORY_THRESHOLD,
             grid: GridParams::default(),
             timing: RetrievalTiming::AfterJump,
             variance: FieldVariance::Full,
@@ -968,6 +977,43 @@ mod tests {
             r3,
             c_well: c,
         }
+    }
+
+    #[test]
+    fn capacity_is_where_the_retrieval_solution_vanishes() {
+        // Where the retrieval branch ends abruptly (r1 = 0.1) any threshold in (0, 0.3] gives the
+        // same capacity. At r1 = 0.002 the retrieved m_v decays gradually: the default threshold
+        // (the paper's m_v ≠ 0) counts up to the last age with a nonzero stable solution, after
+        // which m_v is 0 (or the state has gone to the most recent pattern), while 0.5 cuts early.
+        let cap = |r1: f64, c_well: f64, threshold: f64| {
+            let p = TheoryParams {
+                synapse: syn(r1, c_well, 0.0),
+                threshold,
+                ..TheoryParams::default()
+            };
+            Theory::new(&p.check().unwrap()).unwrap().capacity(200)
+        };
+        let abrupt: Vec<usize> = [0.001, THEORY_THRESHOLD, 0.3, 0.5]
+            .iter()
+            .map(|&t| cap(0.1, 2.7, t).capacity)
+            .collect();
+        assert!(
+            abrupt.iter().all(|&c| c == abrupt[0] && c > 0),
+            "{abrupt:?}"
+        );
+        let gradual = cap(0.002, 0.0, THEORY_THRESHOLD);
+        let p = gradual.capacity;
+        assert!(!gradual.censored && p > 0);
+        let last = &gradual.overlaps[p - 1];
+        let next = &gradual.overlaps[p];
+        assert!(
+            last.retrieved && last.m_v > 0.3 && last.m_v < 0.5,
+            "{last:?}"
+        );
+        assert!(next.m_v < 1e-3 || next.m_v <= next.m_u, "{next:?}");
+        assert_eq!(cap(0.002, 0.0, 0.001).capacity, p);
+        let cut = cap(0.002, 0.0, 0.5).capacity;
+        assert!(cut < p, "threshold 0.5: {cut}, paper's criterion: {p}");
     }
 
     #[test]

@@ -126,12 +126,12 @@ pub fn attractor_simulate<'py>(
 /// The mean-field theory of the balanced rule (f = 0.5, θ = 0): the stationary weight density
 /// and, age by age from 1, the fixed point of the overlap map (eq. 38) started at m_v = 1,
 /// m_u = `eps`, until the first age not retrieved (or every age to `max_age` with
-/// `all_ages=True`). Returns a `Result` with `capacity` (largest a with ages 1..=a retrieved),
+/// `all_ages=True`; `threshold` 0.01 is the paper's m_v ≠ 0). Returns a `Result` with `capacity` (largest a with ages 1..=a retrieved),
 /// `censored`, arrays by age `age`, `m_v`, `m_u`, `converged`, `retrieved`, `mean_plus`,
 /// `rms_plus` (eqs. 25-26), and `stationary_mean`, `stationary_rms` (eqs. 22-23).
 #[pyfunction]
 #[pyo3(signature = (n=10_000, c=0.05, f=0.5, rule="balanced", r1=0.1, r2=1.0, r3=0.0, c_well=2.7,
-    theta=0.0, *, max_age=2000, eps=0.05, threshold=0.5, cells_per_r2=20, all_ages=false))]
+    theta=0.0, *, max_age=2000, eps=0.05, threshold=0.01, cells_per_r2=20, all_ages=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn attractor_theory<'py>(
     py: Python<'py>,

@@ -122,6 +122,13 @@ pub struct BenchReport {
     pub ra_epoch_s: f64,
     /// The same epoch through the dense weights, seconds.
     pub ra_dense_epoch_s: f64,
+    /// Best of two forward AIS runs (32 chains, 200 temperatures) on the initial RA-RBM with the
+    /// fields through its patterns ([`crate::eval::ais_through_patterns`]), seconds.
+    #[serde(default)]
+    pub ra_ais_s: f64,
+    /// The same AIS through the dense weights ([`crate::eval::ais`]), seconds.
+    #[serde(default)]
+    pub ra_ais_dense_s: f64,
     /// Hidden units of the RA-RBM epoch.
     pub ra_hidden: usize,
     /// Patterns K of the RA-RBM epoch.
@@ -215,6 +222,16 @@ impl std::fmt::Display for BenchReport {
             self.ra_epoch_s,
             self.ra_dense_epoch_s,
             self.ra_dense_epoch_s / self.ra_epoch_s
+        )?;
+        write!(
+            f,
+            "\n  RA-RBM AIS (32 chains, 200 temperatures, 784 -> {} hidden, K = {}): {:.3} s through \
+             the patterns, {:.3} s through W: {:.2}x",
+            self.ra_hidden,
+            self.ra_k,
+            self.ra_ais_s,
+            self.ra_ais_dense_s,
+            self.ra_ais_dense_s / self.ra_ais_s
         )
     }
 }
@@ -381,7 +398,40 @@ pub fn bench(
         batch_size: bs,
         track_exact_nll: false,
     };
-    let (ra_epoch, ra_dense) = time(ra, spins.view())?;
+    let (ra_epoch, ra_dense) = time(ra.clone(), spins.view())?;
+    // AIS on the initial RA model, through the patterns and through W, interleaved
+    let init = Trainer::new(ra.check()?, seed).init(nv)?;
+    let (ra_model, (pv, ph)) = match (&init.model, &init.patterns) {
+        (Some(m), Some(p)) => (m.to_f64(), p),
+        _ => {
+            return Err(crate::RbmError::Numerical(
+                "bench: the RA trainer started without its patterns".into(),
+            ));
+        }
+    };
+    let ais_params = crate::eval::AisParams {
+        n_chains: 32,
+        n_betas: 200,
+        schedule: crate::eval::BetaSchedule::Piecewise,
+    }
+    .check()?;
+    let base = ndarray::Array1::<f64>::zeros(nv);
+    let (mut ais_low, mut ais_dense) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..2 {
+        let t = Instant::now();
+        crate::eval::ais_through_patterns(
+            &ra_model,
+            pv.view(),
+            ph.view(),
+            base.view(),
+            &ais_params,
+            seed,
+        )?;
+        ais_low = ais_low.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        crate::eval::ais(&ra_model, base.view(), &ais_params, seed)?;
+        ais_dense = ais_dense.min(t.elapsed().as_secs_f64());
+    }
     Ok(BenchReport {
         n_samples: n,
         n_visible: nv,
@@ -403,6 +453,8 @@ pub fn bench(
         field_by_density,
         ra_epoch_s: ra_epoch,
         ra_dense_epoch_s: ra_dense,
+        ra_ais_s: ais_low,
+        ra_ais_dense_s: ais_dense,
         ra_hidden: params.ra_hidden,
         ra_k: params.ra_k,
         ra_images: ra_rows,

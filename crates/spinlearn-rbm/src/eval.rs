@@ -427,13 +427,39 @@ struct Path<'a> {
     m32: Rbm32,
     a0: Array1<f64>,
     a0_32: Array1<f32>,
+    low: Option<LowRankPath>,
+}
+
+/// The RA patterns of the model, laid out for fields through them: `x = ((v ξ_vᵀ) ξ_h) / √K + b`
+/// in f64 for the importance weights, and (through [`crate::sample::FieldPlan::with_patterns`])
+/// the f32 visible fields of the transitions.
+struct LowRankPath {
+    /// `ξ_vᵀ (n_visible, K)`.
+    pvt: Array2<f64>,
+    /// `ξ_h (K, n_hidden)`.
+    ph: Array2<f64>,
+    /// `1 / √K`.
+    scale: f64,
+    pv32: Array2<f32>,
+    ph32: Array2<f32>,
 }
 
 impl Path<'_> {
     /// `(aᵀv, a0ᵀv, x)` for the states.
     fn parts(&self, v: &Array2<f32>) -> (Array1<f64>, Array1<f64>, Array2<f64>) {
         let v64 = v.mapv(f64::from);
-        let x = self.rbm.hidden_field(v64.view());
+        let x = match &self.low {
+            Some(l) => {
+                let a = crate::linalg::matmul(v64.view(), l.pvt.view());
+                let mut x = crate::linalg::matmul(a.view(), l.ph.view());
+                let (scale, b) = (l.scale, &self.rbm.hidden_bias);
+                x.rows_mut()
+                    .into_iter()
+                    .for_each(|mut r| r.zip_mut_with(b, |xi, &bi| *xi = *xi * scale + bi));
+                x
+            }
+            None => self.rbm.hidden_field(v64.view()),
+        };
         (v64.dot(&self.rbm.visible_bias), v64.dot(&self.a0), x)
     }
 
@@ -468,8 +494,16 @@ impl Path<'_> {
     ) {
         h.zip_mut_with(x, |hi, &xi| *hi = (beta * xi) as f32);
         sample_inplace(h.view_mut(), self.m32.units.hidden, rngs);
-        self.m32
-            .visible_field_into(h.view(), v.view_mut(), beta as f32);
+        match &self.low {
+            Some(l) => self
+                .m32
+                .fields(crate::kernels::Kernels::Auto)
+                .with_patterns(l.pv32.view(), l.ph32.view())
+                .visible_field_into(h.view(), v.view_mut(), beta as f32),
+            None => self
+                .m32
+                .visible_field_into(h.view(), v.view_mut(), beta as f32),
+        }
         let base = &self.a0_32 * (1.0 - beta as f32);
         *v += &base;
         sample_inplace(v.view_mut(), self.m32.units.visible, rngs);
@@ -521,7 +555,67 @@ fn make_path<'a>(rbm: &'a Rbm, base_bias: ArrayView1<'_, f64>) -> Result<Path<'a
         a0_32: a0.mapv(|x| x as f32),
         a0,
         m32,
+        low: None,
     })
+}
+
+/// Forward AIS as [`ais`] for an RA model whose weights are `ξ_vᵀ ξ_h / √K` (004 eq. 5), given its
+/// patterns `pv = ξ_v (K, n_visible)` and `ph = ξ_h (K, n_hidden)`: the fields go through the
+/// patterns, `(n_visible + n_hidden) K` operations per state instead of `n_visible n_hidden`
+/// (3.3x fewer at 004's MNIST sizes), when that is fewer; otherwise this is [`ais`]. The estimate
+/// differs from [`ais`]'s only through rounding (which can flip an occasional sample and so
+/// change the chains' paths, not their law). The patterns must belong to the model: the first
+/// row of `W` is compared with the patterns' product (relative difference at most 1e-4, else an
+/// error naming `patterns`).
+pub fn ais_through_patterns(
+    rbm: &Rbm,
+    pv: ArrayView2<'_, f32>,
+    ph: ArrayView2<'_, f32>,
+    base_bias: ArrayView1<'_, f64>,
+    params: &ValidAisParams,
+    seed: Seed,
+) -> Result<AisResult> {
+    let (nv, nh, k) = (rbm.n_visible(), rbm.n_hidden(), pv.nrows());
+    if pv.ncols() != nv || ph.dim() != (k, nh) || k == 0 {
+        return Err(RbmError::Shape(format!(
+            "patterns: shapes {:?} and {:?} do not fit a model {nv} x {nh}",
+            pv.dim(),
+            ph.dim()
+        )));
+    }
+    let scale = 1.0 / (k as f64).sqrt();
+    let row0: Vec<f64> = (0..nh)
+        .map(|j| {
+            (0..k)
+                .map(|a| f64::from(pv[[a, 0]]) * f64::from(ph[[a, j]]))
+                .sum::<f64>()
+                * scale
+        })
+        .collect();
+    let w0 = rbm.weights.row(0);
+    let norm = w0.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-300);
+    let diff = w0
+        .iter()
+        .zip(&row0)
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum::<f64>()
+        .sqrt();
+    if diff > 1e-4 * norm {
+        return Err(RbmError::Shape(
+            "patterns: the model's weights are not ξ_vᵀ ξ_h / √K of these patterns".into(),
+        ));
+    }
+    let mut path = make_path(rbm, base_bias)?;
+    if (nv + nh) * k < nv * nh {
+        path.low = Some(LowRankPath {
+            pvt: pv.t().mapv(f64::from),
+            ph: ph.mapv(f64::from),
+            scale,
+            pv32: pv.to_owned(),
+            ph32: ph.to_owned(),
+        });
+    }
+    run_ais(&path, params, seed)
 }
 
 /// Forward AIS (Neal 2001; Salakhutdinov & Murray 2008) from independent visible units with
@@ -535,6 +629,11 @@ pub fn ais(
     seed: Seed,
 ) -> Result<AisResult> {
     let path = make_path(rbm, base_bias)?;
+    run_ais(&path, params, seed)
+}
+
+fn run_ais(path: &Path<'_>, params: &ValidAisParams, seed: Seed) -> Result<AisResult> {
+    let rbm = path.rbm;
     let betas = params.betas();
     let nc = params.n_chains;
     let mut rngs = seed.streams(nc);

@@ -167,8 +167,9 @@ pub struct TheoryArgs {
     /// Initial perturbation m_u = ε of the overlap map.
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub eps: f64,
-    /// Retrieval threshold on m_v.
-    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    /// Retrieval threshold on m_v (default: the paper's criterion m_v ≠ 0, numerically 0.01; the
+    /// simulations use 0.5, which cuts the slowly decaying overlaps of small r1 early).
+    #[arg(long, default_value_t = spinlearn_attractor::theory::THEORY_THRESHOLD, allow_negative_numbers = true)]
     pub threshold: f64,
     /// Grid cells per jump r2.
     #[arg(long, default_value_t = 20, allow_negative_numbers = true)]

@@ -196,7 +196,7 @@ def attractor_theory(
     *,
     max_age: int = 2000,
     eps: float = 0.05,
-    threshold: float = 0.5,
+    threshold: float = 0.01,
     cells_per_r2: int = 20,
     all_ages: bool = False,
 ) -> Result: ...

@@ -4,7 +4,7 @@
   theta=0.0, *, patterns=40, burn_in=None, realizations=1, threshold=0.5, max_sweeps=100, seed=0,
   callback=None)``: retrieval by pattern age in simulated networks; overlaps ``m_v``, ``m_u`` and
   ``retrieved`` as ``(realizations, patterns)`` arrays, the capacity per realization and its mean.
-- :func:`theory` ``(..., *, max_age=2000, eps=0.05, threshold=0.5, cells_per_r2=20,
+- :func:`theory` ``(..., *, max_age=2000, eps=0.05, threshold=0.01, cells_per_r2=20,
   all_ages=False)``: the mean-field theory (balanced rule): overlaps by age and the capacity.
 - :func:`capacity_scan` ``(sweep="c", values=[0, 0.5, ..., 4], *, sim=False, realizations=1,
   max_age=200, ...)``: the capacity against C, N, r1 or r3, by theory or simulation.

@@ -269,16 +269,23 @@ fn head(x: &Array2<f32>, n: usize) -> ArrayView2<'_, f32> {
     x.slice(s![..n, ..])
 }
 
-/// AIS NLL of two sets of ±1 rows: mean free energy plus the AIS log Z (shared by both).
+/// AIS NLL of two sets of ±1 rows: mean free energy plus the AIS log Z (shared by both); the AIS
+/// fields go through the RA patterns `(ξ_v, ξ_h)` when given.
+#[allow(clippy::too_many_arguments)]
 fn ais_nll_pair(
     rbm: &Rbm,
+    patterns: Option<(ArrayView2<'_, f32>, ArrayView2<'_, f32>)>,
     base: ndarray::ArrayView1<'_, f64>,
     a: ArrayView2<'_, f32>,
     b: ArrayView2<'_, f32>,
     ap: &ValidAisParams,
     seed: Seed,
 ) -> Result<((f64, f64), f64)> {
-    let lz = ais(rbm, base, ap, seed)?.log_z;
+    let lz = match patterns {
+        Some((pv, ph)) => crate::eval::ais_through_patterns(rbm, pv, ph, base, ap, seed)?,
+        None => ais(rbm, base, ap, seed)?,
+    }
+    .log_z;
     let fa = mean_free_energy(rbm, a);
     let fb = mean_free_energy(rbm, b);
     Ok(((fa + lz, fb + lz), lz))
@@ -318,8 +325,13 @@ impl AisCurve<'_> {
         let e = state.epoch;
         if self.p.ais_epochs.contains(&e) {
             let rbm = state.model.as_ref().expect("model").to_f64();
+            let patterns = state
+                .patterns
+                .as_ref()
+                .map(|(pv, ph)| (pv.view(), ph.view()));
             let ((x, y), _) = ais_nll_pair(
                 &rbm,
+                patterns,
                 self.base.view(),
                 self.train,
                 self.test,
