@@ -73,7 +73,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> anyhow::Result<()> {
         Cmd::Dbn(c) => cmd::relevance::run_dbn_cmd(c, ctx),
         Cmd::Run(a) => config::run_config(a, &cli.global),
         Cmd::Sweep(c) => cmd::sweep::run_cmd(c, ctx),
-        Cmd::Reproduce(a) => common::execute(a, ctx),
+        Cmd::Reproduce(a) => cmd::reproduce::run_cmd(a, ctx),
         Cmd::Bench(a) => common::execute(a, ctx),
     }
 }

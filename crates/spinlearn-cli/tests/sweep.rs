@@ -512,3 +512,105 @@ fn reproduce_sections_as_a_sweep() {
     assert!(!claims.as_array().unwrap().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `v` without timings (`seconds`, `train_seconds`, anywhere).
+fn without_timings(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.ends_with("seconds"))
+                .map(|(k, x)| (k.clone(), without_timings(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_timings).collect()),
+        x => x.clone(),
+    }
+}
+
+/// `reproduce relevance --emit-sweep`: the section's units as 3 tasks, run by the local
+/// executor, merged by `sweep collect` into the section as one process writes it (summary, claims,
+/// results equal apart from timings); a partial merge names the missing units; bad shard flags
+/// fail with one line.
+#[test]
+fn reproduce_section_as_shards_through_a_local_sweep() {
+    let dir = tmp("reproduce-shards");
+    let cli = |args: &[&str]| common::bin().current_dir(&dir).args(args).output().unwrap();
+    let emitted = cli(&[
+        "reproduce",
+        "relevance",
+        "--smoke",
+        "--emit-sweep",
+        "rel.toml",
+        "--tasks",
+        "3",
+        "--seed",
+        "4",
+        "--out",
+        "sw",
+        "--quiet",
+    ]);
+    assert_ok(&emitted);
+    let toml_text = std::fs::read_to_string(dir.join("rel.toml")).unwrap();
+    assert!(
+        toml_text.contains("shard = [\"0/3\", \"1/3\", \"2/3\"]"),
+        "{toml_text}"
+    );
+    // A second emit does not replace the file without --overwrite.
+    assert_bad(
+        &cli(&[
+            "reproduce",
+            "relevance",
+            "--smoke",
+            "--emit-sweep",
+            "rel.toml",
+        ]),
+        &["--emit-sweep", "exists"],
+    );
+    assert_ok(&cli(&[
+        "sweep", "run", "rel.toml", "--jobs", "2", "--quiet",
+    ]));
+    // Two of the three shards: the merge names what is missing and leaves no section behind.
+    assert_bad(
+        &cli(&[
+            "reproduce",
+            "relevance",
+            "--merge",
+            "sw/t000",
+            "sw/t002",
+            "--out",
+            "part",
+        ]),
+        &["merge", "3 of 9 units missing", "realization-000"],
+    );
+    assert!(!dir.join("part/relevance").exists());
+    assert_ok(&cli(&["sweep", "collect", "rel.toml", "--quiet"]));
+    assert_ok(&cli(&[
+        "reproduce",
+        "relevance",
+        "--smoke",
+        "--seed",
+        "4",
+        "--out",
+        "one",
+        "--quiet",
+    ]));
+    for f in ["summary.json", "claims.json", "results.json"] {
+        let one = without_timings(&read_json(&dir.join("one/relevance").join(f)));
+        let merged = without_timings(&read_json(&dir.join("sw/report/relevance").join(f)));
+        assert!(
+            one == merged,
+            "relevance/{f}: the merged shards differ from one process"
+        );
+    }
+    assert!(dir.join("sw/report/index.html").is_file());
+    assert_bad(
+        &cli(&["reproduce", "rapid", "--smoke", "--shard", "0/2"]),
+        &["section", "does not run as shards"],
+    );
+    assert_bad(
+        &cli(&["reproduce", "relevance", "--smoke", "--shard", "3/3"]),
+        &["shard", "3/3"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -228,31 +228,46 @@ pub fn kmeans_sweep(
     seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<Vec<KMeansPoint>> {
-    let mut out = Vec::new();
-    for (i, &k) in p.ks.iter().enumerate() {
-        let kp = KMeansParams {
-            k,
-            restarts: p.restarts,
-            max_iter: p.max_iter,
-            tol: p.tol,
-        }
-        .check()?;
-        let r = kmeans(data, &kp, seed.derive(k as u64))?;
-        let analysis = analyze_ids(&r.assignment, 0, labels, pl, seed.named("powerlaw"))?;
-        out.push(KMeansPoint {
-            k,
-            analysis,
-            inertia: r.inertia,
-        });
-        let m = [("K", k as f64)];
-        observer.observe(&StepReport {
-            stage: "k-means",
-            step: i + 1,
-            total: Some(p.ks.len()),
-            metrics: &m,
-        });
+    (0..p.ks.len())
+        .map(|i| kmeans_point(data, labels, p, i, pl, seed, observer))
+        .collect()
+}
+
+/// The `i`-th K of [`kmeans_sweep`] alone (the same draws as in the sweep).
+fn kmeans_point(
+    data: ArrayView2<'_, f32>,
+    labels: Option<&[u8]>,
+    p: &ValidKMeansSweepParams,
+    i: usize,
+    pl: &ValidPowerLawParams,
+    seed: Seed,
+    observer: &mut dyn Observer,
+) -> Result<KMeansPoint> {
+    let k = *p
+        .ks
+        .get(i)
+        .ok_or_else(|| RelevanceError::Input(format!("no K number {i} in the k-means sweep")))?;
+    let kp = KMeansParams {
+        k,
+        restarts: p.restarts,
+        max_iter: p.max_iter,
+        tol: p.tol,
     }
-    Ok(out)
+    .check()?;
+    let r = kmeans(data, &kp, seed.derive(k as u64))?;
+    let analysis = analyze_ids(&r.assignment, 0, labels, pl, seed.named("powerlaw"))?;
+    let m = [("K", k as f64)];
+    observer.observe(&StepReport {
+        stage: "k-means",
+        step: i + 1,
+        total: Some(p.ks.len()),
+        metrics: &m,
+    });
+    Ok(KMeansPoint {
+        k,
+        analysis,
+        inertia: r.inertia,
+    })
 }
 
 /// Configuration of the whole experiment (the flags of `spinlearn dbn analyze`); the default is
@@ -716,12 +731,155 @@ pub fn train_and_analyze(
     Ok((dbn, net))
 }
 
+/// One independent unit of work of [`run_pipeline`]. Each unit draws only from its own streams,
+/// named from the experiment's seed and the unit's own index (never from the process or the
+/// order it runs in), so units can run in any order and in separate processes (a cluster's
+/// tasks, see [`run_pipeline_units`]) and [`PipelineResult::assemble`] of their outputs equals one
+/// [`run_pipeline`] call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PipelineUnit {
+    /// The classifier's test error on the held-out part and the training label distribution.
+    Classifier,
+    /// Realization `r` of the trained DBN: 0 is [`PipelineResult::trained`] (trained from
+    /// `seed.named("dbn")`, generating from `seed`), `r >= 1` is `ensemble[r - 1]` (trained from
+    /// `seed.named("dbn-ensemble").derive(r)`, generating from `seed.named("ensemble").derive(r)`).
+    Realization(usize),
+    /// The untrained network (`seed.named("dbn").named("epoch0")`).
+    Epoch0,
+    /// The network trained on shuffled-pixel data.
+    Shuffled,
+    /// The contrast architecture.
+    Contrast,
+    /// k-means at the `i`-th K of the sweep (K draws from `seed.named("kmeans").derive(K)`).
+    KMeans(usize),
+    /// The maximal-relevance bound at this M (no randomness).
+    Bound,
+}
+
+impl PipelineUnit {
+    /// Every unit of the experiment `p`, in the order [`run_pipeline`] runs them: the classifier,
+    /// the realizations, epoch 0, the shuffled and contrast networks (when configured), each K,
+    /// the bound.
+    pub fn all(p: &ValidPipelineParams) -> Vec<PipelineUnit> {
+        let mut v = vec![PipelineUnit::Classifier];
+        v.extend((0..p.ensembles).map(PipelineUnit::Realization));
+        v.push(PipelineUnit::Epoch0);
+        if p.shuffled {
+            v.push(PipelineUnit::Shuffled);
+        }
+        if p.contrast.is_some() {
+            v.push(PipelineUnit::Contrast);
+        }
+        v.extend((0..p.kmeans.ks.len()).map(PipelineUnit::KMeans));
+        v.push(PipelineUnit::Bound);
+        v
+    }
+
+    /// A file-name-safe name: `classifier`, `realization-003`, `epoch0`, `shuffled`, `contrast`,
+    /// `kmeans-002`, `bound`.
+    pub fn name(&self) -> String {
+        match self {
+            PipelineUnit::Classifier => "classifier".into(),
+            PipelineUnit::Realization(r) => format!("realization-{r:03}"),
+            PipelineUnit::Epoch0 => "epoch0".into(),
+            PipelineUnit::Shuffled => "shuffled".into(),
+            PipelineUnit::Contrast => "contrast".into(),
+            PipelineUnit::KMeans(i) => format!("kmeans-{i:03}"),
+            PipelineUnit::Bound => "bound".into(),
+        }
+    }
+
+    fn needs_classifier(self) -> bool {
+        matches!(
+            self,
+            PipelineUnit::Classifier | PipelineUnit::Realization(_) | PipelineUnit::Contrast
+        )
+    }
+}
+
+/// Generated images `(rows, cols)` kept exactly: each `f32` as its bit pattern (a JSON number
+/// would not round-trip every `f32` through `f64`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptSamples {
+    /// Rows (samples).
+    pub rows: usize,
+    /// Columns (pixels).
+    pub cols: usize,
+    /// `f32::to_bits` of each value, row-major.
+    pub bits: Vec<u32>,
+}
+
+impl KeptSamples {
+    fn of(a: &Array2<f32>) -> KeptSamples {
+        KeptSamples {
+            rows: a.nrows(),
+            cols: a.ncols(),
+            bits: a.iter().map(|x| x.to_bits()).collect(),
+        }
+    }
+
+    fn array(&self) -> Result<Array2<f32>> {
+        Array2::from_shape_vec(
+            (self.rows, self.cols),
+            self.bits.iter().map(|&b| f32::from_bits(b)).collect(),
+        )
+        .map_err(|e| RelevanceError::Input(format!("kept samples: {e}")))
+    }
+}
+
+/// What one [`PipelineUnit`] measured (serializable: a unit's raw result, written by one process
+/// and read by another).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitOutput {
+    /// [`PipelineUnit::Classifier`].
+    Classifier {
+        /// Test error on the held-out part.
+        test_error: f64,
+        /// Training label distribution `P(label)`.
+        p_label: Vec<f64>,
+    },
+    /// A network unit, with the generated images of each layer (`None` where none were kept).
+    Network {
+        /// The network's layers (their `samples` travel in `samples`).
+        net: NetworkResult,
+        /// Per layer, the kept generated images.
+        samples: Vec<Option<KeptSamples>>,
+    },
+    /// [`PipelineUnit::KMeans`].
+    KMeans(KMeansPoint),
+    /// [`PipelineUnit::Bound`].
+    Bound(Vec<BoundPoint>),
+}
+
+impl UnitOutput {
+    fn network(net: NetworkResult) -> UnitOutput {
+        let samples = net
+            .layers
+            .iter()
+            .map(|l| l.samples.as_ref().map(KeptSamples::of))
+            .collect();
+        UnitOutput::Network { net, samples }
+    }
+}
+
+/// One unit and its output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitResult {
+    /// Which unit.
+    pub unit: PipelineUnit,
+    /// What it measured.
+    pub output: UnitOutput,
+}
+
 /// Runs the experiment on `data (M, n_visible)` in [0, 1] with `labels` in 0..10 (`image_shape`
-/// enables the classifier's shift augmentation). With `pretrained` the main network is not
-/// trained again (its widths replace the DBN's for the untrained and shuffled controls). Every
-/// stream derives from `seed` by name (`split`, `mlp`, `dbn`, `shuffle`, `dbn-shuffled`,
-/// `dbn-contrast`, `kmeans`, `generate`). Progress goes to `observer` (stages `dbn epoch`,
-/// `k-means`, `classifier epoch`, network names).
+/// enables the classifier's shift augmentation): every [`PipelineUnit`] of `params`, assembled by
+/// [`PipelineResult::assemble`]. With `pretrained` the main network is not trained again (its
+/// widths replace the DBN's for the untrained and shuffled controls). Every stream derives from
+/// `seed` by name (`split`, `mlp`, `dbn`, `shuffle`, `dbn-shuffled`, `dbn-contrast`, `kmeans`,
+/// `generate`). Progress goes to `observer` (stages `dbn epoch`, `k-means`, `classifier epoch`,
+/// network names).
 pub fn run_pipeline(
     data: ArrayView2<'_, f32>,
     labels: &[u8],
@@ -731,6 +889,66 @@ pub fn run_pipeline(
     seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<PipelineResult> {
+    let units = PipelineUnit::all(params);
+    let (outs, dbn) = run_units(
+        data,
+        labels,
+        image_shape,
+        params,
+        pretrained,
+        &units,
+        seed,
+        observer,
+    )?;
+    let mut r = PipelineResult::assemble(data.nrows(), params, outs)?;
+    r.dbn = dbn;
+    Ok(r)
+}
+
+/// Runs only `units` of the experiment (arguments as in [`run_pipeline`], without a pretrained
+/// network), each exactly as [`run_pipeline`] runs it. The classifier, which several units
+/// need, is trained here when one of them is asked for (from its own stream, so every process
+/// trains the same one).
+pub fn run_pipeline_units(
+    data: ArrayView2<'_, f32>,
+    labels: &[u8],
+    image_shape: Option<(usize, usize)>,
+    params: &ValidPipelineParams,
+    units: &[PipelineUnit],
+    seed: Seed,
+    observer: &mut dyn Observer,
+) -> Result<Vec<UnitResult>> {
+    let all = PipelineUnit::all(params);
+    if let Some(u) = units.iter().find(|u| !all.contains(u)) {
+        return Err(RelevanceError::Input(format!(
+            "unit {} is not part of this experiment",
+            u.name()
+        )));
+    }
+    run_units(
+        data,
+        labels,
+        image_shape,
+        params,
+        None,
+        units,
+        seed,
+        observer,
+    )
+    .map(|(o, _)| o)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_units(
+    data: ArrayView2<'_, f32>,
+    labels: &[u8],
+    image_shape: Option<(usize, usize)>,
+    params: &ValidPipelineParams,
+    pretrained: Option<Dbn>,
+    units: &[PipelineUnit],
+    seed: Seed,
+    observer: &mut dyn Observer,
+) -> Result<(Vec<UnitResult>, Option<Dbn>)> {
     let m = data.nrows();
     if labels.len() != m {
         return Err(RelevanceError::Input(format!(
@@ -742,41 +960,35 @@ pub fn run_pipeline(
     let p_label = label_distribution(labels, n_classes);
     let pl = &params.powerlaw;
     // Classifier on a held-out split.
-    let mut order: Vec<usize> = (0..m).collect();
-    let mut rng = seed.named("split").stream(0);
-    for i in (1..m).rev() {
-        order.swap(i, rng.random_range(0..=i));
-    }
-    let n_test = ((m as f64) * params.test_fraction).round() as usize;
-    let (test_idx, train_idx) = order.split_at(n_test);
-    let take = |idx: &[usize]| data.select(Axis(0), idx);
-    let lab = |idx: &[usize]| idx.iter().map(|&i| labels[i]).collect::<Vec<u8>>();
-    let mlp = train_mlp(
-        take(train_idx).view(),
-        &lab(train_idx),
-        n_classes,
-        &params.classifier.or_shift(image_shape),
-        seed.named("mlp"),
-        observer,
-    )?;
-    let classifier_test_error = mlp.error_rate(take(test_idx).view(), &lab(test_idx));
-    let generation = Generation {
-        classifier: &mlp,
-        p_label: &p_label,
-        n_generate: params.n_generate,
-        gibbs_steps: params.gibbs_steps,
-        top_down: params.top_down,
-        eps: params.eps,
-        keep_samples: params.keep_samples,
+    let classifier = if units.iter().any(|u| u.needs_classifier()) {
+        let mut order: Vec<usize> = (0..m).collect();
+        let mut rng = seed.named("split").stream(0);
+        for i in (1..m).rev() {
+            order.swap(i, rng.random_range(0..=i));
+        }
+        let n_test = ((m as f64) * params.test_fraction).round() as usize;
+        let (test_idx, train_idx) = order.split_at(n_test);
+        let take = |idx: &[usize]| data.select(Axis(0), idx);
+        let lab = |idx: &[usize]| idx.iter().map(|&i| labels[i]).collect::<Vec<u8>>();
+        let mlp = train_mlp(
+            take(train_idx).view(),
+            &lab(train_idx),
+            n_classes,
+            &params.classifier.or_shift(image_shape),
+            seed.named("mlp"),
+            observer,
+        )?;
+        let err = mlp.error_rate(take(test_idx).view(), &lab(test_idx));
+        Some((mlp, err))
+    } else {
+        None
     };
     let samples = Samples {
         data,
         labels: Some(labels),
     };
-
     let dbn_seed = seed.named("dbn");
-    let t = Instant::now();
-    let (dbn, dbn_p) = match pretrained {
+    let dbn_p = match &pretrained {
         Some(d) => {
             if d.n_visible() != data.ncols() {
                 return Err(RelevanceError::Input(format!(
@@ -785,107 +997,228 @@ pub fn run_pipeline(
                     data.ncols()
                 )));
             }
-            let p = params.dbn.with_widths(&d.widths())?;
-            (d, p)
+            params.dbn.with_widths(&d.widths())?
         }
-        None => (
-            train_dbn(data, &params.dbn, dbn_seed, observer)?,
-            params.dbn.clone(),
-        ),
+        None => params.dbn.clone(),
     };
-    let secs = t.elapsed().as_secs_f64();
-    let mut trained = analyze_network(
-        "trained",
-        &dbn,
-        samples,
-        pl,
-        Some(&generation),
-        seed,
-        observer,
-    )?;
-    trained.train_seconds = secs;
-    // Further realizations: realization r >= 1 trains from `seed.named("dbn-ensemble").derive(r)`
-    // and generates from `seed.named("ensemble").derive(r)`.
-    let mut ensemble = Vec::with_capacity(params.ensembles - 1);
-    for r in 1..params.ensembles as u64 {
-        let t = Instant::now();
-        let d = train_dbn(data, &dbn_p, seed.named("dbn-ensemble").derive(r), observer)?;
-        let s = t.elapsed().as_secs_f64();
-        let mut net = analyze_network(
-            "ensemble",
-            &d,
-            samples,
-            pl,
-            Some(&generation),
-            seed.named("ensemble").derive(r),
-            observer,
-        )?;
-        net.train_seconds = s;
-        ensemble.push(net);
-    }
-    let d0 = Dbn::random(
-        data.ncols(),
-        dbn_p.widths(),
-        dbn_p.init_std(),
-        dbn_seed.named("epoch0"),
-    )?;
-    let epoch0 = analyze_network("epoch0", &d0, samples, pl, None, seed, observer)?;
-    let shuffled = if params.shuffled {
-        let sh = shuffle_pixels(data, seed.named("shuffle"));
-        let t = Instant::now();
-        let d = train_dbn(sh.view(), &dbn_p, seed.named("dbn-shuffled"), observer)?;
-        let s = t.elapsed().as_secs_f64();
-        let shuffled_samples = Samples {
-            data: sh.view(),
-            labels: Some(labels),
-        };
-        let mut net = analyze_network("shuffled", &d, shuffled_samples, pl, None, seed, observer)?;
-        net.train_seconds = s;
-        Some(net)
-    } else {
-        None
-    };
-    let contrast = match &params.contrast {
-        Some(cp) => {
-            let t = Instant::now();
-            let d = train_dbn(data, cp, seed.named("dbn-contrast"), observer)?;
-            let s = t.elapsed().as_secs_f64();
-            let mut net = analyze_network(
-                "contrast",
-                &d,
-                samples,
+    let mut pretrained = pretrained;
+    let mut main_dbn = None;
+    let mut out = Vec::with_capacity(units.len());
+    for &unit in units {
+        let generation = classifier.as_ref().map(|(mlp, _)| Generation {
+            classifier: mlp,
+            p_label: &p_label,
+            n_generate: params.n_generate,
+            gibbs_steps: params.gibbs_steps,
+            top_down: params.top_down,
+            eps: params.eps,
+            keep_samples: params.keep_samples,
+        });
+        let output = match unit {
+            PipelineUnit::Classifier => UnitOutput::Classifier {
+                test_error: classifier.as_ref().map_or(f64::NAN, |c| c.1),
+                p_label: p_label.clone(),
+            },
+            PipelineUnit::Realization(0) => {
+                let t = Instant::now();
+                let dbn = match pretrained.take() {
+                    Some(d) => d,
+                    None => train_dbn(data, &params.dbn, dbn_seed, observer)?,
+                };
+                let secs = t.elapsed().as_secs_f64();
+                let mut net = analyze_network(
+                    "trained",
+                    &dbn,
+                    samples,
+                    pl,
+                    generation.as_ref(),
+                    seed,
+                    observer,
+                )?;
+                net.train_seconds = secs;
+                main_dbn = Some(dbn);
+                UnitOutput::network(net)
+            }
+            PipelineUnit::Realization(r) => {
+                let t = Instant::now();
+                let d = train_dbn(
+                    data,
+                    &dbn_p,
+                    seed.named("dbn-ensemble").derive(r as u64),
+                    observer,
+                )?;
+                let s = t.elapsed().as_secs_f64();
+                let mut net = analyze_network(
+                    "ensemble",
+                    &d,
+                    samples,
+                    pl,
+                    generation.as_ref(),
+                    seed.named("ensemble").derive(r as u64),
+                    observer,
+                )?;
+                net.train_seconds = s;
+                UnitOutput::network(net)
+            }
+            PipelineUnit::Epoch0 => {
+                let d0 = Dbn::random(
+                    data.ncols(),
+                    dbn_p.widths(),
+                    dbn_p.init_std(),
+                    dbn_seed.named("epoch0"),
+                )?;
+                UnitOutput::network(analyze_network(
+                    "epoch0", &d0, samples, pl, None, seed, observer,
+                )?)
+            }
+            PipelineUnit::Shuffled => {
+                let sh = shuffle_pixels(data, seed.named("shuffle"));
+                let t = Instant::now();
+                let d = train_dbn(sh.view(), &dbn_p, seed.named("dbn-shuffled"), observer)?;
+                let s = t.elapsed().as_secs_f64();
+                let shuffled_samples = Samples {
+                    data: sh.view(),
+                    labels: Some(labels),
+                };
+                let mut net =
+                    analyze_network("shuffled", &d, shuffled_samples, pl, None, seed, observer)?;
+                net.train_seconds = s;
+                UnitOutput::network(net)
+            }
+            PipelineUnit::Contrast => {
+                let cp = params.contrast.as_ref().ok_or_else(|| {
+                    RelevanceError::Input("the experiment has no contrast network".into())
+                })?;
+                let t = Instant::now();
+                let d = train_dbn(data, cp, seed.named("dbn-contrast"), observer)?;
+                let s = t.elapsed().as_secs_f64();
+                let mut net = analyze_network(
+                    "contrast",
+                    &d,
+                    samples,
+                    pl,
+                    generation.as_ref(),
+                    seed,
+                    observer,
+                )?;
+                net.train_seconds = s;
+                UnitOutput::network(net)
+            }
+            PipelineUnit::KMeans(i) => UnitOutput::KMeans(kmeans_point(
+                data,
+                Some(labels),
+                &params.kmeans,
+                i,
                 pl,
-                Some(&generation),
-                seed,
+                seed.named("kmeans"),
                 observer,
-            )?;
-            net.train_seconds = s;
-            Some(net)
+            )?),
+            PipelineUnit::Bound => {
+                UnitOutput::Bound(bound_curve(m as u64, &default_mus(params.bound_points))?)
+            }
+        };
+        out.push(UnitResult { unit, output });
+    }
+    Ok((out, main_dbn))
+}
+
+impl PipelineResult {
+    /// The result of `M` samples from the outputs of every [`PipelineUnit`] of `params` (in any
+    /// order, each once; an output of another experiment's shape, a missing or a repeated unit is
+    /// an error naming it). `dbn` is left `None`.
+    pub fn assemble(
+        m: usize,
+        params: &ValidPipelineParams,
+        outputs: Vec<UnitResult>,
+    ) -> Result<PipelineResult> {
+        let all = PipelineUnit::all(params);
+        let mut slots: Vec<Option<UnitOutput>> = vec![None; all.len()];
+        for o in outputs {
+            let i = all.iter().position(|u| *u == o.unit).ok_or_else(|| {
+                RelevanceError::Input(format!(
+                    "unit {} is not part of this experiment",
+                    o.unit.name()
+                ))
+            })?;
+            if slots[i].is_some() {
+                return Err(RelevanceError::Input(format!(
+                    "unit {} given twice",
+                    o.unit.name()
+                )));
+            }
+            slots[i] = Some(o.output);
         }
-        None => None,
-    };
-    let kms = kmeans_sweep(
-        data,
-        Some(labels),
-        &params.kmeans,
-        pl,
-        seed.named("kmeans"),
-        observer,
-    )?;
-    let bound = bound_curve(m as u64, &default_mus(params.bound_points))?;
-    Ok(PipelineResult {
-        m,
-        trained,
-        epoch0,
-        shuffled,
-        contrast,
-        kmeans: kms,
-        bound,
-        classifier_test_error,
-        p_label,
-        ensemble,
-        dbn: Some(dbn),
-    })
+        let missing: Vec<String> = all
+            .iter()
+            .zip(&slots)
+            .filter(|(_, s)| s.is_none())
+            .map(|(u, _)| u.name())
+            .collect();
+        if !missing.is_empty() {
+            return Err(RelevanceError::Input(format!(
+                "{} of {} units missing: {}",
+                missing.len(),
+                all.len(),
+                missing.join(", ")
+            )));
+        }
+        let wrong = |u: &PipelineUnit| {
+            RelevanceError::Input(format!("unit {}: an output of another kind", u.name()))
+        };
+        let mut classifier = None;
+        let mut trained = None;
+        let mut ensemble = Vec::new();
+        let mut epoch0 = None;
+        let mut shuffled = None;
+        let mut contrast = None;
+        let mut kmeans = Vec::new();
+        let mut bound = Vec::new();
+        for (u, o) in all.iter().zip(slots.into_iter().flatten()) {
+            match (u, o) {
+                (
+                    PipelineUnit::Classifier,
+                    UnitOutput::Classifier {
+                        test_error,
+                        p_label,
+                    },
+                ) => classifier = Some((test_error, p_label)),
+                (PipelineUnit::KMeans(_), UnitOutput::KMeans(p)) => kmeans.push(p),
+                (PipelineUnit::Bound, UnitOutput::Bound(b)) => bound = b,
+                (_, UnitOutput::Network { mut net, samples }) => {
+                    if samples.len() != net.layers.len() {
+                        return Err(wrong(u));
+                    }
+                    for (l, s) in net.layers.iter_mut().zip(samples) {
+                        l.samples = s.map(|s| s.array()).transpose()?;
+                    }
+                    match u {
+                        PipelineUnit::Realization(0) => trained = Some(net),
+                        PipelineUnit::Realization(_) => ensemble.push(net),
+                        PipelineUnit::Epoch0 => epoch0 = Some(net),
+                        PipelineUnit::Shuffled => shuffled = Some(net),
+                        PipelineUnit::Contrast => contrast = Some(net),
+                        _ => return Err(wrong(u)),
+                    }
+                }
+                _ => return Err(wrong(u)),
+            }
+        }
+        let (classifier_test_error, p_label) =
+            classifier.ok_or_else(|| wrong(&PipelineUnit::Classifier))?;
+        Ok(PipelineResult {
+            m,
+            trained: trained.ok_or_else(|| wrong(&PipelineUnit::Realization(0)))?,
+            epoch0: epoch0.ok_or_else(|| wrong(&PipelineUnit::Epoch0))?,
+            shuffled,
+            contrast,
+            kmeans,
+            bound,
+            classifier_test_error,
+            p_label,
+            ensemble,
+            dbn: None,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod error;
 pub mod ising_activation;
 pub mod rapid;
 pub mod relevance;
+pub mod shard;
 pub mod zero_synapses;
 
 pub use error::{ReproduceError, Result};
@@ -334,21 +335,9 @@ pub fn run_report(p: &ReportParams, run: &ReportRun, obs: &mut dyn Observer) -> 
         }
         let t = std::time::Instant::now();
         match (sec.run)(&sctx, obs) {
-            Ok(mut out) => {
+            Ok(out) => {
                 let secs = t.elapsed().as_secs_f64();
-                out.section.id = sec.id.to_string();
-                if out.section.title.is_empty() {
-                    out.section.title = sec.title.to_string();
-                }
-                out.section.seconds = secs;
-                for c in &mut out.claims {
-                    c.section = sec.id.to_string();
-                }
-                out.section.claims = out.claims.iter().map(|c| claim_row(sec.id, c)).collect();
-                link_figure_data(&run.root, &mut out.section);
-                write_json(&dir.join("claims.json"), &out.claims)?;
-                write_json(&dir.join("summary.json"), &out.summary)?;
-                write_json(&dir.join("section.json"), &out.section)?;
+                finish_section(run, sec.id, sec.title, out, secs)?;
                 status.insert(
                     sec.id.to_string(),
                     json!({"status": "complete", "seconds": secs}),
@@ -377,6 +366,32 @@ pub fn run_report(p: &ReportParams, run: &ReportRun, obs: &mut dyn Observer) -> 
             detail: failures.join("; "),
         })
     }
+}
+
+/// Writes a finished section's `claims.json`, `summary.json` and `section.json` into
+/// `run.root/<id>/` (its claims tagged with the section, its figures linked to their data files).
+fn finish_section(
+    run: &ReportRun,
+    id: &str,
+    title: &str,
+    mut out: SectionOutput,
+    secs: f64,
+) -> Result<()> {
+    let dir = run.root.join(id);
+    out.section.id = id.to_string();
+    if out.section.title.is_empty() {
+        out.section.title = title.to_string();
+    }
+    out.section.seconds = secs;
+    for c in &mut out.claims {
+        c.section = id.to_string();
+    }
+    out.section.claims = out.claims.iter().map(|c| claim_row(id, c)).collect();
+    link_figure_data(&run.root, &mut out.section);
+    write_json(&dir.join("claims.json"), &out.claims)?;
+    write_json(&dir.join("summary.json"), &out.summary)?;
+    write_json(&dir.join("section.json"), &out.section)?;
+    Ok(())
 }
 
 /// Writes `index.html` from every `root/<id>/section.json` present, in [`SECTIONS`] order, so that

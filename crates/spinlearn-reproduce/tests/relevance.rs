@@ -210,3 +210,134 @@ fn analysis_writer_matches_entropies_by_hand() {
     assert!(dir.join("m_k.png").is_file() && dir.join("m_k.svg").is_file());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `v` without its timings (`seconds`, `train_seconds`, anywhere), which differ between any two
+/// runs.
+fn without_timings(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.ends_with("seconds"))
+                .map(|(k, x)| (k.clone(), without_timings(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_timings).collect()),
+        x => x.clone(),
+    }
+}
+
+fn json_at(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The section run as shards in separate directories and merged equals the one-process run, for
+/// two shard counts: results, summary, claims and the section's text, bit for bit apart from the
+/// timings, and every figure's data file (CSV, NPZ: the generated images) byte for byte.
+#[test]
+fn shards_merged_equal_the_one_process_run() {
+    use spinlearn_reproduce::shard::{Shard, merge, run_shard};
+    use spinlearn_reproduce::{ReportParams, ReportRun, run_report};
+    let report = |root: std::path::PathBuf| ReportRun {
+        root,
+        seed: Seed(5),
+        threads: 1,
+        version: "test".into(),
+        embed_figures: false,
+    };
+    let one = tmp("one-process");
+    let p = ReportParams {
+        sections: vec!["relevance".into()],
+        mode: Mode::Smoke,
+        mnist_dir: None,
+    };
+    run_report(&p, &report(one.clone()), &mut NoObserver).unwrap();
+    let n_units = relevance::units(Mode::Smoke).unwrap().len();
+    assert!(n_units >= 8, "{n_units} units");
+    for count in [2, n_units] {
+        let base = tmp(&format!("shards-{count}"));
+        let dirs: Vec<_> = (0..count)
+            .map(|index| {
+                let d = base.join(format!("t{index}"));
+                let s = run_shard(
+                    "relevance",
+                    Mode::Smoke,
+                    None,
+                    Shard { index, count },
+                    &report(d.clone()),
+                    &mut NoObserver,
+                )
+                .unwrap();
+                assert_eq!(s["total_units"], n_units);
+                d
+            })
+            .collect();
+        // Without every shard the merge names what is missing.
+        let e = merge(
+            "relevance",
+            &dirs[1..],
+            None,
+            &report(base.join("partial")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("missing") && e.contains("classifier"), "{e}");
+        assert!(!base.join("partial/relevance").exists());
+        // Shards of one mode do not merge as another.
+        let e = merge(
+            "relevance",
+            &dirs,
+            Some(Mode::Quick),
+            &report(base.join("q")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("Smoke"), "{e}");
+        let merged = base.join("merged");
+        // The run seed comes from the shards, not from the merge's own.
+        let mut r = report(merged.clone());
+        r.seed = Seed(99);
+        let (_, mode) = merge("relevance", &dirs, Some(Mode::Smoke), &r, &mut NoObserver).unwrap();
+        assert_eq!(mode, Mode::Smoke);
+        for f in [
+            "results.json",
+            "summary.json",
+            "claims.json",
+            "section.json",
+        ] {
+            let a = without_timings(&json_at(&one.join("relevance").join(f)));
+            let b = without_timings(&json_at(&merged.join("relevance").join(f)));
+            assert!(a == b, "{count} shards: relevance/{f} differs");
+        }
+        let csvs: Vec<_> = std::fs::read_dir(one.join("relevance"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| {
+                let n = n.to_string_lossy();
+                n.ends_with(".csv") || n.ends_with(".npz")
+            })
+            .collect();
+        assert!(csvs.len() >= 5, "{csvs:?}");
+        assert!(
+            csvs.iter()
+                .any(|n| n.to_string_lossy().starts_with("fig3_samples"))
+        );
+        for n in csvs {
+            let a = std::fs::read(one.join("relevance").join(&n)).unwrap();
+            let b = std::fs::read(merged.join("relevance").join(&n)).unwrap();
+            assert!(a == b, "{count} shards: {n:?} differs");
+        }
+        assert_eq!(
+            json_at(&one.join("claims.json")).as_array().unwrap().len(),
+            json_at(&merged.join("claims.json"))
+                .as_array()
+                .unwrap()
+                .len()
+        );
+        assert!(merged.join("index.html").is_file());
+    }
+}

@@ -612,19 +612,31 @@ fn collect(sweep: &SweepFile, a: &CollectArgs, ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// A `reproduce` sweep (one task per section): links each complete task's section directories
-/// into `OUT/report/` and writes the one report page of them all (`OUT/report/index.html`,
+/// A `reproduce` sweep: links each complete task's section directories into `OUT/report/`, merges
+/// the tasks that ran shards of a section (`shard = "I/N"`, see `reproduce --emit-sweep`) into
+/// `OUT/report/<section>/`, and writes the one report page of them all (`OUT/report/index.html`,
 /// `claims.json`), as `reproduce all` would have.
 fn merge_report(sweep: &SweepFile, ctx: &Ctx) -> Result<PathBuf> {
     let root = sweep.out.join("report");
     std::fs::create_dir_all(&root).with_context(|| root.display().to_string())?;
     let mut seed = 0;
+    let mut shards: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for task in sweep.tasks() {
         let dir = sweep.task_dir(&task);
         if task_state(&dir) != TaskState::Complete {
             continue;
         }
         seed = task.seed();
+        if task.config.contains_key("shard") {
+            let section = task
+                .config
+                .get("section")
+                .and_then(toml::Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            shards.entry(section).or_default().push(dir);
+            continue;
+        }
         for e in std::fs::read_dir(&dir)?.flatten() {
             if !e.path().join("section.json").is_file() {
                 continue;
@@ -658,5 +670,26 @@ fn merge_report(sweep: &SweepFile, ctx: &Ctx) -> Result<PathBuf> {
         version: crate::common::VERSION.to_string(),
         embed_figures: false,
     };
+    for (section, dirs) in &shards {
+        let stale = run.root.join(section);
+        if stale
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            std::fs::remove_file(&stale).with_context(|| stale.display().to_string())?;
+        }
+        spinlearn_reproduce::shard::merge(section, dirs, Some(mode), &run, &mut ctx.progress())
+            .with_context(|| {
+                format!(
+                    "the report of `{section}` is not merged ({} complete shard tasks)",
+                    dirs.len()
+                )
+            })?;
+        ctx.say(format!(
+            "merged {} shards of `{section}` into {}",
+            dirs.len(),
+            run.root.join(section).display()
+        ));
+    }
     Ok(spinlearn_reproduce::write_index(&run, mode)?)
 }

@@ -10,15 +10,19 @@ pub mod claims;
 pub mod figures;
 
 use crate::{Mode, Result, SectionCtx, SectionOutput, claim_anchor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use spinlearn_core::record::write_json;
 use spinlearn_core::{Observer, ParamGuard};
 use spinlearn_plot::{ReportSection, TableRow};
 use spinlearn_relevance::classifier::MlpParams;
 use spinlearn_relevance::dbn::{DbnParams, EpochUnit, TopDown};
 use spinlearn_relevance::experiments::{
-    KMeansSweepParams, PipelineParams, PipelineResult, run_pipeline,
+    KMeansSweepParams, PipelineParams, PipelineResult, PipelineUnit, UnitResult,
+    ValidPipelineParams, run_pipeline, run_pipeline_units,
 };
 use spinlearn_relevance::powerlaw::PowerLawParams;
+use std::path::PathBuf;
 
 /// The section's experiment design.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,8 +132,41 @@ pub fn preset(mode: Mode) -> Preset {
     }
 }
 
-/// Runs the section.
-pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
+/// What the section's text and figures need besides the result. Each unit file carries it, so a
+/// merge needs neither the data nor the preset of the binary that merges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The mode.
+    pub mode: Mode,
+    /// The section's seed.
+    pub seed: u64,
+    /// Samples M.
+    pub m: usize,
+    /// Pixels per digit.
+    pub n_features: usize,
+    /// Image shape (rows, columns), when known.
+    pub image_shape: Option<(usize, usize)>,
+    /// `MNIST` or `embedded MNIST`.
+    pub data_name: String,
+    /// The experiment's sizes and settings.
+    pub pipeline: PipelineParams,
+}
+
+/// One unit's raw result, `units/<unit name>.json` of a shard.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UnitFile {
+    info: RunInfo,
+    result: UnitResult,
+}
+
+struct Loaded {
+    ds: spinlearn_data::Dataset,
+    labels: Vec<u8>,
+    info: RunInfo,
+    params: ValidPipelineParams,
+}
+
+fn load(s: &SectionCtx, obs: &mut dyn Observer) -> Result<Loaded> {
     let p = preset(s.mode);
     let (ds, data_name) = match &s.mnist_dir {
         Some(dir) if p.full_mnist => (spinlearn_data::mnist::load_dir(dir)?.0, "MNIST"),
@@ -149,19 +186,165 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ds.n_samples(),
         p.pipeline.dbn.widths
     ));
+    let info = RunInfo {
+        mode: s.mode,
+        seed: s.seed.0,
+        m: ds.n_samples(),
+        n_features: ds.n_features(),
+        image_shape: ds.image_shape,
+        data_name: data_name.into(),
+        pipeline: p.pipeline,
+    };
+    Ok(Loaded {
+        ds,
+        labels,
+        info,
+        params,
+    })
+}
+
+/// Runs the section.
+pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
+    let l = load(s, obs)?;
     let r = run_pipeline(
-        ds.data.view(),
-        &labels,
-        ds.image_shape,
-        &params,
+        l.ds.data.view(),
+        &l.labels,
+        l.ds.image_shape,
+        &l.params,
         None,
         s.seed,
         obs,
     )?;
-    write_json(&s.dir.join("results.json"), &r)?;
-    let figs = figures::pipeline_figures(&r, &s.dir, ds.image_shape)?;
-    let summary = figures::pipeline_summary(&r);
-    let pp = &p.pipeline;
+    render(s, &r, &l.info, &l.params)
+}
+
+/// The section's units in `mode` (see [`crate::shard`]): the classifier, each realization of the
+/// DBN, the untrained, shuffled and contrast networks, each K of k-means, the bound.
+pub fn units(mode: Mode) -> Result<Vec<String>> {
+    let params = preset(mode).pipeline.check()?;
+    Ok(PipelineUnit::all(&params)
+        .iter()
+        .map(|u| u.name())
+        .collect())
+}
+
+/// Runs the units at `positions` of [`units`] (each as [`run`] runs it) and writes each one's raw
+/// result to `s.dir/units/<name>.json`.
+pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) -> Result<Value> {
+    let l = load(s, obs)?;
+    let all = PipelineUnit::all(&l.params);
+    let todo = positions
+        .iter()
+        .map(|&p| {
+            all.get(p).copied().ok_or_else(|| {
+                crate::ReproduceError::invalid(
+                    "shard",
+                    format!("unit {p} of {} does not exist", all.len()),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let done = if todo.is_empty() {
+        Vec::new()
+    } else {
+        run_pipeline_units(
+            l.ds.data.view(),
+            &l.labels,
+            l.ds.image_shape,
+            &l.params,
+            &todo,
+            s.seed,
+            obs,
+        )?
+    };
+    let dir = s.dir.join("units");
+    std::fs::create_dir_all(&dir).map_err(|e| crate::ReproduceError::io(&dir, e))?;
+    for result in done {
+        let path = dir.join(format!("{}.json", result.unit.name()));
+        write_json(
+            &path,
+            &UnitFile {
+                info: l.info.clone(),
+                result,
+            },
+        )?;
+    }
+    Ok(json!({"M": l.info.m}))
+}
+
+/// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
+/// (`<dir>/units/*.json`): the same result, figures, claims and summary as [`run`].
+pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Result<SectionOutput> {
+    let mut info: Option<RunInfo> = None;
+    let mut results = Vec::new();
+    for d in dirs {
+        let ud = d.join("units");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
+            .map_err(|e| crate::ReproduceError::io(&ud, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| crate::ReproduceError::io(&f, e))?;
+            let u: UnitFile = serde_json::from_str(&text).map_err(|source| {
+                crate::ReproduceError::Core(spinlearn_core::Error::Json {
+                    path: f.clone(),
+                    source,
+                })
+            })?;
+            match &info {
+                Some(i) if *i != u.info => {
+                    return Err(crate::ReproduceError::invalid(
+                        "merge",
+                        format!(
+                            "{} was made with other sizes, data or seed than the other units",
+                            f.display()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => info = Some(u.info.clone()),
+            }
+            results.push(u.result);
+        }
+    }
+    let info =
+        info.ok_or_else(|| crate::ReproduceError::invalid("merge", "no unit files found"))?;
+    if info.mode != s.mode || info.seed != s.seed.0 {
+        return Err(crate::ReproduceError::invalid(
+            "merge",
+            format!(
+                "the units were made in {:?} mode with section seed {}, the merge is {:?} with {}",
+                info.mode, info.seed, s.mode, s.seed.0
+            ),
+        ));
+    }
+    let params = info.pipeline.check()?;
+    let r = PipelineResult::assemble(info.m, &params, results).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg
+            .strip_prefix("invalid input: ")
+            .unwrap_or(&msg)
+            .to_string();
+        crate::ReproduceError::invalid("merge", msg)
+    })?;
+    render(s, &r, &info, &params)
+}
+
+/// Writes `results.json` and the figures of `r` into `s.dir`; the report part, summary and claims.
+fn render(
+    s: &SectionCtx,
+    r: &PipelineResult,
+    info: &RunInfo,
+    params: &ValidPipelineParams,
+) -> Result<SectionOutput> {
+    write_json(&s.dir.join("results.json"), r)?;
+    let pp = &info.pipeline;
+    let data_name = info.data_name.as_str();
+    let figs = figures::pipeline_figures(r, &s.dir, info.image_shape)?;
+    let summary = figures::pipeline_summary(r);
     let full_mnist = data_name == "MNIST";
     let n_classifier = r.m - ((r.m as f64) * pp.test_fraction).round() as usize;
     let updates = params.dbn().updates_per_layer(r.m);
@@ -184,7 +367,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         classifier_train: n_classifier,
         sizes: sizes.clone(),
     };
-    let claims = claims::claims(&r, &facts);
+    let claims = claims::claims(r, &facts);
     let anchor = |id: &str| Some(claim_anchor("relevance", id));
     let layer_text = |l: Option<usize>| l.map_or("-".to_string(), |l| format!("H{l}"));
 
@@ -234,13 +417,13 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             ..Default::default()
         });
     }
-    let deviations = deviations(&r, pp, &sizes, updates);
+    let deviations = deviations(r, pp, &sizes, updates);
     let section = ReportSection {
         title: "Resolution and relevance trade-offs in deep learning".into(),
         text: vec![
             format!(
                 "A deep belief network {} (0/1 units with biases, PCD-1, batch {}, learning rate {}, {} epochs per layer, an epoch being {}) trained greedily on M = {} {data_name} digits; hidden states read out by thresholding P(h = 1 | v) at 0.5. {} realizations of the trained network (independent seeds) give the ensemble means and standard errors.",
-                std::iter::once(ds.n_features())
+                std::iter::once(info.n_features)
                     .chain(r.trained.widths.iter().copied())
                     .map(|w| w.to_string())
                     .collect::<Vec<_>>()
