@@ -395,7 +395,7 @@ impl std::str::FromStr for HiddenUnits {
 const CF_BELOW: f64 = -5.0;
 
 /// ln Φ(x) for every finite x: from erfc for x >= -5, else ln φ(x) - ln(c + K) with c = -x and
-/// `K` the continued fraction of [`mills_fraction`] (Φ(-c)/φ(c) = 1/(c + K)).
+/// `K` the continued fraction of `mills_fraction` (Φ(-c)/φ(c) = 1/(c + K)).
 pub fn log_normal_cdf(x: f64) -> f64 {
     if x >= CF_BELOW {
         (0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)).ln()
