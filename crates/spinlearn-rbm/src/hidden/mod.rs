@@ -41,6 +41,7 @@
 //! [`HiddenRbm`] is an f64 RBM with any of these hidden types (visible ±1 or 0/1); [`train`] trains
 //! it by CD-k or PCD-k; [`HiddenRbm::exact_log_z`] enumerates the visible states.
 
+pub mod compare;
 mod model;
 pub mod train;
 
@@ -463,6 +464,64 @@ fn sample_rectified_gaussian<R: Rng + ?Sized>(x: f64, rng: &mut R) -> f64 {
         let d = z - lambda;
         if u.ln() <= -0.5 * d * d {
             return z - c;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_bad_names_are_refused_in_one_line() {
+        for t in HiddenUnits::all().into_iter().chain([
+            HiddenUnits::IsingTanh { a: 6.0 },
+            HiddenUnits::IsingRate { a: 0.5, n: 3 },
+        ]) {
+            assert_eq!(HiddenUnits::parse(&t.name()).unwrap(), t);
+        }
+        assert_eq!(
+            HiddenUnits::parse("stepped:5").unwrap(),
+            HiddenUnits::IsingRate { a: 0.5, n: 5 }
+        );
+        assert_eq!(
+            HiddenUnits::parse("ising-tanh").unwrap(),
+            HiddenUnits::IsingTanh { a: 1.0 }
+        );
+        for bad in [
+            "swish",
+            "relu:2",
+            "ising-tanh:0",
+            "ising-tanh:x",
+            "ising-rate:1:0",
+            "ising-rate:1:2.5",
+            "ising-rate:1:65",
+            "ising-elu:1:2:3",
+            "bit:1",
+        ] {
+            let e = HiddenUnits::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("`hidden`") || e.contains("`a`"), "{bad}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        let e = HiddenUnits::parse("swish").unwrap_err().to_string();
+        assert!(e.contains(HIDDEN_UNIT_NAMES), "{e}");
+    }
+
+    #[test]
+    fn stepped_units_approximate_the_paper_002_rate_and_elu() {
+        // The midpoint sum of the firing branch against the rate integral, below saturation.
+        for a in [0.5, 1.0] {
+            let rate = Activation::IsingRate { a };
+            let elu = Activation::IsingElu { a };
+            let (r, e) = (
+                HiddenUnits::IsingRate { a, n: 40 },
+                HiddenUnits::IsingElu { a, n: 40 },
+            );
+            for x in [-6.0, -1.0, 0.0, 2.0, 10.0] {
+                assert!((r.mean(x) - rate.value(x)).abs() < 0.03, "{a} {x}");
+                assert!((e.mean(x) - elu.value(x)).abs() < 0.03, "{a} {x}");
+            }
+            assert!((e.mean(-1e3) + LN_2 / (2.0 * a)).abs() < 1e-12);
         }
     }
 }
