@@ -234,6 +234,11 @@ fn hidden_unit_types_train_save_and_refuse_what_they_lack() {
         (&["--weights", "ra"][..], "weights"),
         (&["--optimizer", "adam"][..], "optimizer"),
         (&["--lr", "0"][..], "lr"),
+        (&["--n-hidden", "1000000000000"][..], "n_hidden"),
+        (
+            &["--estimator", "pcd", "--n-chains", "1000000000000"][..],
+            "n_chains",
+        ),
     ] {
         let mut args = vec![
             "--quiet",

@@ -235,6 +235,16 @@ pub fn train(
         });
     }
     let nh = params.n_hidden();
+    let batch = params.batch_size().min(n_samples);
+    // Refuse sizes beyond memory before allocating: the model, its update and the batch
+    // statistics (f64), and the PCD chains with their streams.
+    spinlearn_core::mem::check("n_hidden", &[(&[nv, nh], 8 * 6), (&[batch, nh], 8 * 4)])?;
+    if let HiddenEstimator::Pcd { n_chains, .. } = params.estimator() {
+        spinlearn_core::mem::check(
+            "n_chains",
+            &[(&[n_chains, nv.max(nh)], 8 * 4), (&[n_chains], 32)],
+        )?;
+    }
     let mut model = HiddenRbm::random(
         nv,
         nh,
@@ -245,7 +255,6 @@ pub fn train(
         &mut seed.named("init").stream(0),
     );
     let mut order_rng = seed.named("order").stream(0);
-    let batch = params.batch_size().min(n_samples);
     // PCD's persistent chains (no rows for CD).
     let (mut chains, mut chain_rngs) = match params.estimator() {
         HiddenEstimator::Cd { .. } => (Array2::zeros((0, nv)), seed.named("cd").streams(batch)),
