@@ -219,6 +219,39 @@ fn hidden_unit_types_train_save_and_refuse_what_they_lack() {
         ]),
         &["relu"],
     );
+    // rbm eval: exact log Z and the data's log-likelihood; the summary's NLL is the trainer's.
+    let e = d.join("eval");
+    let out = run(&[
+        "--quiet",
+        "rbm",
+        "eval",
+        "--model",
+        m,
+        "--what",
+        "exact",
+        "--data",
+        "bars3",
+        "--out",
+        e.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let ev = read_json(&e.join("summary.json"));
+    let ll = ev["mean_log_likelihood"].as_f64().unwrap();
+    assert!((ll + nll).abs() < 1e-9, "{ev} vs {nll}");
+    assert_bad(
+        &run(&[
+            "--quiet",
+            "rbm",
+            "eval",
+            "--model",
+            m,
+            "--what",
+            "spectrum",
+            "--out",
+            d.join("e2").to_str().unwrap(),
+        ]),
+        &["`what`", "relu"],
+    );
     // Unknown names list the valid ones; options the f64 trainer lacks are named.
     assert_bad(
         &run(&["rbm", "train", "--hidden", "swish"]),

@@ -529,6 +529,43 @@ impl EvalArgs {
     }
 }
 
+impl EvalArgs {
+    /// `rbm eval` of a model whose hidden units are not spin/bit: exact log Z (enumerating the
+    /// visible layer) and the data's mean log-likelihood; the other evaluations are refused.
+    fn run_hidden(
+        &self,
+        params: &spinlearn_rbm::evaluation::ValidEvalParams,
+        model: &spinlearn_rbm::hidden::HiddenRbm,
+    ) -> Result<Value> {
+        let h = model.hidden.name();
+        if let Some(w) = params.what().iter().find(|&&w| w != Evaluation::Exact) {
+            anyhow::bail!(
+                "invalid parameter `what`: {} needs spin or bit hidden units (the model has {h}); exact is available",
+                w.name()
+            );
+        }
+        let log_z = model.exact_log_z()?;
+        let ds = load_data(&self.data, self.real_valued, model.visible)?;
+        let data = ds.data.mapv(f64::from);
+        anyhow::ensure!(
+            data.ncols() == model.n_visible(),
+            "invalid parameter `data`: {} has {} features, the model {} visible units",
+            ds.name,
+            data.ncols(),
+            model.n_visible()
+        );
+        Ok(json!({
+            "model": self.model.display().to_string(),
+            "units": format!("{}/{}{}", model.visible, h, if model.biases { "+bias" } else { "" }),
+            "n_visible": model.n_visible(),
+            "n_hidden": model.n_hidden(),
+            "log_z": log_z,
+            "exact_log_z": log_z,
+            "mean_log_likelihood": -model.nll_with(data.view(), log_z),
+        }))
+    }
+}
+
 fn spec_label(units: UnitsSpec) -> String {
     format!(
         "{}/{}{}",
@@ -548,6 +585,10 @@ impl Experiment for EvalArgs {
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let params = self.params().check()?;
+        let (typed, _) = spinlearn_rbm::io::load_hidden_npz(&self.model)?;
+        if typed.hidden.as_units().is_none() {
+            return self.run_hidden(&params, &typed);
+        }
         let rbm = load_npz(&self.model)?.model.rbm();
         let ds = if params.what().iter().any(|w| w.needs_data()) {
             Some(load_data(&self.data, self.real_valued, rbm.units.visible)?)
