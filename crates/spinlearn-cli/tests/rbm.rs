@@ -163,3 +163,128 @@ fn training_resumes_from_its_checkpoint_exactly() {
     assert_names(&run(&args), "resume");
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn hidden_unit_types_train_save_and_refuse_what_they_lack() {
+    let d = tmp("hidden-types");
+    let o = d.join("relu");
+    let out = run(&[
+        "--quiet",
+        "--seed",
+        "3",
+        "rbm",
+        "train",
+        "--data",
+        "bars3",
+        "--hidden",
+        "relu",
+        "--n-hidden",
+        "4",
+        "--estimator",
+        "pcd",
+        "--n-chains",
+        "20",
+        "--lr",
+        "0.01",
+        "--epochs",
+        "100",
+        "--batch-size",
+        "6",
+        "--init-std",
+        "0.1",
+        "--track-exact-nll",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let summary = read_json(&o.join("summary.json"));
+    let nll = summary["final_exact_nll"].as_f64().unwrap();
+    assert!(nll < 9.0 * std::f64::consts::LN_2, "{summary}");
+    assert_eq!(summary["hidden"], "relu");
+    // The model file records its hidden type; the dense-only commands refuse it in one line.
+    let model = o.join("model.npz");
+    let npz = spinlearn_data::npy::read_npz(&model).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&npz.text("metadata").unwrap()).unwrap();
+    assert_eq!(meta["hidden"], "relu");
+    let m = model.to_str().unwrap();
+    assert_bad(
+        &run(&[
+            "--quiet",
+            "rbm",
+            "sample",
+            "--model",
+            m,
+            "--out",
+            d.join("s").to_str().unwrap(),
+        ]),
+        &["relu"],
+    );
+    // rbm eval: exact log Z and the data's log-likelihood; the summary's NLL is the trainer's.
+    let e = d.join("eval");
+    let out = run(&[
+        "--quiet",
+        "rbm",
+        "eval",
+        "--model",
+        m,
+        "--what",
+        "exact",
+        "--data",
+        "bars3",
+        "--out",
+        e.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let ev = read_json(&e.join("summary.json"));
+    let ll = ev["mean_log_likelihood"].as_f64().unwrap();
+    assert!((ll + nll).abs() < 1e-9, "{ev} vs {nll}");
+    assert_bad(
+        &run(&[
+            "--quiet",
+            "rbm",
+            "eval",
+            "--model",
+            m,
+            "--what",
+            "spectrum",
+            "--out",
+            d.join("e2").to_str().unwrap(),
+        ]),
+        &["`what`", "relu"],
+    );
+    // Unknown names list the valid ones; options the f64 trainer lacks are named.
+    assert_bad(
+        &run(&["rbm", "train", "--hidden", "swish"]),
+        &["--hidden", "swish", "relu", "ising-tanh"],
+    );
+    assert_bad(
+        &run(&["rbm", "train", "--hidden", "ising-rate:1:0"]),
+        &["--hidden"],
+    );
+    let bad = d.join("bad");
+    for (extra, flag) in [
+        (&["--estimator", "exact"][..], "estimator"),
+        (&["--weights", "ra"][..], "weights"),
+        (&["--optimizer", "adam"][..], "optimizer"),
+        (&["--lr", "0"][..], "lr"),
+        (&["--n-hidden", "1000000000000"][..], "n_hidden"),
+        (
+            &["--estimator", "pcd", "--n-chains", "1000000000000"][..],
+            "n_chains",
+        ),
+    ] {
+        let mut args = vec![
+            "--quiet",
+            "rbm",
+            "train",
+            "--data",
+            "bars3",
+            "--hidden",
+            "ising-tanh:6",
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", bad.to_str().unwrap()]);
+        assert_names(&run(&args), flag);
+    }
+    std::fs::remove_dir_all(&d).ok();
+}

@@ -12,6 +12,7 @@
 //! `metadata` and `state_json` were uint8 arrays of JSON bytes; without `metadata` it assumes ±1
 //! units and takes the biases flag from the presence of bias arrays.
 
+use crate::hidden::{HiddenRbm, HiddenUnits};
 use crate::model::{Model, RaRbm, Rbm, UnitsSpec};
 use crate::train::{ChainState, OptState, State};
 use crate::{RbmError, Result};
@@ -148,7 +149,17 @@ fn from_npz(npz: Npz) -> Result<Saved> {
     let unit = |key: &str| -> Result<Units> {
         match metadata.get(key).and_then(|v| v.as_str()) {
             None => Ok(Units::Spin),
-            Some(s) => Units::parse(s).ok_or_else(|| fmt_err(format!("unknown {key} units `{s}`"))),
+            Some(s) => Units::parse(s).ok_or_else(|| {
+                if key == "hidden" && crate::hidden::HiddenUnits::parse(s).is_ok() {
+                    fmt_err(format!(
+                        "hidden units `{s}`: this reader takes spin or bit hidden units only \
+                         (models of paper 002's unit types load with \
+                         spinlearn_rbm::io::load_hidden_npz)"
+                    ))
+                } else {
+                    fmt_err(format!("unknown {key} units `{s}`"))
+                }
+            }),
         }
     };
     let biases = metadata
@@ -240,6 +251,97 @@ fn from_npz(npz: Npz) -> Result<Saved> {
     })
 }
 
+/// Writes a [`HiddenRbm`] to `path` in the same format as [`save_npz`]: `weights`, the biases
+/// (when the model has them) and `metadata` whose `hidden` is the hidden type's name
+/// ([`crate::hidden::HiddenUnits::name`], e.g. `"relu"`, `"ising-rate:1:8"`). A model with `bit`
+/// or `spin` hidden units gives the file [`save_npz`] writes for its dense equivalent.
+pub fn save_hidden_npz(
+    path: &Path,
+    model: &HiddenRbm,
+    extra: Option<&serde_json::Value>,
+) -> Result<()> {
+    let mut w = NpzWriter::new(path, true);
+    w.add("weights", &model.weights)?;
+    if model.biases {
+        w.add("visible_bias", &model.visible_bias)?;
+        w.add("hidden_bias", &model.hidden_bias)?;
+    }
+    let meta = serde_json::json!({
+        "format": FORMAT,
+        "visible": model.visible.name(),
+        "hidden": model.hidden.name(),
+        "biases": model.biases,
+        "weights": "dense",
+        "k": 0,
+        "extra": extra.cloned().unwrap_or(serde_json::Value::Null),
+    });
+    w.add_text("metadata", &json_text(&meta)?)?;
+    w.finish()?;
+    Ok(())
+}
+
+/// Reads a model file of any hidden type: those written by [`save_hidden_npz`], and every file
+/// [`load_npz`] reads (older files without a hidden type are spin/bit models; RA weights are
+/// expanded to dense ones). Returns the model and the `metadata` JSON.
+pub fn load_hidden_npz(path: &Path) -> Result<(HiddenRbm, serde_json::Value)> {
+    let npz = read_npz(path)?;
+    let fmt_err = |reason: String| RbmError::Format {
+        path: path.display().to_string(),
+        reason,
+    };
+    let metadata: serde_json::Value = match json_member(&npz, "metadata") {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| fmt_err(format!("metadata: {e}")))?,
+        None => serde_json::json!({}),
+    };
+    let hidden_name = metadata.get("hidden").and_then(|v| v.as_str());
+    if hidden_name.is_none_or(|s| Units::parse(s).is_some()) {
+        let saved = from_npz(npz)?;
+        return Ok((HiddenRbm::from_rbm(&saved.model.rbm()), saved.metadata));
+    }
+    let name = hidden_name.unwrap_or_default();
+    let hidden =
+        HiddenUnits::parse(name).map_err(|e| fmt_err(format!("metadata `hidden`: {e}")))?;
+    let visible = match metadata.get("visible").and_then(|v| v.as_str()) {
+        None => Units::Spin,
+        Some(s) => {
+            Units::parse(s).ok_or_else(|| fmt_err(format!("unknown visible units `{s}`")))?
+        }
+    };
+    let names = npz.names();
+    let has = |n: &str| names.contains(&n);
+    if has("patterns_visible") {
+        return Err(fmt_err(format!(
+            "Regularized-Axon patterns with hidden units `{name}` are not supported"
+        )));
+    }
+    let biases = metadata
+        .get("biases")
+        .and_then(|b| b.as_bool())
+        .unwrap_or(has("visible_bias") || has("hidden_bias"));
+    let weights = npz.f64_2d("weights")?;
+    let (nv, nh) = weights.dim();
+    let visible_bias = if has("visible_bias") {
+        npz.f64_1d("visible_bias")?
+    } else {
+        Array1::zeros(nv)
+    };
+    let hidden_bias = if has("hidden_bias") {
+        npz.f64_1d("hidden_bias")?
+    } else {
+        Array1::zeros(nh)
+    };
+    let model = HiddenRbm {
+        visible,
+        hidden,
+        biases,
+        weights,
+        visible_bias,
+        hidden_bias,
+    };
+    model.check().map_err(|e| fmt_err(e.to_string()))?;
+    Ok((model, metadata))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +383,42 @@ mod tests {
             assert_eq!(back.metadata["hidden"], "spin");
             assert_eq!(back.state.unwrap().epoch, 7);
         }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn hidden_types_round_trip_and_old_files_load_as_spin_or_bit() {
+        let dir =
+            std::env::temp_dir().join(format!("spinlearn-rbm-iohidden-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut rng = Seed(5).stream(0);
+        for hidden in HiddenUnits::all() {
+            let mut m = HiddenRbm::random(4, 3, Units::Bit, hidden, true, 0.5, &mut rng);
+            m.hidden_bias[1] = -0.25;
+            let path = dir.join("h.npz");
+            save_hidden_npz(&path, &m, None).unwrap();
+            let (back, meta) = load_hidden_npz(&path).unwrap();
+            assert_eq!(back, m);
+            assert_eq!(meta["hidden"], hidden.name());
+            // The dense loader reads spin/bit files and refuses the others, naming the type.
+            match (load_npz(&path), hidden.as_units()) {
+                (Ok(saved), Some(_)) => assert_eq!(saved.model.rbm(), m.to_rbm().unwrap()),
+                (Err(e), None) => assert!(e.to_string().contains(&hidden.name()), "{e}"),
+                (r, _) => panic!("{hidden}: {:?}", r.map(|s| s.model)),
+            }
+        }
+        // A file written by save_npz (no hidden type beyond spin/bit) loads as a HiddenRbm.
+        let units = UnitsSpec {
+            visible: Units::Spin,
+            hidden: Units::Spin,
+            biases: false,
+        };
+        let rbm = Rbm::random(3, 2, units, 0.5, &mut rng);
+        let path = dir.join("old.npz");
+        save_npz(&path, &Model::Dense(rbm.clone()), None, None).unwrap();
+        let (back, _) = load_hidden_npz(&path).unwrap();
+        assert_eq!(back.hidden, HiddenUnits::Spin);
+        assert_eq!(back.to_rbm().unwrap(), rbm);
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -6,7 +6,8 @@
 //! checkpoints), evaluation, model files, and the paper-004 experiment drivers
 //! ([`experiments`]: each a params struct and a function returning plain results). What it may
 //! not import: plotting, the reproduce crate, the CLI (figures and report text live in
-//! `spinlearn-reproduce`); it depends only on `spinlearn-core` and `spinlearn-data`.
+//! `spinlearn-reproduce`); it depends only on `spinlearn-core`, `spinlearn-data` and, for the
+//! activation functions its hidden-unit types reuse, `spinlearn-ising`.
 //!
 //! Every params struct is plain data validated by [`spinlearn_core::ParamGuard::check`] into a
 //! `Valid*` type that the entry points take; seeds are passed to the entry points, never held in
@@ -19,6 +20,14 @@
 //! - [`Rbm32`]: the f32 copy used for block Gibbs sampling ([`sample`]) and training.
 //!
 //! Everything exact or compared in tests is f64 ([`eval`]); training and sampling are f32.
+//!
+//! # Hidden-unit types
+//! [`hidden`]: paper 002's activations as stochastic hidden units ([`hidden::HiddenUnits`]:
+//! `bit`, `spin`, the mean-field firing unit `ising-tanh:a`, the counting firing-rate unit
+//! `ising-rate:a:n` (softplus-like; Nair-Hinton stepped sigmoid at a = 1/2), its ELU-like shift
+//! `ising-elu:a:n`, and the rectified Gaussian `relu`), each with exact sampling, mean, variance
+//! and log partition; [`hidden::HiddenRbm`] (f64) with the exact free energy and exact log Z by
+//! enumerating the visible layer; [`hidden::train::train`] by CD-k or PCD-k.
 //!
 //! # Training
 //! [`train::Trainer`] runs epochs of mini-batch updates on a serializable [`train::State`] (the
@@ -96,6 +105,7 @@ pub mod error;
 pub mod eval;
 pub mod evaluation;
 pub mod experiments;
+pub mod hidden;
 pub mod io;
 pub mod kernels;
 pub mod linalg;

@@ -91,6 +91,17 @@ fn smoke_run_writes_figures_and_matches_onsager() {
         assert!(sum.pointer(key).is_some(), "summary lacks {key}: {sum}");
     }
     assert!(points > 0, "the lattice sweep reported no point");
+    // Every hidden-unit type, by CD and PCD, ends below the uniform model on bars 3x3.
+    let hidden = &sum["hidden_units"];
+    let uniform = hidden["uniform_nll"].as_f64().unwrap();
+    assert!((uniform - 9.0 * std::f64::consts::LN_2).abs() < 1e-12);
+    assert!((hidden["data_entropy"].as_f64().unwrap() - 6f64.ln()).abs() < 1e-12);
+    let rows = hidden["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 12, "{hidden}");
+    for r in rows {
+        eprintln!("hidden units: {r}");
+        assert!(r["exact_nll"].as_f64().unwrap() < uniform, "{r}");
+    }
     assert!(sum["firing"]["max_quadrature_error"].as_f64().unwrap() < 1e-8);
 
     let stems = ["bifurcation", "tanh_fit", "firing_rates"];

@@ -11,6 +11,8 @@ use spinlearn_core::record::RunDir;
 use spinlearn_core::{ParamGuard, Units};
 use spinlearn_data::{Dataset, Values};
 use spinlearn_rbm::evaluation::{EvalParams, Evaluation, evaluate};
+use spinlearn_rbm::hidden::HiddenUnits;
+use spinlearn_rbm::hidden::train::{HiddenEstimator, HiddenTrainParams};
 use spinlearn_rbm::io::load_npz;
 use spinlearn_rbm::train::{
     Binarize, Checkpointer, EpochObserver, Estimator, NegativePhase, Optimizer, PidHidden,
@@ -76,6 +78,18 @@ fn load_data(data: &DataArgs, real_valued: bool, visible: Units) -> Result<Datas
             }
         }
     })
+}
+
+/// `--hidden`: a name of `spinlearn_rbm::hidden::HIDDEN_UNIT_NAMES`.
+fn parse_hidden(text: &str) -> std::result::Result<HiddenUnits, String> {
+    HiddenUnits::parse(text).map_err(|e| e.to_string())
+}
+
+fn hidden_name<S: serde::Serializer>(
+    h: &HiddenUnits,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&h.name())
 }
 
 /// Weight parameterization.
@@ -150,9 +164,12 @@ pub struct TrainArgs {
     /// Visible units.
     #[arg(long, value_enum, default_value_t = UnitsArg::Bit)]
     pub visible: UnitsArg,
-    /// Hidden units.
-    #[arg(long, value_enum, default_value_t = UnitsArg::Bit)]
-    pub hidden: UnitsArg,
+    /// Hidden-unit type: bit, spin (the fast trainer), or one of paper 002's activations as a
+    /// unit: ising-tanh[:a], ising-rate[:a[:n]], stepped[:n], ising-elu[:a[:n]], relu (an f64
+    /// CD/PCD trainer with SGD, dense weights, for small models).
+    #[arg(long, default_value = "bit", value_parser = parse_hidden)]
+    #[serde(serialize_with = "hidden_name")]
+    pub hidden: HiddenUnits,
     /// Train visible and hidden biases (false: held at zero, as in 004).
     #[arg(long, default_value_t = true, action = ArgAction::Set)]
     pub biases: bool,
@@ -222,7 +239,8 @@ impl TrainArgs {
             n_hidden: self.n_hidden,
             units: UnitsSpec {
                 visible: self.visible.into(),
-                hidden: self.hidden.into(),
+                // Other hidden types train through `hidden_params` instead.
+                hidden: self.hidden.as_units().unwrap_or(Units::Bit),
                 biases: self.biases,
             },
             weights: match self.weights {
@@ -272,15 +290,105 @@ impl TrainArgs {
     }
 }
 
+impl TrainArgs {
+    /// The params of the f64 trainer for hidden types other than bit/spin; refuses the options it
+    /// does not have.
+    fn hidden_params(&self) -> Result<HiddenTrainParams> {
+        let h = self.hidden.name();
+        let refuse = |flag: &str, what: &str| {
+            anyhow::anyhow!(
+                "invalid parameter `{flag}`: {what} needs --hidden bit or spin (got {h})"
+            )
+        };
+        let estimator = match self.estimator {
+            EstimatorArg::Cd => HiddenEstimator::Cd {
+                gibbs_steps: self.gibbs_steps,
+            },
+            EstimatorArg::Pcd => HiddenEstimator::Pcd {
+                gibbs_steps: self.gibbs_steps,
+                n_chains: self.n_chains,
+            },
+            EstimatorArg::Exact => return Err(refuse("estimator", "exact")),
+            EstimatorArg::Pid | EstimatorArg::PidGibbs => {
+                return Err(refuse("estimator", "pid"));
+            }
+        };
+        anyhow::ensure!(self.weights == WeightsArg::Dense, refuse("weights", "ra"));
+        anyhow::ensure!(
+            self.optimizer == OptimizerArg::Sgd,
+            refuse("optimizer", "adam")
+        );
+        anyhow::ensure!(
+            !self.real_valued,
+            refuse("real_valued", "real-valued input")
+        );
+        anyhow::ensure!(self.resume.is_none(), refuse("resume", "resuming"));
+        anyhow::ensure!(
+            self.lr_decay == 1.0,
+            refuse("lr_decay", "a decay other than 1")
+        );
+        Ok(HiddenTrainParams {
+            n_hidden: self.n_hidden,
+            visible: self.visible.into(),
+            hidden: self.hidden,
+            biases: self.biases,
+            estimator,
+            lr: self.lr,
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            init_std: self.init_std,
+            track_exact_nll: self.track_exact_nll,
+        })
+    }
+
+    /// `rbm train --hidden <not bit/spin>`: the f64 CD/PCD trainer of `spinlearn_rbm::hidden`.
+    fn run_hidden(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
+        let params = self.hidden_params()?.check()?;
+        let ds = load_data(&self.data, false, params.visible())?;
+        let data = ds.data.mapv(f64::from);
+        let mut progress = ctx.progress();
+        let (model, history) =
+            spinlearn_rbm::hidden::train::train(&params, data.view(), ctx.seed, &mut progress)?;
+        drop(progress);
+        let mut extra = serde_json::to_value(&params)?;
+        extra["seed"] = json!(ctx.seed.value());
+        let model_path = dir.file("model.npz");
+        spinlearn_rbm::io::save_hidden_npz(&model_path, &model, Some(&extra))?;
+        spinlearn_core::record::write_json(&dir.file("epochs.json"), &history)?;
+        let last = history.last();
+        Ok(json!({
+            "data": ds.name,
+            "n_samples": ds.n_samples(),
+            "n_visible": ds.n_features(),
+            "n_hidden": params.n_hidden(),
+            "hidden": params.hidden().name(),
+            "estimator": params.estimator().name(),
+            "epochs_completed": history.len(),
+            "final_exact_nll": last.and_then(|r| r.exact_nll),
+            "final_weight_rms": last.map(|r| r.weight_rms),
+            "model": model_path.file_name().and_then(|s| s.to_str()),
+        }))
+    }
+}
+
 impl Experiment for TrainArgs {
     const KIND: &'static str = "rbm train";
 
     fn validate(&self) -> Result<()> {
-        self.params().check()?;
+        if self.hidden.as_units().is_some() {
+            self.params().check()?;
+        } else {
+            self.hidden_params()?.check()?;
+        }
         Ok(())
     }
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
+        if self.hidden.as_units().is_none() {
+            return self.run_hidden(ctx, dir);
+        }
         let params = self.params().check()?;
         let ds = load_data(&self.data, self.real_valued, params.units().visible)?;
         let trainer = Trainer::new(params.clone(), ctx.seed);
@@ -421,6 +529,43 @@ impl EvalArgs {
     }
 }
 
+impl EvalArgs {
+    /// `rbm eval` of a model whose hidden units are not spin/bit: exact log Z (enumerating the
+    /// visible layer) and the data's mean log-likelihood; the other evaluations are refused.
+    fn run_hidden(
+        &self,
+        params: &spinlearn_rbm::evaluation::ValidEvalParams,
+        model: &spinlearn_rbm::hidden::HiddenRbm,
+    ) -> Result<Value> {
+        let h = model.hidden.name();
+        if let Some(w) = params.what().iter().find(|&&w| w != Evaluation::Exact) {
+            anyhow::bail!(
+                "invalid parameter `what`: {} needs spin or bit hidden units (the model has {h}); exact is available",
+                w.name()
+            );
+        }
+        let log_z = model.exact_log_z()?;
+        let ds = load_data(&self.data, self.real_valued, model.visible)?;
+        let data = ds.data.mapv(f64::from);
+        anyhow::ensure!(
+            data.ncols() == model.n_visible(),
+            "invalid parameter `data`: {} has {} features, the model {} visible units",
+            ds.name,
+            data.ncols(),
+            model.n_visible()
+        );
+        Ok(json!({
+            "model": self.model.display().to_string(),
+            "units": format!("{}/{}{}", model.visible, h, if model.biases { "+bias" } else { "" }),
+            "n_visible": model.n_visible(),
+            "n_hidden": model.n_hidden(),
+            "log_z": log_z,
+            "exact_log_z": log_z,
+            "mean_log_likelihood": -model.nll_with(data.view(), log_z),
+        }))
+    }
+}
+
 fn spec_label(units: UnitsSpec) -> String {
     format!(
         "{}/{}{}",
@@ -440,6 +585,10 @@ impl Experiment for EvalArgs {
 
     fn run(&self, ctx: &Ctx, dir: &RunDir) -> Result<Value> {
         let params = self.params().check()?;
+        let (typed, _) = spinlearn_rbm::io::load_hidden_npz(&self.model)?;
+        if typed.hidden.as_units().is_none() {
+            return self.run_hidden(&params, &typed);
+        }
         let rbm = load_npz(&self.model)?.model.rbm();
         let ds = if params.what().iter().any(|w| w.needs_data()) {
             Some(load_data(&self.data, self.real_valued, rbm.units.visible)?)

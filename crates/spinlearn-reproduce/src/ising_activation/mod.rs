@@ -7,6 +7,7 @@
 
 pub mod claims;
 pub mod figures;
+pub mod hidden_units;
 
 use crate::{Mode, ReproduceError, Result, SectionCtx, SectionOutput, claim_anchor};
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,9 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ));
     }
     let boot = binder_crossing_bootstrap(&sw, N_BOOT, s.seed.named("binder-bootstrap"));
+    obs.note("  RBMs with paper 002's activations as hidden units (bars 3x3, exact NLL)");
+    let (hidden_rows, hidden_summary, hidden_text) =
+        hidden_units::run(s.mode, s.seed.named("hidden-units"))?;
     figures::lattice_plots(&sw, boot.as_ref(), &s.dir)?;
     let fit_ranges = claims::fit_ranges(&act)?;
     let claims = claims::claims(s.mode, &act, &sw, boot.as_ref())?;
@@ -147,6 +151,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         })),
     });
     summary["mf"] = json!({ "tc": sw.tc_mean_field });
+    summary["hidden_units"] = hidden_summary;
 
     let crossing_text = match sw.tc_binder_crossing {
         Some(t) => format!("{t:.4}"),
@@ -221,6 +226,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                     fmt_cross.join("; ")
                 }
             ),
+            hidden_text,
         ],
         figures: figs,
         paper: PAPER.into(),
@@ -282,7 +288,10 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
                 note: "z J for the square lattice".into(),
                 ..Default::default()
             },
-        ],
+        ]
+        .into_iter()
+        .chain(hidden_rows)
+        .collect(),
         ..Default::default()
     };
     Ok(SectionOutput {
