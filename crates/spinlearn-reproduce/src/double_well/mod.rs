@@ -120,13 +120,13 @@ pub fn preset(mode: Mode) -> Preset {
             ),
             markers: (vec![0.05, 0.1, 0.5], vec![3_000, 10_000], 1),
         },
-        // Full: the quick design at larger sizes and 4-10 realizations, sized to about an hour on
-        // 2 cores (the paper's own sizes, N up to 1e6 with 10 realizations everywhere, take days).
+        // Full: the quick design at larger sizes and 2-6 realizations, sized to about half an hour
+        // on 2 cores (the paper's own sizes, N up to 1e6 with 10 realizations everywhere, take days).
         Preset {
             c_grid: (0.0, 8.0, 0.25),
-            compare: (10_000, 10),
-            compare_big: (30_000, 4),
-            fig1: (30_000, 4),
+            compare: (10_000, 6),
+            compare_big: (30_000, 3),
+            fig1: (30_000, 3),
             single_well_ns: vec![1_000, 3_000, 10_000, 30_000, 100_000],
             scaling: (
                 vec![0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0],
@@ -135,7 +135,7 @@ pub fn preset(mode: Mode) -> Preset {
             scaling_fine_step: 0.05,
             dilution: (500.0, vec![0.05, 0.02, 0.005, 0.002, 0.0005], 2),
             r1_grid: grid(0.001, 0.02, 0.001),
-            fig4a: (20_000, 0.1, 4),
+            fig4a: (20_000, 0.1, 2),
             noise_grid: (0.0, 1.5, 0.1),
             sparse: (vec![300, 500, 800, 1_000], PatternCount::TimesN(3), 3),
             sparse_tf: (
@@ -143,20 +143,16 @@ pub fn preset(mode: Mode) -> Preset {
                 vec![0.0, 0.5, 1.0],
                 vec![0.3, 0.4, 0.5, 0.6, 0.7],
                 PatternCount::Fixed(1_000),
-                4,
+                2,
             ),
             sparse_noise: (
-                800,
-                vec![0.0, 0.25, 0.5, 1.0, 1.5],
-                vec![0.4, 0.5, 0.6],
-                PatternCount::Fixed(500),
-                4,
+                400,
+                vec![0.0, 0.5, 1.0],
+                vec![0.4, 0.6],
+                PatternCount::Fixed(300),
+                2,
             ),
-            markers: (
-                vec![0.02, 0.05, 0.1, 0.2, 0.5],
-                vec![3_000, 10_000, 30_000],
-                4,
-            ),
+            markers: (vec![0.05, 0.1, 0.5], vec![3_000, 10_000], 3),
         },
     )
 }
