@@ -19,12 +19,13 @@ use std::time::{Duration, Instant};
 
 fn sweep_file(dir: &Path, out: &Path) -> std::path::PathBuf {
     let file = dir.join("c.toml");
-    // Each task runs for a few seconds (many realizations of a small network), so that one can be
-    // cancelled while it runs.
+    // Each task runs for a few seconds (300 realizations of N = 1,000: about 4 s on a quiet 2-core
+    // machine, release profile), so that one can be cancelled while it runs; with 40 realizations
+    // of N = 400 a task took 0.16 s and sometimes finished before `scancel` reached it.
     std::fs::write(
         &file,
         format!(
-            "kind = \"attractor simulate\"\nn = 400\nc = 0.2\npatterns = 8\nrealizations = 40\nseed = 3\n\
+            "kind = \"attractor simulate\"\nn = 1000\nc = 0.2\npatterns = 8\nrealizations = 300\nseed = 3\n\
              [sweep]\nout = \"{}\"\nseeds = 2\nc_well = [1.5, 2.7, 4.0]\n\
              [slurm]\ntime = \"00:10:00\"\ncpus = 1\nmem = \"200M\"\n",
             out.display()
