@@ -129,6 +129,13 @@ pub struct BenchReport {
     /// The same AIS through the dense weights ([`crate::eval::ais`]), seconds.
     #[serde(default)]
     pub ra_ais_dense_s: f64,
+    /// Best of five computations of the probe's features on the RA-RBM's images (one sampled
+    /// hidden state and the hidden means per image) through its patterns, seconds.
+    #[serde(default)]
+    pub ra_probe_s: f64,
+    /// The same through the dense weights, seconds.
+    #[serde(default)]
+    pub ra_probe_dense_s: f64,
     /// Hidden units of the RA-RBM epoch.
     pub ra_hidden: usize,
     /// Patterns K of the RA-RBM epoch.
@@ -232,6 +239,15 @@ impl std::fmt::Display for BenchReport {
             self.ra_ais_s,
             self.ra_ais_dense_s,
             self.ra_ais_dense_s / self.ra_ais_s
+        )?;
+        write!(
+            f,
+            "\n  RA-RBM probe features ({} images: a sampled hidden state and the f64 hidden means \
+             each): {:.3} s through the patterns, {:.3} s through W: {:.2}x",
+            self.ra_images,
+            self.ra_probe_s,
+            self.ra_probe_dense_s,
+            self.ra_probe_dense_s / self.ra_probe_s
         )
     }
 }
@@ -283,9 +299,12 @@ fn time_field(m: usize, k: usize, n: usize, density: f64, reps: usize) -> (f64, 
         }
         best
     };
+    // the panel copy of the weights is made once per parameter update and serves every field
+    // product of that update; it is timed apart
+    let panels = crate::kernels::Panels::of(w.view());
     let mut gather = || {
         let lists = ActiveLists::of_rows(v.view()).expect("binary");
-        crate::kernels::gather(&lists, 0..m, w.view(), None, c.view_mut(), 1.0, None);
+        crate::kernels::gather(&lists, 0..m, &panels, c.view_mut(), 1.0, None);
     };
     let (mut g, mut d) = (f64::INFINITY, f64::INFINITY);
     let mut c2 = Array2::<f32>::zeros((m, n));
@@ -432,6 +451,41 @@ pub fn bench(
         crate::eval::ais(&ra_model, base.view(), &ais_params, seed)?;
         ais_dense = ais_dense.min(t.elapsed().as_secs_f64());
     }
+    // the probe's features on the RA model's images, through the patterns and through W
+    let x64 = spins.mapv(f64::from);
+    let m32 = ra_model.to_f32();
+    let (mut probe_low, mut probe_dense) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..5 {
+        for low in [true, false] {
+            let t = Instant::now();
+            let plan = crate::sample::FieldPlan::new(&m32, Kernels::Auto);
+            let plan = if low {
+                plan.with_patterns(pv.view(), ph.view())
+            } else {
+                plan
+            };
+            let mut rngs = seed.named("probe").streams(ra_rows);
+            let mut h = Array2::<f32>::zeros((ra_rows, params.ra_hidden));
+            plan.sample_hidden(spins.view(), &mut h, &mut rngs);
+            let means = if low {
+                crate::eval::hidden_field_through_patterns(
+                    &ra_model,
+                    x64.view(),
+                    pv.view(),
+                    ph.view(),
+                )
+            } else {
+                ra_model.hidden_field(x64.view())
+            };
+            std::hint::black_box((h, means));
+            let e = t.elapsed().as_secs_f64();
+            if low {
+                probe_low = probe_low.min(e);
+            } else {
+                probe_dense = probe_dense.min(e);
+            }
+        }
+    }
     Ok(BenchReport {
         n_samples: n,
         n_visible: nv,
@@ -455,6 +509,8 @@ pub fn bench(
         ra_dense_epoch_s: ra_dense,
         ra_ais_s: ais_low,
         ra_ais_dense_s: ais_dense,
+        ra_probe_s: probe_low,
+        ra_probe_dense_s: probe_dense,
         ra_hidden: params.ra_hidden,
         ra_k: params.ra_k,
         ra_images: ra_rows,

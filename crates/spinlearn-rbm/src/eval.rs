@@ -575,6 +575,26 @@ pub fn ais_through_patterns(
     params: &ValidAisParams,
     seed: Seed,
 ) -> Result<AisResult> {
+    check_patterns(rbm, pv, ph)?;
+    let (nv, nh, k) = (rbm.n_visible(), rbm.n_hidden(), pv.nrows());
+    let scale = 1.0 / (k as f64).sqrt();
+    let mut path = make_path(rbm, base_bias)?;
+    if (nv + nh) * k < nv * nh {
+        path.low = Some(LowRankPath {
+            pvt: pv.t().mapv(f64::from),
+            ph: ph.mapv(f64::from),
+            scale,
+            pv32: pv.to_owned(),
+            ph32: ph.to_owned(),
+        });
+    }
+    run_ais(&path, params, seed)
+}
+
+/// Checks that the RA patterns `pv = ξ_v (K, n_visible)`, `ph = ξ_h (K, n_hidden)` fit the model
+/// and are its weights' factors: the first row of `W` is compared with the patterns' product
+/// (relative difference at most 1e-4); errors name `patterns`.
+fn check_patterns(rbm: &Rbm, pv: ArrayView2<'_, f32>, ph: ArrayView2<'_, f32>) -> Result<()> {
     let (nv, nh, k) = (rbm.n_visible(), rbm.n_hidden(), pv.nrows());
     if pv.ncols() != nv || ph.dim() != (k, nh) || k == 0 {
         return Err(RbmError::Shape(format!(
@@ -605,17 +625,7 @@ pub fn ais_through_patterns(
             "patterns: the model's weights are not ξ_vᵀ ξ_h / √K of these patterns".into(),
         ));
     }
-    let mut path = make_path(rbm, base_bias)?;
-    if (nv + nh) * k < nv * nh {
-        path.low = Some(LowRankPath {
-            pvt: pv.t().mapv(f64::from),
-            ph: ph.mapv(f64::from),
-            scale,
-            pv32: pv.to_owned(),
-            ph32: ph.to_owned(),
-        });
-    }
-    run_ais(&path, params, seed)
+    Ok(())
 }
 
 /// Forward AIS (Neal 2001; Salakhutdinov & Murray 2008) from independent visible units with
@@ -1196,6 +1206,29 @@ pub fn fit_logreg(x: ArrayView2<'_, f64>, y: &[u8], p: &ValidLogRegParams) -> Re
     })
 }
 
+/// Hidden fields `x W + b = ((x ξ_vᵀ) ξ_h) / √K + b` of an RA model through its patterns
+/// `pv = ξ_v (K, n_visible)`, `ph = ξ_h (K, n_hidden)` (004 eq. 5), in f64, when
+/// `(n_visible + n_hidden) K < n_visible n_hidden`; otherwise through the weights
+/// ([`Rbm::hidden_field`]). The caller checks that the patterns belong to the model.
+pub fn hidden_field_through_patterns(
+    rbm: &Rbm,
+    x: ArrayView2<'_, f64>,
+    pv: ArrayView2<'_, f32>,
+    ph: ArrayView2<'_, f32>,
+) -> Array2<f64> {
+    let (nv, nh, k) = (rbm.n_visible(), rbm.n_hidden(), pv.nrows());
+    if (nv + nh) * k >= nv * nh {
+        return rbm.hidden_field(x);
+    }
+    let a = crate::linalg::matmul(x, pv.t().mapv(f64::from).view());
+    let mut f = crate::linalg::matmul(a.view(), ph.mapv(f64::from).view());
+    let scale = 1.0 / (k as f64).sqrt();
+    for mut row in f.rows_mut() {
+        row.zip_mut_with(&rbm.hidden_bias, |y, &b| *y = *y * scale + b);
+    }
+    f
+}
+
 /// What the probe regresses the labels on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -1220,7 +1253,11 @@ pub struct ProbeFit {
 /// Linear probe fitted to convergence: logistic regression ([`fit_logreg`]) on the features of
 /// `features` computed from the model for every row of `train` and `test`; a sampled state draws
 /// row `i` of the training set from `seed.named("train").stream(i)`, of the test set from
-/// `seed.named("test").stream(i)`.
+/// `seed.named("test").stream(i)`. For an RA model give its `patterns` (`ξ_v (K, n_visible)`,
+/// `ξ_h (K, n_hidden)`, checked as in [`ais_through_patterns`]): the hidden fields then go
+/// through them ([`hidden_field_through_patterns`], and [`crate::sample::FieldPlan::with_patterns`]
+/// for the sampled states) whenever `(n_visible + n_hidden) K < n_visible n_hidden`; the features
+/// differ from the dense path's only by rounding.
 #[allow(clippy::too_many_arguments)]
 pub fn probe_logreg(
     rbm: &Rbm,
@@ -1231,19 +1268,35 @@ pub fn probe_logreg(
     features: ProbeFeatures,
     params: &ValidLogRegParams,
     seed: Seed,
+    patterns: Option<(ArrayView2<'_, f32>, ArrayView2<'_, f32>)>,
 ) -> Result<ProbeFit> {
     check_data(rbm, train)?;
     check_data(rbm, test)?;
+    if let Some((pv, ph)) = patterns {
+        check_patterns(rbm, pv, ph)?;
+    }
     let (ftr, fte) = match features {
         ProbeFeatures::StandardizedMean => {
-            standardize_features(rbm.hidden_mean(train).view(), rbm.hidden_mean(test).view())
+            let mean = |x: ArrayView2<'_, f64>| match patterns {
+                Some((pv, ph)) => {
+                    let u = rbm.units.hidden;
+                    hidden_field_through_patterns(rbm, x, pv, ph).mapv_into(|f| u.mean(f))
+                }
+                None => rbm.hidden_mean(x),
+            };
+            standardize_features(mean(train).view(), mean(test).view())
         }
         ProbeFeatures::SampledState => {
             let m = rbm.to_f32();
+            let plan = crate::sample::FieldPlan::new(&m, crate::kernels::Kernels::Auto);
+            let plan = match patterns {
+                Some((pv, ph)) => plan.with_patterns(pv, ph),
+                None => plan,
+            };
             let sample = |x: ArrayView2<'_, f64>, name: &str| {
                 let mut rngs = seed.named(name).streams(x.nrows());
                 let mut h = Array2::<f32>::zeros((x.nrows(), rbm.n_hidden()));
-                m.sample_hidden(x.mapv(|v| v as f32).view(), &mut h, &mut rngs);
+                plan.sample_hidden(x.mapv(|v| v as f32).view(), &mut h, &mut rngs);
                 h.mapv(f64::from)
             };
             (sample(train, "train"), sample(test, "test"))

@@ -2,18 +2,23 @@
 //! between them and the dense product.
 //!
 //! Every product of block Gibbs sampling and of the CD/PCD gradient has a binary operand: the
-//! field `v W` of 0/1 visible states is the sum of the rows `W_i` with `v_i = 1`; for ±1 states,
-//! `v W = 2 Σ_{v_i = +1} W_i - Σ_i W_i = Σ_i W_i - 2 Σ_{v_i = -1} W_i`, so only the minority sign
-//! is listed. The gradient `vᵀ p` of a batch is the same gather over the columns of `v`. A row of
-//! `n` table entries costs `n` additions instead of `n` multiply-adds per state entry, and only
-//! the listed entries count: at the 13.6 % ink of binarized MNIST that is 7x less work.
+//! field `v W` of 0/1 visible states is the sum of the rows `W_i` with `v_i = 1`, or
+//! `Σ_i W_i - Σ_{v_i = 0} W_i` when zeros are fewer; for ±1 states,
+//! `v W = 2 Σ_{v_i = +1} W_i - Σ_i W_i = Σ_i W_i - 2 Σ_{v_i = -1} W_i`. So only the minority value
+//! of each row is listed (at most half the entries). The gradient `vᵀ p` of a batch is the same
+//! gather over the columns of `v`. A row of `n` table entries costs `n` additions instead of `n`
+//! multiply-adds per state entry, and only the listed entries count: at the 13.6 % ink of
+//! binarized MNIST that is 7x less arithmetic.
 //!
-//! [`ActiveLists`] holds the index lists of a batch of binary rows; [`gather`] forms the products.
-//! The kernel adds four table rows at a time into a contiguous accumulator row (a loop the compiler
-//! vectorizes; an AVX2 build of the same loop is chosen at run time), always in the order of the
-//! list, so each output row is the same whatever the number of threads or the chunking of rows.
-//! [`use_gather`] compares a list's density with [`GATHER_MAX_DENSITY`], measured by
-//! `spinlearn bench rbm` (the crossover against faer's dense product on this code's shapes).
+//! [`ActiveLists`] holds the index lists of a batch of binary rows (built from bit masks, by
+//! AVX-512 comparisons where available); [`Panels`] lays the table out in column panels of 16
+//! entries (one cache line of f32), each panel `(k, 16)` contiguous; [`gather`] runs panel by
+//! panel, so a panel stays in the L1/L2 cache while every row of the batch adds its listed rows
+//! from it, each into 8 register-held partial sums (AVX-512 or AVX2 chosen at run time, the same
+//! order and so the same numbers as the portable code). Each output row is the same whatever the
+//! number of threads or the chunking of rows. [`use_gather`] compares a batch's listed density
+//! with [`GATHER_MAX_DENSITY`], measured by `spinlearn bench rbm` (the crossover against faer's
+//! dense product on this code's shapes).
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
@@ -32,13 +37,12 @@ pub enum Kernels {
     Dense,
 }
 
-/// Largest density of the listed entries (ones of 0/1 states, the minority sign of ±1 states) at
-/// which a gather replaces the dense product. Measured with `spinlearn bench rbm` (one field
-/// product 100 x 784 x 500, one thread, gather and faer's dense product interleaved) on a shared
-/// 2-core x86-64 machine under load: the gather was 7x faster at density 0.05, 1.3x at 0.136 (the
-/// ink of binarized MNIST), 0.87x at 0.2 and 0.6x at 0.3; the threshold sits just below the
-/// crossover.
-pub const GATHER_MAX_DENSITY: f64 = 0.16;
+/// Largest density of the listed entries (the minority value of each row) at which a gather
+/// replaces the dense product. Measured with `spinlearn bench rbm` (one field product 100 x 784 x
+/// 500, one thread, the list building included, gather and faer's dense product interleaved) on a
+/// shared 2-core AMD EPYC (AVX-512) machine under load: the panel gather was 2.6x faster at
+/// density 0.05, 1.5x at 0.136 (the ink of binarized MNIST), 1.0x at 0.2 and 0.9x at 0.3.
+pub const GATHER_MAX_DENSITY: f64 = 0.2;
 
 /// Whether a gather over `lists` is expected to beat the dense product.
 pub fn use_gather(lists: &ActiveLists) -> bool {
@@ -65,6 +69,320 @@ pub trait Real:
     const MINUS_ONE: Self;
     /// 2.
     const TWO: Self;
+
+    /// [`row_masks_portable`], with the fastest code for this type.
+    fn row_masks(row: &[Self], low: Self, ones: &mut [u64], lows: &mut [u64]) {
+        row_masks_portable(row, low, ones, lows)
+    }
+
+    /// [`gather`] into a contiguous output, with the code of this type (a generic body does not
+    /// vectorize).
+    fn gather_slice(
+        lists: &ActiveLists,
+        rows: std::ops::Range<usize>,
+        table: &Panels<Self>,
+        out: &mut [Self],
+        alpha: Self,
+        bias: Option<&[Self]>,
+    );
+}
+
+/// The gather of one element type: `$sum` sums the listed rows of one panel in `$a` partial sums
+/// (entry `t` of the list into partial sum `t mod $a`, in list order, then the partial sums added
+/// pairwise: `s_t += s_{t + A/2}`, then `A/4`, ...); `$run` is the loop over panels and rows, built
+/// for AVX-512 and AVX2 (chosen at run time) and portable. The builds run the same code (no fused
+/// multiply-adds, the same order), so they give the same numbers.
+macro_rules! gather_impl {
+    ($t:ty, $a:expr, $sum:ident, $run:ident, $avx512:ident, $avx2:ident, $dispatch:ident,
+     $sum512:path, $sum2:path) => {
+        #[inline(always)]
+        fn $sum(panel: &[$t], list: &[u32]) -> [$t; PANEL] {
+            const A: usize = $a;
+            let mut a = [[0.0 as $t; PANEL]; A];
+            let mut q = list.chunks_exact(A);
+            for c in &mut q {
+                for t in 0..A {
+                    let r: &[$t; PANEL] = panel
+                        [c[t] as usize * PANEL..c[t] as usize * PANEL + PANEL]
+                        .try_into()
+                        .expect("a panel row");
+                    for x in 0..PANEL {
+                        a[t][x] += r[x];
+                    }
+                }
+            }
+            for (t, &i) in q.remainder().iter().enumerate() {
+                let r: &[$t; PANEL] = panel[i as usize * PANEL..i as usize * PANEL + PANEL]
+                    .try_into()
+                    .expect("a panel row");
+                for x in 0..PANEL {
+                    a[t][x] += r[x];
+                }
+            }
+            let mut w = A;
+            while w > 1 {
+                w /= 2;
+                for t in 0..w {
+                    for x in 0..PANEL {
+                        a[t][x] += a[t + w][x];
+                    }
+                }
+            }
+            a[0]
+        }
+
+        #[inline(always)]
+        fn $run(
+            lists: &ActiveLists,
+            rows: std::ops::Range<usize>,
+            table: &Panels<$t>,
+            out: &mut [$t],
+            alpha: $t,
+            bias: Option<&[$t]>,
+            sum_rows: impl Fn(&[$t], &[u32]) -> [$t; PANEL],
+        ) {
+            let (k, n) = (table.k, table.n);
+            for (p, panel) in table.data.chunks_exact(k * PANEL).enumerate() {
+                let c0 = p * PANEL;
+                let w = (n - c0).min(PANEL);
+                let sum = &table.sum[c0..c0 + w];
+                for (j, r) in rows.clone().enumerate() {
+                    let acc = sum_rows(panel, lists.list(r));
+                    let (c, d) = match (lists.spins, lists.low_listed[r]) {
+                        // 0/1: Σ_1, or S - Σ_0
+                        (false, false) => (alpha, 0.0),
+                        (false, true) => (-alpha, alpha),
+                        // ±1: S - 2 Σ_-, or 2 Σ_+ - S
+                        (true, true) => (-2.0 * alpha, alpha),
+                        (true, false) => (2.0 * alpha, -alpha),
+                    };
+                    let o = &mut out[j * n + c0..j * n + c0 + w];
+                    match (d != 0.0, bias) {
+                        (false, None) => {
+                            for x in 0..w {
+                                o[x] = c * acc[x];
+                            }
+                        }
+                        (false, Some(b)) => {
+                            for x in 0..w {
+                                o[x] = c * acc[x] + b[c0 + x];
+                            }
+                        }
+                        (true, None) => {
+                            for x in 0..w {
+                                o[x] = c * acc[x] + d * sum[x];
+                            }
+                        }
+                        (true, Some(b)) => {
+                            for x in 0..w {
+                                o[x] = c * acc[x] + d * sum[x] + b[c0 + x];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn $avx512(
+            lists: &ActiveLists,
+            rows: std::ops::Range<usize>,
+            table: &Panels<$t>,
+            out: &mut [$t],
+            alpha: $t,
+            bias: Option<&[$t]>,
+        ) {
+            // SAFETY (of the closure): this function runs only where AVX-512F is present.
+            $run(lists, rows, table, out, alpha, bias, |p, l| unsafe {
+                $sum512(p, l)
+            })
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        unsafe fn $avx2(
+            lists: &ActiveLists,
+            rows: std::ops::Range<usize>,
+            table: &Panels<$t>,
+            out: &mut [$t],
+            alpha: $t,
+            bias: Option<&[$t]>,
+        ) {
+            // SAFETY (of the closure): this function runs only where AVX2 is present.
+            $run(lists, rows, table, out, alpha, bias, |p, l| unsafe {
+                $sum2(p, l)
+            })
+        }
+
+        fn $dispatch(
+            lists: &ActiveLists,
+            rows: std::ops::Range<usize>,
+            table: &Panels<$t>,
+            out: &mut [$t],
+            alpha: $t,
+            bias: Option<&[$t]>,
+        ) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: AVX-512F support was checked at run time.
+                    return unsafe { $avx512(lists, rows, table, out, alpha, bias) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: AVX2 support was checked at run time.
+                    return unsafe { $avx2(lists, rows, table, out, alpha, bias) };
+                }
+            }
+            $run(lists, rows, table, out, alpha, bias, $sum)
+        }
+    };
+}
+
+gather_impl!(
+    f32,
+    8,
+    panel_sum_f32,
+    gather_run_f32,
+    gather_avx512_f32,
+    gather_avx2_f32,
+    gather_f32,
+    simd::panel_sum_f32_avx512,
+    simd::panel_sum_f32_avx2
+);
+gather_impl!(
+    f64,
+    4,
+    panel_sum_f64,
+    gather_run_f64,
+    gather_avx512_f64,
+    gather_avx2_f64,
+    gather_f64,
+    simd::panel_sum_f64_portable_avx512,
+    simd::panel_sum_f64_portable_avx2
+);
+
+/// The panel sums in explicit SIMD: the compiler does not reliably keep the partial sums of the
+/// portable code in registers. Each adds the listed rows in the order of the portable code (entry
+/// `t` into partial sum `t mod 8`, then pairwise), so it gives the same numbers.
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::PANEL;
+    use std::arch::x86_64::*;
+
+    /// A checked pointer to row `i` of a panel `(k, PANEL)`.
+    #[inline(always)]
+    fn row_ptr(panel: &[f32], i: u32) -> *const f32 {
+        let s = i as usize * PANEL;
+        assert!(s + PANEL <= panel.len(), "a panel row");
+        // SAFETY: in bounds (checked above).
+        unsafe { panel.as_ptr().add(s) }
+    }
+
+    /// [`super::panel_sum_f32`] with one AVX-512 register per partial sum.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn panel_sum_f32_avx512(panel: &[f32], list: &[u32]) -> [f32; PANEL] {
+        // SAFETY: the row holds 16 f32.
+        let ld = |i: u32| unsafe { _mm512_loadu_ps(row_ptr(panel, i)) };
+        let z = _mm512_setzero_ps();
+        let (mut a0, mut a1, mut a2, mut a3, mut a4, mut a5, mut a6, mut a7) =
+            (z, z, z, z, z, z, z, z);
+        let mut q = list.chunks_exact(8);
+        for c in &mut q {
+            a0 = _mm512_add_ps(a0, ld(c[0]));
+            a1 = _mm512_add_ps(a1, ld(c[1]));
+            a2 = _mm512_add_ps(a2, ld(c[2]));
+            a3 = _mm512_add_ps(a3, ld(c[3]));
+            a4 = _mm512_add_ps(a4, ld(c[4]));
+            a5 = _mm512_add_ps(a5, ld(c[5]));
+            a6 = _mm512_add_ps(a6, ld(c[6]));
+            a7 = _mm512_add_ps(a7, ld(c[7]));
+        }
+        let r = q.remainder();
+        let acc = [
+            &mut a0, &mut a1, &mut a2, &mut a3, &mut a4, &mut a5, &mut a6,
+        ];
+        for (a, &i) in acc.into_iter().zip(r) {
+            *a = _mm512_add_ps(*a, ld(i));
+        }
+        let b0 = _mm512_add_ps(a0, a4);
+        let b1 = _mm512_add_ps(a1, a5);
+        let b2 = _mm512_add_ps(a2, a6);
+        let b3 = _mm512_add_ps(a3, a7);
+        let c0 = _mm512_add_ps(b0, b2);
+        let c1 = _mm512_add_ps(b1, b3);
+        let mut o = [0.0f32; PANEL];
+        // SAFETY: `o` holds 16 f32.
+        unsafe { _mm512_storeu_ps(o.as_mut_ptr(), _mm512_add_ps(c0, c1)) };
+        o
+    }
+
+    /// [`super::panel_sum_f32`] with two AVX2 registers per partial sum.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn panel_sum_f32_avx2(panel: &[f32], list: &[u32]) -> [f32; PANEL] {
+        let ld = |i: u32| {
+            let p = row_ptr(panel, i);
+            // SAFETY: the row holds 16 f32.
+            unsafe { (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8))) }
+        };
+        let add = |a: (__m256, __m256), b: (__m256, __m256)| {
+            (_mm256_add_ps(a.0, b.0), _mm256_add_ps(a.1, b.1))
+        };
+        let z = (_mm256_setzero_ps(), _mm256_setzero_ps());
+        let (mut a0, mut a1, mut a2, mut a3, mut a4, mut a5, mut a6, mut a7) =
+            (z, z, z, z, z, z, z, z);
+        let mut q = list.chunks_exact(8);
+        for c in &mut q {
+            a0 = add(a0, ld(c[0]));
+            a1 = add(a1, ld(c[1]));
+            a2 = add(a2, ld(c[2]));
+            a3 = add(a3, ld(c[3]));
+            a4 = add(a4, ld(c[4]));
+            a5 = add(a5, ld(c[5]));
+            a6 = add(a6, ld(c[6]));
+            a7 = add(a7, ld(c[7]));
+        }
+        let r = q.remainder();
+        let acc = [
+            &mut a0, &mut a1, &mut a2, &mut a3, &mut a4, &mut a5, &mut a6,
+        ];
+        for (a, &i) in acc.into_iter().zip(r) {
+            *a = add(*a, ld(i));
+        }
+        let (b0, b1, b2, b3) = (add(a0, a4), add(a1, a5), add(a2, a6), add(a3, a7));
+        let s = add(add(b0, b2), add(b1, b3));
+        let mut o = [0.0f32; PANEL];
+        // SAFETY: `o` holds 16 f32.
+        unsafe {
+            _mm256_storeu_ps(o.as_mut_ptr(), s.0);
+            _mm256_storeu_ps(o.as_mut_ptr().add(8), s.1);
+        }
+        o
+    }
+
+    /// The portable f64 panel sum, built for AVX-512.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn panel_sum_f64_portable_avx512(panel: &[f64], list: &[u32]) -> [f64; PANEL] {
+        super::panel_sum_f64(panel, list)
+    }
+
+    /// The portable f64 panel sum, built for AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn panel_sum_f64_portable_avx2(panel: &[f64], list: &[u32]) -> [f64; PANEL] {
+        super::panel_sum_f64(panel, list)
+    }
 }
 
 impl Real for f32 {
@@ -72,6 +390,26 @@ impl Real for f32 {
     const ONE: f32 = 1.0;
     const MINUS_ONE: f32 = -1.0;
     const TWO: f32 = 2.0;
+
+    fn row_masks(row: &[f32], low: f32, ones: &mut [u64], lows: &mut [u64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F support was checked at run time.
+            return unsafe { row_masks_f32_avx512(row, low, ones, lows) };
+        }
+        row_masks_portable(row, low, ones, lows)
+    }
+
+    fn gather_slice(
+        lists: &ActiveLists,
+        rows: std::ops::Range<usize>,
+        table: &Panels<f32>,
+        out: &mut [f32],
+        alpha: f32,
+        bias: Option<&[f32]>,
+    ) {
+        gather_f32(lists, rows, table, out, alpha, bias)
+    }
 }
 
 impl Real for f64 {
@@ -79,10 +417,22 @@ impl Real for f64 {
     const ONE: f64 = 1.0;
     const MINUS_ONE: f64 = -1.0;
     const TWO: f64 = 2.0;
+
+    fn gather_slice(
+        lists: &ActiveLists,
+        rows: std::ops::Range<usize>,
+        table: &Panels<f64>,
+        out: &mut [f64],
+        alpha: f64,
+        bias: Option<&[f64]>,
+    ) {
+        gather_f64(lists, rows, table, out, alpha, bias)
+    }
 }
 
-/// Index lists of a batch of binary rows `(n_lists, len)`: for 0/1 rows the positions of the ones;
-/// for ±1 rows the positions of the minority sign (with a flag per row saying which sign).
+/// Index lists of a batch of binary rows `(n_lists, len)`: the positions of the minority value of
+/// each row (the ones, or the zeros / the -1 entries / the +1 entries when those are fewer), with a
+/// flag per row saying whether the low value (0 or -1) is the one listed.
 #[derive(Debug, Clone, Default)]
 pub struct ActiveLists {
     starts: Vec<usize>,
@@ -90,6 +440,73 @@ pub struct ActiveLists {
     low_listed: Vec<bool>,
     spins: bool,
     len: usize,
+}
+
+/// Bit masks of a batch of binary rows: per row, `words` u64 of "entry is 1" and of "entry is the
+/// low value".
+struct Masks {
+    words: usize,
+    ones: Vec<u64>,
+    lows: Vec<u64>,
+}
+
+impl Masks {
+    fn new(n: usize, len: usize) -> Masks {
+        let words = len.div_ceil(64);
+        Masks {
+            words,
+            ones: vec![0; n * words],
+            lows: vec![0; n * words],
+        }
+    }
+
+    /// Masks of one contiguous row into row `r`.
+    fn set_row<T: Real>(&mut self, r: usize, row: &[T], low: T) {
+        let w = self.words;
+        let (ones, lows) = (
+            &mut self.ones[r * w..(r + 1) * w],
+            &mut self.lows[r * w..(r + 1) * w],
+        );
+        T::row_masks(row, low, ones, lows);
+    }
+}
+
+/// Bit masks of `row` (64 entries a word): entries equal to 1 into `ones`, equal to `low` into
+/// `lows`.
+#[inline(always)]
+fn row_masks_portable<T: Real>(row: &[T], low: T, ones: &mut [u64], lows: &mut [u64]) {
+    for ((chunk, o), l) in row.chunks(64).zip(ones).zip(lows) {
+        let (mut a, mut b) = (0u64, 0u64);
+        for (bit, &e) in chunk.iter().enumerate() {
+            a |= u64::from(e == T::ONE) << bit;
+            b |= u64::from(e == low) << bit;
+        }
+        *o = a;
+        *l = b;
+    }
+}
+
+/// [`row_masks_portable`] for f32 by AVX-512 comparisons (16 entries at a time).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn row_masks_f32_avx512(row: &[f32], low: f32, ones: &mut [u64], lows: &mut [u64]) {
+    use std::arch::x86_64::*;
+    let (one_v, low_v) = (_mm512_set1_ps(1.0), _mm512_set1_ps(low));
+    for ((chunk, o), l) in row.chunks(64).zip(ones).zip(lows) {
+        if chunk.len() < 64 {
+            row_masks_portable(chunk, low, std::slice::from_mut(o), std::slice::from_mut(l));
+            continue;
+        }
+        let (mut a, mut b) = (0u64, 0u64);
+        for q in 0..4 {
+            // SAFETY: the chunk holds 64 f32, so entries 16q .. 16q + 16 exist.
+            let x = unsafe { _mm512_loadu_ps(chunk.as_ptr().add(16 * q)) };
+            a |= u64::from(_mm512_cmpeq_ps_mask(x, one_v)) << (16 * q);
+            b |= u64::from(_mm512_cmpeq_ps_mask(x, low_v)) << (16 * q);
+        }
+        *o = a;
+        *l = b;
+    }
 }
 
 impl ActiveLists {
@@ -100,48 +517,82 @@ impl ActiveLists {
         if len > u32::MAX as usize {
             return None;
         }
-        // the encoding: spins when a -1 occurs, bits when a 0 occurs (all ones: either)
-        let mut spins = None;
-        for &e in x.iter() {
-            if e == T::ONE {
-                continue;
+        let (spins, low) = encoding(x)?;
+        let mut m = Masks::new(n, len);
+        if x.is_standard_layout() {
+            let flat = x.as_slice().expect("standard layout");
+            for r in 0..n {
+                m.set_row(r, &flat[r * len..(r + 1) * len], low);
             }
-            spins = Some(e == T::MINUS_ONE);
-            break;
+        } else if x.t().is_standard_layout() && len > 0 {
+            // columns contiguous (the rows of a transposed array): scatter the bits column by
+            // column, reading memory in order
+            let flat = x.t().to_slice().expect("standard layout");
+            let w = m.words;
+            for j in 0..len {
+                let (word, bit) = (j / 64, j % 64);
+                for (r, &e) in flat[j * n..(j + 1) * n].iter().enumerate() {
+                    m.ones[r * w + word] |= u64::from(e == T::ONE) << bit;
+                    m.lows[r * w + word] |= u64::from(e == low) << bit;
+                }
+            }
+        } else {
+            let mut buf = vec![T::ZERO; len];
+            for (r, row) in x.rows().into_iter().enumerate() {
+                buf.iter_mut().zip(row.iter()).for_each(|(b, &e)| *b = e);
+                m.set_row(r, &buf, low);
+            }
         }
-        let spins = spins.unwrap_or(false);
-        let low = if spins { T::MINUS_ONE } else { T::ZERO };
+        Self::from_masks(&m, n, len, spins)
+    }
+
+    /// The lists of the columns of `x (len, n)` (the rows of `xᵀ`), for gradients `xᵀ p`.
+    pub fn of_columns<T: Real>(x: ArrayView2<'_, T>) -> Option<ActiveLists> {
+        ActiveLists::of_rows(x.t())
+    }
+
+    fn from_masks(m: &Masks, n: usize, len: usize, spins: bool) -> Option<ActiveLists> {
+        let w = m.words;
+        let tail = if len.is_multiple_of(64) {
+            u64::MAX
+        } else {
+            (1u64 << (len % 64)) - 1
+        };
         let mut starts = Vec::with_capacity(n + 1);
         let mut low_listed = Vec::with_capacity(n);
-        let mut idx = Vec::new();
-        starts.push(0);
-        for row in x.rows() {
-            let s = idx.len();
-            // branch-free: write every index, advance past the ones
-            idx.resize(s + len, 0);
-            let (mut pos, mut bad) = (s, false);
-            for (j, &e) in row.iter().enumerate() {
-                idx[pos] = j as u32;
-                let one = e == T::ONE;
-                bad |= !one & (e != low);
-                pos += usize::from(one);
+        let mut total = 0usize;
+        let mut counts = Vec::with_capacity(n);
+        for r in 0..n {
+            let (ones, lows) = (&m.ones[r * w..(r + 1) * w], &m.lows[r * w..(r + 1) * w]);
+            for (k, (&o, &l)) in ones.iter().zip(lows).enumerate() {
+                let full = if k + 1 == w { tail } else { u64::MAX };
+                if o | l != full {
+                    return None; // an entry that is neither 1 nor the low value
+                }
             }
-            if bad {
-                return None;
-            }
-            idx.truncate(pos);
-            let ones = pos - s;
-            let flip = spins && 2 * ones > len;
-            if flip {
-                idx.truncate(s);
-                idx.extend(
-                    row.iter()
-                        .enumerate()
-                        .filter(|(_, e)| **e == low)
-                        .map(|(j, _)| j as u32),
-                );
-            }
+            let c: usize = ones.iter().map(|o| o.count_ones() as usize).sum();
+            let flip = 2 * c > len;
             low_listed.push(flip);
+            let listed = if flip { len - c } else { c };
+            counts.push(listed);
+            total += listed;
+        }
+        let mut idx = Vec::with_capacity(total);
+        starts.push(0);
+        for (r, &flip) in low_listed.iter().enumerate() {
+            let words = if flip {
+                &m.lows[r * w..(r + 1) * w]
+            } else {
+                &m.ones[r * w..(r + 1) * w]
+            };
+            for (k, &word) in words.iter().enumerate() {
+                let mut b = word;
+                while b != 0 {
+                    idx.push((k * 64) as u32 + b.trailing_zeros());
+                    b &= b - 1;
+                }
+            }
+            debug_assert_eq!(idx.len() - starts[r], counts[r]);
             starts.push(idx.len());
         }
         Some(ActiveLists {
@@ -151,11 +602,6 @@ impl ActiveLists {
             spins,
             len,
         })
-    }
-
-    /// The lists of the columns of `x (len, n)` (the rows of `xᵀ`), for gradients `xᵀ p`.
-    pub fn of_columns<T: Real>(x: ArrayView2<'_, T>) -> Option<ActiveLists> {
-        ActiveLists::of_rows(x.t())
     }
 
     /// Number of lists (rows of the state batch).
@@ -178,7 +624,7 @@ impl ActiveLists {
         self.spins
     }
 
-    /// Listed entries over all entries (0 for an empty batch).
+    /// Listed entries over all entries (0 for an empty batch); at most 1/2.
     pub fn density(&self) -> f64 {
         let all = self.n_lists() * self.len;
         if all == 0 {
@@ -193,7 +639,23 @@ impl ActiveLists {
     }
 }
 
-/// Sum of the rows of `table (k, n)` (the term `Σ_i W_i` of the ±1 gather), in row order.
+/// Whether `x` holds ±1 states (a -1 occurs) or 0/1 states (a 0 occurs; all ones: either), and its
+/// low value; `None` when the first entry other than 1 is neither.
+fn encoding<T: Real>(x: ArrayView2<'_, T>) -> Option<(bool, T)> {
+    let first = match x.as_slice_memory_order() {
+        Some(s) => s.iter().find(|&&e| e != T::ONE).copied(),
+        None => x.iter().find(|&&e| e != T::ONE).copied(),
+    };
+    match first {
+        None => Some((false, T::ZERO)),
+        Some(e) if e == T::MINUS_ONE => Some((true, T::MINUS_ONE)),
+        Some(e) if e == T::ZERO => Some((false, T::ZERO)),
+        Some(_) => None,
+    }
+}
+
+/// Sum of the rows of `table (k, n)` (the term `Σ_i W_i` of the gathers that list the low value),
+/// in row order.
 pub fn row_sum<T: Real>(table: ArrayView2<'_, T>) -> Vec<T> {
     let mut s = vec![T::ZERO; table.ncols()];
     for row in table.rows() {
@@ -204,129 +666,131 @@ pub fn row_sum<T: Real>(table: ArrayView2<'_, T>) -> Vec<T> {
     s
 }
 
+/// Columns per panel of [`Panels`]: 16 f32 are one cache line, one AVX-512 register.
+pub const PANEL: usize = 16;
+
+/// A table `(k, n)` laid out for [`gather`]: in column panels of [`PANEL`] columns (the last one
+/// padded with zeros), each panel `(k, PANEL)` contiguous, so that the rows a gather adds are whole
+/// cache lines of one small block of memory; with the sum of the table's rows (in row order).
+#[derive(Debug, Clone)]
+pub struct Panels<T> {
+    data: Vec<T>,
+    k: usize,
+    n: usize,
+    sum: Vec<T>,
+}
+
+impl<T: Real> Panels<T> {
+    /// The panels of `table (k, n)`, of any memory layout; the panels are filled in parallel (each
+    /// by the same operations whatever the number of threads).
+    pub fn of(table: ArrayView2<'_, T>) -> Panels<T> {
+        use rayon::prelude::*;
+        let (k, n) = table.dim();
+        let np = n.div_ceil(PANEL);
+        let mut data = vec![T::ZERO; np * k * PANEL];
+        let mut sum = vec![T::ZERO; np * PANEL];
+        let rows = table.as_slice();
+        let cols = table.t().to_slice();
+        if k > 0 {
+            data.par_chunks_mut(k * PANEL)
+                .zip(sum.par_chunks_mut(PANEL))
+                .enumerate()
+                .for_each(|(p, (panel, s))| {
+                    let c0 = p * PANEL;
+                    let w = (n - c0).min(PANEL);
+                    if let Some(flat) = rows {
+                        for (i, dst) in panel.chunks_exact_mut(PANEL).enumerate() {
+                            let src = &flat[i * n + c0..i * n + c0 + w];
+                            if let (Ok(d), Ok(s)) = (
+                                <&mut [T; PANEL]>::try_from(&mut *dst),
+                                <&[T; PANEL]>::try_from(src),
+                            ) {
+                                *d = *s;
+                            } else {
+                                dst[..w].copy_from_slice(src);
+                            }
+                        }
+                    } else if let Some(flat) = cols {
+                        // the w columns are rows of the transpose: read them side by side
+                        let cols: Vec<&[T]> = (0..w)
+                            .map(|c| &flat[(c0 + c) * k..(c0 + c + 1) * k])
+                            .collect();
+                        for (i, dst) in panel.chunks_exact_mut(PANEL).enumerate() {
+                            for (d, col) in dst.iter_mut().zip(&cols) {
+                                *d = col[i];
+                            }
+                        }
+                    } else {
+                        for (i, dst) in panel.chunks_exact_mut(PANEL).enumerate() {
+                            for c in 0..w {
+                                dst[c] = table[[i, c0 + c]];
+                            }
+                        }
+                    }
+                    for row in panel.chunks_exact(PANEL) {
+                        for (a, &b) in s.iter_mut().zip(row) {
+                            *a += b;
+                        }
+                    }
+                });
+        }
+        sum.truncate(n);
+        Panels { data, k, n, sum }
+    }
+
+    /// Rows of the table (the length of the lists it is gathered with).
+    pub fn rows(&self) -> usize {
+        self.k
+    }
+
+    /// Columns of the table.
+    pub fn cols(&self) -> usize {
+        self.n
+    }
+
+    /// The sum of the table's rows.
+    pub fn sum(&self) -> &[T] {
+        &self.sum
+    }
+}
+
 /// `out[r] = alpha · (x_r table) + bias` for the rows `r` of `rows` of the state batch whose lists
-/// are `lists` (`x (n_lists, k)`), `table (k, n)` with contiguous rows, `out (rows.len(), n)`.
-/// For ±1 states `table_sum` must be [`row_sum`] of `table`. Runs on this thread; each output row
-/// is accumulated in the order of its list, four table rows at a time.
+/// are `lists` (`x (n_lists, k)`), with `table (k, n)` given as [`Panels`], `out (rows.len(), n)`.
+/// Runs on this thread.
 ///
-/// Summation order: the result differs from the dense product only by rounding; with `m` listed
-/// rows each output is a recursive sum of `m / 4` partial sums of four, so its error is at most
-/// about `(m/4 + 2) ε Σ_i |table_ij|` (plus, for ±1 states, `ε` times the error of `table_sum`).
-#[allow(clippy::too_many_arguments)]
+/// Summation order: each panel of an output row is accumulated in 8 (f32) or 4 (f64) partial sums,
+/// entry `t` of the list going to partial sum `t mod 8` (or 4), in list order; the partial sums are
+/// added pairwise; when the low value is listed the result is subtracted from the table's row sum.
+/// So the result is the same whatever the number of threads or the rows of a call, and differs
+/// from the dense product only by rounding: with `m` listed rows the error is at most about
+/// `(m/8 + 4) ε Σ_i |table_ij|` (plus `ε` times the row sum's own error, `k ε Σ_i |table_ij|`,
+/// when the low value is listed).
 pub fn gather<T: Real>(
     lists: &ActiveLists,
     rows: std::ops::Range<usize>,
-    table: ArrayView2<'_, T>,
-    table_sum: Option<&[T]>,
+    table: &Panels<T>,
     mut out: ArrayViewMut2<'_, T>,
     alpha: T,
     bias: Option<&[T]>,
 ) {
-    let (k, n) = table.dim();
+    let (k, n) = (table.k, table.n);
     assert_eq!(
         k, lists.len,
         "gather: table rows differ from the list length"
     );
     assert_eq!(out.dim(), (rows.len(), n), "gather: output shape");
     assert!(rows.end <= lists.n_lists(), "gather: rows out of range");
-    let tab = match table.as_slice() {
-        Some(t) => std::borrow::Cow::Borrowed(t),
-        None => std::borrow::Cow::Owned(table.as_standard_layout().iter().copied().collect()),
-    };
-    let sum = if lists.spins {
-        Some(table_sum.expect("gather: ±1 states need the table's row sum"))
-    } else {
-        None
-    };
-    if let Some(s) = sum {
-        assert_eq!(s.len(), n, "gather: table_sum length");
-    }
     if let Some(b) = bias {
         assert_eq!(b.len(), n, "gather: bias length");
     }
     if !out.is_standard_layout() {
         let mut tmp = ndarray::Array2::from_elem((rows.len(), n), T::ZERO);
-        gather(lists, rows, table, table_sum, tmp.view_mut(), alpha, bias);
+        gather(lists, rows, table, tmp.view_mut(), alpha, bias);
         out.assign(&tmp);
         return;
     }
     let o = out.as_slice_mut().expect("standard layout");
-    // columns in tiles, so that the table's tile stays in cache while every row adds into it
-    let tile = (GATHER_TILE_BYTES / std::mem::size_of::<T>()).max(8);
-    for c0 in (0..n).step_by(tile) {
-        let c1 = (c0 + tile).min(n);
-        for (j, r) in rows.clone().enumerate() {
-            let acc = &mut o[j * n + c0..j * n + c1];
-            acc.fill(T::ZERO);
-            add_rows(acc, &tab, n, c0, lists.list(r));
-            // ±1: 2 Σ_+ - S, or S - 2 Σ_-
-            let (c, d) = match sum {
-                None => (alpha, None),
-                Some(s) if lists.low_listed[r] => {
-                    (T::ZERO - T::TWO * alpha, Some((&s[c0..c1], alpha)))
-                }
-                Some(s) => (T::TWO * alpha, Some((&s[c0..c1], T::ZERO - alpha))),
-            };
-            finish(acc, c, d, bias.map(|b| &b[c0..c1]));
-        }
-    }
-}
-
-/// Width of the column tiles of [`gather`] in bytes (the table's tile, `k` rows of it, stays in
-/// the L2 cache).
-const GATHER_TILE_BYTES: usize = 512;
-
-/// `acc = c · acc + d.1 · d.0 + bias`.
-fn finish<T: Real>(acc: &mut [T], c: T, d: Option<(&[T], T)>, bias: Option<&[T]>) {
-    match (d, bias) {
-        (None, None) => acc.iter_mut().for_each(|a| *a = c * *a),
-        (None, Some(b)) => acc.iter_mut().zip(b).for_each(|(a, &b)| *a = c * *a + b),
-        (Some((s, f)), None) => acc
-            .iter_mut()
-            .zip(s)
-            .for_each(|(a, &s)| *a = c * *a + f * s),
-        (Some((s, f)), Some(b)) => acc
-            .iter_mut()
-            .zip(s)
-            .zip(b)
-            .for_each(|((a, &s), &b)| *a = c * *a + f * s + b),
-    }
-}
-
-fn add_rows<T: Real>(acc: &mut [T], table: &[T], n: usize, c0: usize, list: &[u32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 support was checked at run time.
-        return unsafe { add_rows_avx2(acc, table, n, c0, list) };
-    }
-    add_rows_kernel(acc, table, n, c0, list)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn add_rows_avx2<T: Real>(acc: &mut [T], table: &[T], n: usize, c0: usize, list: &[u32]) {
-    add_rows_kernel(acc, table, n, c0, list)
-}
-
-/// `acc += Σ_{i ∈ list} table[i, c0..c0 + acc.len()]` (`table` has rows of `n`), four rows per
-/// pass over `acc` (no fused multiply-adds: the AVX2 build gives the same numbers as the portable
-/// one).
-#[inline(always)]
-fn add_rows_kernel<T: Real>(acc: &mut [T], table: &[T], n: usize, c0: usize, list: &[u32]) {
-    let w = acc.len();
-    let row = |i: u32| &table[i as usize * n + c0..i as usize * n + c0 + w];
-    let mut quads = list.chunks_exact(4);
-    for q in &mut quads {
-        let (a, b, c, d) = (row(q[0]), row(q[1]), row(q[2]), row(q[3]));
-        for ((((o, &a), &b), &c), &d) in acc.iter_mut().zip(a).zip(b).zip(c).zip(d) {
-            *o += (a + b) + (c + d);
-        }
-    }
-    for &i in quads.remainder() {
-        for (o, &a) in acc.iter_mut().zip(row(i)) {
-            *o += a;
-        }
-    }
+    T::gather_slice(lists, rows, table, o, alpha, bias);
 }
 
 /// `x table + bias` (`x (n, k)`, `table (k, m)` with contiguous rows, `bias (m,)`), by a gather
@@ -346,8 +810,7 @@ pub fn field<T: Real + faer::traits::ComplexField + crate::linalg::num_zero::Zer
         return c;
     };
     let (n, m) = (x.nrows(), table.ncols());
-    let table = table.as_standard_layout();
-    let sum = lists.spins().then(|| row_sum(table.view()));
+    let table = Panels::of(table);
     let mut out = ndarray::Array2::from_elem((n, m), T::ZERO);
     let b = bias.to_vec();
     let cl = crate::sample::row_chunk_len(n);
@@ -358,15 +821,7 @@ pub fn field<T: Real + faer::traits::ComplexField + crate::linalg::num_zero::Zer
     tasks.into_par_iter().for_each(|(c, o)| {
         let r0 = c * cl;
         let rows = r0..r0 + o.nrows();
-        gather(
-            &lists,
-            rows,
-            table.view(),
-            sum.as_deref(),
-            o,
-            T::ONE,
-            Some(b.as_slice()),
-        );
+        gather(&lists, rows, &table, o, T::ONE, Some(b.as_slice()));
     });
     out
 }
@@ -416,7 +871,9 @@ mod tests {
         assert_eq!((l.list(0), l.low_listed[0]), (&[2u32][..], true));
         assert_eq!((l.list(1), l.low_listed[1]), (&[2u32][..], false));
         let b = ActiveLists::of_rows(ndarray::array![[1.0f32, 0.0, 1.0]].view()).unwrap();
-        assert!(!b.spins() && (b.density() - 2.0 / 3.0).abs() < 1e-12);
+        // two ones of three: the zero is listed
+        assert!(!b.spins() && (b.density() - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!((b.list(0), b.low_listed[0]), (&[1u32][..], true));
     }
 
     /// Gathers in f32 against the f64 product of the same numbers. The bound: the f32 sum of `m`
@@ -436,17 +893,29 @@ mod tests {
                 let b32: Vec<f32> = bias.iter().map(|&v| v as f32).collect();
                 let lists = ActiveLists::of_rows(x32.view()).unwrap();
                 assert_eq!(lists.spins(), spins);
-                let sum = row_sum(t32.view());
+                assert!(lists.density() <= 0.5);
+                let panels = Panels::of(t32.view());
                 let mut out = Array2::<f32>::zeros((n, m));
                 gather(
                     &lists,
                     0..n,
-                    t32.view(),
-                    Some(sum.as_slice()),
+                    &panels,
                     out.view_mut(),
                     0.7,
                     Some(b32.as_slice()),
                 );
+                // every instruction-set build gives the portable code's numbers
+                let mut portable = vec![0.0f32; n * m];
+                gather_run_f32(
+                    &lists,
+                    0..n,
+                    &panels,
+                    &mut portable,
+                    0.7,
+                    Some(b32.as_slice()),
+                    panel_sum_f32,
+                );
+                assert_eq!(out.as_slice().unwrap(), portable.as_slice());
                 let abs_col: Vec<f64> =
                     (0..m).map(|j| t.column(j).map(|v| v.abs()).sum()).collect();
                 for ((r, j), &o) in out.indexed_iter() {
@@ -459,13 +928,48 @@ mod tests {
                 gather(
                     &lists,
                     2..n,
-                    t32.view(),
-                    Some(sum.as_slice()),
+                    &panels,
                     wide.slice_mut(s![..n - 2, ..;2]),
                     0.7,
                     Some(b32.as_slice()),
                 );
                 assert_eq!(wide.slice(s![..n - 2, ..;2]), out.slice(s![2.., ..]));
+            }
+        }
+    }
+
+    /// Panels of a table in any memory layout are the same, the lists of a batch are the same
+    /// from any layout, and the row sums are in row order.
+    #[test]
+    fn panels_and_lists_do_not_depend_on_the_layout() {
+        let t = table(37, 41, 7).mapv(|v| v as f32);
+        let tt = t.t().as_standard_layout().into_owned();
+        let a = Panels::of(t.view());
+        let b = Panels::of(tt.t());
+        let c = Panels::of(t.slice(s![.., ..;1]).to_owned().slice(s![.., ..]));
+        assert_eq!(a.data, b.data);
+        assert_eq!(a.data, c.data);
+        assert_eq!((a.rows(), a.cols()), (37, 41));
+        assert_eq!(a.sum(), row_sum(t.view()).as_slice());
+        // a strided view (every other column) takes the general path
+        let wide = ndarray::concatenate![ndarray::Axis(1), t, t];
+        let strided = wide.slice(s![.., ..;2]);
+        let d = Panels::of(strided);
+        assert_eq!(d.data, Panels::of(strided.to_owned().view()).data);
+        for spins in [false, true] {
+            let x = states(70, 130, 0.7, spins, 8).mapv(|v| v as f32);
+            let xt = x.t().as_standard_layout().into_owned();
+            let r = ActiveLists::of_rows(x.view()).unwrap();
+            let c = ActiveLists::of_rows(xt.t()).unwrap();
+            assert_eq!(
+                (&r.idx, &r.starts, &r.low_listed),
+                (&c.idx, &c.starts, &c.low_listed)
+            );
+            // every row lists its minority value
+            for i in 0..70 {
+                let ones = x.row(i).iter().filter(|&&e| e == 1.0).count();
+                assert_eq!(r.low_listed[i], 2 * ones > 130);
+                assert_eq!(r.list(i).len(), ones.min(130 - ones));
             }
         }
     }
@@ -476,7 +980,14 @@ mod tests {
         let p = table(30, 7, 6);
         let lists = ActiveLists::of_columns(x.view()).unwrap();
         let mut g = Array2::<f64>::zeros((11, 7));
-        gather(&lists, 0..11, p.view(), None, g.view_mut(), 1.0, None);
+        gather(
+            &lists,
+            0..11,
+            &Panels::of(p.view()),
+            g.view_mut(),
+            1.0,
+            None,
+        );
         let exact = x.t().dot(&p);
         for (a, b) in g.iter().zip(exact.iter()) {
             assert!((a - b).abs() < 1e-12);

@@ -273,16 +273,16 @@ fn mean_rows(mut x: ArrayViewMut2<'_, f32>, units: Units) {
     }
 }
 
-/// Rows of visible fields a call must compute before a gather through dense weights may make its
-/// copy of `Wᵀ`: the copy costs about as much as a dense product of a few rows, so short calls keep
-/// the dense product.
-pub const MIN_ROWS_FOR_TRANSPOSE: usize = 64;
+/// Rows of fields a call must compute before a gather through dense weights may make its copy of
+/// `W` or `Wᵀ` in panels ([`kernels::Panels`]): the copy costs about as much as a dense product of a
+/// few rows, so short calls keep the dense product.
+pub const MIN_ROWS_FOR_PANELS: usize = 64;
 
 /// How the fields of an f32 model are computed: dense products through `W`, binary gathers
 /// ([`crate::kernels`]) where a state batch is binary and sparse enough, and, for RA models given
 /// their patterns ([`FieldPlan::with_patterns`]), products through the patterns
 /// `v W = ((v ξ_vᵀ) ξ_h) / √K` whenever `(n_visible + n_hidden) K < n_visible n_hidden`. Copies the
-/// plan needs (`Wᵀ` with contiguous rows, sums of rows) are made once per plan, on first use, so
+/// plan needs (`W` and `Wᵀ` in panels, with their sums of rows) are made once per plan, on first use, so
 /// build one plan per parameter update and reuse it for every product of that update.
 ///
 /// Every output row is computed by the same operations whatever the chunking of rows, so results
@@ -290,17 +290,17 @@ pub const MIN_ROWS_FOR_TRANSPOSE: usize = 64;
 pub struct FieldPlan<'a> {
     model: &'a Rbm32,
     kernels: Kernels,
-    w_sum: OnceLock<Vec<f32>>,
-    wt: OnceLock<(Array2<f32>, Vec<f32>)>,
+    w_panels: OnceLock<kernels::Panels<f32>>,
+    wt_panels: OnceLock<kernels::Panels<f32>>,
     low_rank: Option<LowRank>,
 }
 
 /// The patterns of an RA model laid out for the products through them.
 struct LowRank {
-    /// `ξ_vᵀ (n_visible, K)` and the sum of its rows.
-    pvt: (Array2<f32>, Vec<f32>),
-    /// `ξ_hᵀ (n_hidden, K)` and the sum of its rows.
-    pht: (Array2<f32>, Vec<f32>),
+    /// `ξ_vᵀ (n_visible, K)`, and in panels.
+    pvt: (Array2<f32>, kernels::Panels<f32>),
+    /// `ξ_hᵀ (n_hidden, K)`, and in panels.
+    pht: (Array2<f32>, kernels::Panels<f32>),
     /// `ξ_v (K, n_visible)`.
     pv: Array2<f32>,
     /// `ξ_h (K, n_hidden)`.
@@ -315,8 +315,8 @@ impl<'a> FieldPlan<'a> {
         FieldPlan {
             model,
             kernels,
-            w_sum: OnceLock::new(),
-            wt: OnceLock::new(),
+            w_panels: OnceLock::new(),
+            wt_panels: OnceLock::new(),
             low_rank: None,
         }
     }
@@ -334,7 +334,10 @@ impl<'a> FieldPlan<'a> {
         if self.kernels == Kernels::Auto && (nv + nh) * k < nv * nh {
             let pvt = kernels::transpose(pv);
             let pht = kernels::transpose(ph);
-            let (sv, sh) = (kernels::row_sum(pvt.view()), kernels::row_sum(pht.view()));
+            let (sv, sh) = (
+                kernels::Panels::of(pvt.view()),
+                kernels::Panels::of(pht.view()),
+            );
             self.low_rank = Some(LowRank {
                 pvt: (pvt, sv),
                 pht: (pht, sh),
@@ -363,10 +366,20 @@ impl<'a> FieldPlan<'a> {
         ActiveLists::of_rows(x).filter(kernels::use_gather)
     }
 
-    /// `out = beta (v W + b)` on this thread (`Par::Seq`).
-    fn hidden_field_seq(&self, v: ArrayView2<'_, f32>, mut out: ArrayViewMut2<'_, f32>, beta: f32) {
+    /// `out = beta (v W + b)` on this thread (`Par::Seq`). A gather through dense weights needs
+    /// `W` in panels; the copy is made only when `rows` (all the rows this plan's call handles)
+    /// are enough to repay it ([`MIN_ROWS_FOR_PANELS`]) or it exists already.
+    fn hidden_field_seq(
+        &self,
+        v: ArrayView2<'_, f32>,
+        mut out: ArrayViewMut2<'_, f32>,
+        beta: f32,
+        rows: usize,
+    ) {
         let m = self.model;
-        let lists = self.lists(v);
+        let panels_ok =
+            self.low_rank.is_some() || rows >= MIN_ROWS_FOR_PANELS || self.w_panels.get().is_some();
+        let lists = if panels_ok { self.lists(v) } else { None };
         if let Some(lr) = &self.low_rank {
             let a = self.project(v, lists.as_ref(), &lr.pvt);
             return through_patterns(
@@ -382,13 +395,11 @@ impl<'a> FieldPlan<'a> {
         let bias = m.units.biases.then(|| (&m.hidden_bias * beta).to_vec());
         match lists {
             Some(l) => {
-                let sum = l.spins().then(|| {
-                    self.w_sum
-                        .get_or_init(|| kernels::row_sum(m.weights.view()))
-                        .as_slice()
-                });
+                let p = self
+                    .w_panels
+                    .get_or_init(|| kernels::Panels::of(m.weights.view()));
                 let n = v.nrows();
-                kernels::gather(&l, 0..n, m.weights.view(), sum, out, beta, bias.as_deref());
+                kernels::gather(&l, 0..n, p, out, beta, bias.as_deref());
             }
             None => {
                 if let Some(b) = &bias {
@@ -401,8 +412,8 @@ impl<'a> FieldPlan<'a> {
     }
 
     /// `out = beta (h Wᵀ + a)` on this thread (`Par::Seq`). A gather through dense weights needs
-    /// `Wᵀ` with contiguous rows; the copy is made only when `rows` (all the rows this plan's call
-    /// handles) are enough to repay it ([`MIN_ROWS_FOR_TRANSPOSE`]) or it exists already.
+    /// `Wᵀ` in panels; the copy is made only when `rows` (all the rows this plan's call handles)
+    /// are enough to repay it ([`MIN_ROWS_FOR_PANELS`]) or it exists already.
     fn visible_field_seq(
         &self,
         h: ArrayView2<'_, f32>,
@@ -411,9 +422,10 @@ impl<'a> FieldPlan<'a> {
         rows: usize,
     ) {
         let m = self.model;
-        let transpose_ok =
-            self.low_rank.is_some() || rows >= MIN_ROWS_FOR_TRANSPOSE || self.wt.get().is_some();
-        let lists = if transpose_ok { self.lists(h) } else { None };
+        let panels_ok = self.low_rank.is_some()
+            || rows >= MIN_ROWS_FOR_PANELS
+            || self.wt_panels.get().is_some();
+        let lists = if panels_ok { self.lists(h) } else { None };
         if let Some(lr) = &self.low_rank {
             let a = self.project(h, lists.as_ref(), &lr.pht);
             return through_patterns(
@@ -429,14 +441,11 @@ impl<'a> FieldPlan<'a> {
         let bias = m.units.biases.then(|| (&m.visible_bias * beta).to_vec());
         match lists {
             Some(l) => {
-                let (wt, sum) = self.wt.get_or_init(|| {
-                    let wt = kernels::transpose(m.weights.view());
-                    let s = kernels::row_sum(wt.view());
-                    (wt, s)
-                });
-                let sum = l.spins().then_some(sum.as_slice());
+                let p = self
+                    .wt_panels
+                    .get_or_init(|| kernels::Panels::of(m.weights.t()));
                 let n = h.nrows();
-                kernels::gather(&l, 0..n, wt.view(), sum, out, beta, bias.as_deref());
+                kernels::gather(&l, 0..n, p, out, beta, bias.as_deref());
             }
             None => {
                 if let Some(b) = &bias {
@@ -453,14 +462,11 @@ impl<'a> FieldPlan<'a> {
         &self,
         x: ArrayView2<'_, f32>,
         lists: Option<&ActiveLists>,
-        pt: &(Array2<f32>, Vec<f32>),
+        pt: &(Array2<f32>, kernels::Panels<f32>),
     ) -> Array2<f32> {
         let mut a = Array2::<f32>::zeros((x.nrows(), pt.0.ncols()));
         match lists {
-            Some(l) => {
-                let sum = l.spins().then_some(pt.1.as_slice());
-                kernels::gather(l, 0..x.nrows(), pt.0.view(), sum, a.view_mut(), 1.0, None);
-            }
+            Some(l) => kernels::gather(l, 0..x.nrows(), &pt.1, a.view_mut(), 1.0, None),
             None => gemm(a.view_mut(), false, x, pt.0.view(), 1.0, Par::Seq),
         }
         a
@@ -474,7 +480,8 @@ impl<'a> FieldPlan<'a> {
         out: ArrayViewMut2<'_, f32>,
         beta: f32,
     ) {
-        by_row_chunks(v, out, |v, o| self.hidden_field_seq(v, o, beta));
+        let rows = v.nrows();
+        by_row_chunks(v, out, |v, o| self.hidden_field_seq(v, o, beta, rows));
     }
 
     /// `out = beta (h Wᵀ + a)`, `h (n, n_hidden)`, `out (n, n_visible)`; fixed row chunks in
@@ -519,13 +526,13 @@ impl<'a> FieldPlan<'a> {
             sample_rows(v.view_mut(), vu, rngs, u);
         }
         for _ in 0..steps {
-            self.hidden_field_seq(v.view(), h.view_mut(), 1.0);
+            self.hidden_field_seq(v.view(), h.view_mut(), 1.0, rows);
             sample_rows(h.view_mut(), hu, rngs, u);
             self.visible_field_seq(h.view(), v.view_mut(), 1.0, rows);
             sample_rows(v.view_mut(), vu, rngs, u);
         }
         if means {
-            self.hidden_field_seq(v.view(), h.view_mut(), 1.0);
+            self.hidden_field_seq(v.view(), h.view_mut(), 1.0, rows);
             mean_rows(h.view_mut(), hu);
         }
     }

@@ -380,3 +380,95 @@ fn ais_through_ra_patterns_matches_dense_ais_and_exact_log_z() {
             .to_string();
     assert!(err.contains("patterns"), "{err}");
 }
+
+#[test]
+fn probe_through_ra_patterns_matches_the_probe_through_the_weights() {
+    // an RA model whose fields go through the patterns ((60 + 80) 4 < 60 · 80), with biases so
+    // the bias term is exercised, and labelled ±1 data: three noisy prototypes
+    let (nv, nh, k) = (60, 80, 4);
+    let mut rng = Seed(43).stream(0);
+    let mut pm = |n: usize| Array2::from_shape_fn((k, n), |_| rng.random_range(-1.0f32..1.0));
+    let (pv, ph) = (pm(nv), pm(nh));
+    let w = spinlearn_rbm::train::ra_weights(pv.view(), ph.view()).mapv(f64::from);
+    let spins_with_bias = UnitsSpec {
+        biases: true,
+        ..UnitsSpec::SPINS_NO_BIAS
+    };
+    let mut rbm = Rbm::new(spins_with_bias, w);
+    let mut rng = Seed(44).stream(0);
+    rbm.hidden_bias
+        .mapv_inplace(|_| rng.random_range(-0.3..0.3));
+    let protos = Array2::from_shape_fn((3, nv), |_| if rng.random_bool(0.5) { 1.0 } else { -1.0 });
+    let labels: Vec<u8> = (0..300).map(|i| (i % 3) as u8).collect();
+    let x = Array2::from_shape_fn((300, nv), |(i, j)| {
+        let p = protos[[i % 3, j]];
+        if rng.random_bool(0.2) { -p } else { p }
+    });
+    let (tr, te) = (
+        x.slice(ndarray::s![..200, ..]),
+        x.slice(ndarray::s![200.., ..]),
+    );
+    let (trl, tel) = (&labels[..200], &labels[200..]);
+    // the f64 fields through the patterns equal the dense ones up to the f32 rounding of the
+    // weights (`ra_weights` forms W in f32: each of the nv terms of a field is off by at most
+    // about K ε32 |ξ|², |ξ| < 1), far below one flipped unit's contribution
+    let f = eval::hidden_field_through_patterns(&rbm, tr, pv.view(), ph.view());
+    let d = rbm.hidden_field(tr);
+    let err = (&f - &d).iter().fold(0.0f64, |m, e| m.max(e.abs()));
+    let tol = (nv * k) as f64 * f64::from(f32::EPSILON);
+    assert!(err < tol, "fields differ by {err} (bound {tol})");
+    let lr = eval::LogRegParams {
+        l2: 1e-3,
+        max_iter: 200,
+        tol: 1e-6,
+    }
+    .check()
+    .unwrap();
+    for features in [
+        eval::ProbeFeatures::StandardizedMean,
+        eval::ProbeFeatures::SampledState,
+    ] {
+        let dense =
+            eval::probe_logreg(&rbm, tr, trl, te, tel, features, &lr, Seed(5), None).unwrap();
+        let low = eval::probe_logreg(
+            &rbm,
+            tr,
+            trl,
+            te,
+            tel,
+            features,
+            &lr,
+            Seed(5),
+            Some((pv.view(), ph.view())),
+        )
+        .unwrap();
+        // the same streams draw the same states except where rounding moved a probability past
+        // its uniform number: the accuracies agree to within a few images of 100
+        let msg = format!("{features:?}: dense {dense:?}, patterns {low:?}");
+        assert!(
+            (dense.test_accuracy - low.test_accuracy).abs() <= 0.03,
+            "{msg}"
+        );
+        assert!(
+            (dense.train_accuracy - low.train_accuracy).abs() <= 0.03,
+            "{msg}"
+        );
+        assert!(low.test_accuracy > 0.5, "{msg}");
+    }
+    // patterns of another model are refused
+    let other = pv.mapv(|x| -x);
+    let err = eval::probe_logreg(
+        &rbm,
+        tr,
+        trl,
+        te,
+        tel,
+        eval::ProbeFeatures::SampledState,
+        &lr,
+        Seed(5),
+        Some((other.view(), ph.view())),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("patterns"), "{err}");
+}

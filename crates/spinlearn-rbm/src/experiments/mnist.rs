@@ -356,7 +356,9 @@ impl EpochObserver for AisCurve<'_> {
     }
 }
 
-/// The two probes (one sampled hidden state per image; standardized hidden means) of `rbm`.
+/// The two probes (one sampled hidden state per image; standardized hidden means) of `rbm`, with
+/// the fields through the RA `patterns` when given.
+#[allow(clippy::too_many_arguments)]
 fn probes(
     rbm: &Rbm,
     tr: ArrayView2<'_, f64>,
@@ -365,8 +367,20 @@ fn probes(
     tel: &[u8],
     p: &ValidLogRegParams,
     seed: Seed,
+    patterns: Option<&(Array2<f32>, Array2<f32>)>,
 ) -> Result<(ProbeFit, ProbeFit)> {
-    let s = probe_logreg(rbm, tr, trl, te, tel, ProbeFeatures::SampledState, p, seed)?;
+    let pat = patterns.map(|(a, b)| (a.view(), b.view()));
+    let s = probe_logreg(
+        rbm,
+        tr,
+        trl,
+        te,
+        tel,
+        ProbeFeatures::SampledState,
+        p,
+        seed,
+        pat,
+    )?;
     let m = probe_logreg(
         rbm,
         tr,
@@ -376,6 +390,7 @@ fn probes(
         ProbeFeatures::StandardizedMean,
         p,
         seed,
+        pat,
     )?;
     Ok((s, m))
 }
@@ -428,6 +443,7 @@ pub fn mnist_experiment(
                 test_labels,
                 &p.probe,
                 seed.named("probe"),
+                state.patterns.as_ref(),
             )?;
             untrained.push(&s0, &m0);
         }
@@ -455,6 +471,7 @@ pub fn mnist_experiment(
             test_labels,
             &p.probe,
             seed.named("probe"),
+            state.patterns.as_ref(),
         )?;
         ra.push(&ps, &pm);
         if r == 0 {
@@ -503,6 +520,7 @@ pub fn mnist_experiment(
         test_labels,
         &p.probe,
         seed.named("probe"),
+        None,
     )?;
     plain.push(&ps, &pm);
     let rbm_base = base_visible_bias(Units::Bit, bits_tr64.view());

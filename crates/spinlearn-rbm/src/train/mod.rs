@@ -933,10 +933,7 @@ fn dense_weight_step(
         Kernels::Auto => ActiveLists::of_columns(vs).filter(crate::kernels::use_gather),
         Kernels::Dense => None,
     };
-    let hs_sum = lists
-        .as_ref()
-        .filter(|l| l.spins())
-        .map(|_| crate::kernels::row_sum(hs));
+    let hs_panels = lists.as_ref().map(|_| crate::kernels::Panels::of(hs));
     opt.ensure_slot(st, 0, &[nv, nh]);
     let blk = weight_block_rows(nv);
     let len = blk * nh;
@@ -966,9 +963,8 @@ fn dense_weight_step(
         let r0 = b * blk;
         let rows = wb.len() / nh;
         let mut g = Array2::<f32>::zeros((rows, nh));
-        if let Some(l) = &lists {
-            let sum = hs_sum.as_deref();
-            crate::kernels::gather(l, r0..r0 + rows, hs, sum, g.view_mut(), 1.0, None);
+        if let (Some(l), Some(p)) = (&lists, &hs_panels) {
+            crate::kernels::gather(l, r0..r0 + rows, p, g.view_mut(), 1.0, None);
         } else {
             // a row-major copy of this block of vsᵀ: faer's kernels run faster on it than on
             // the transposed (column-major) view
