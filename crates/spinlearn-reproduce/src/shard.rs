@@ -83,12 +83,20 @@ pub struct Sharded {
 }
 
 /// The sections that run as shards.
-pub const SHARDED: &[Sharded] = &[Sharded {
-    id: "relevance",
-    units: crate::relevance::units,
-    run: crate::relevance::run_units,
-    merge: crate::relevance::merge,
-}];
+pub const SHARDED: &[Sharded] = &[
+    Sharded {
+        id: "relevance",
+        units: crate::relevance::units,
+        run: crate::relevance::run_units,
+        merge: crate::relevance::merge,
+    },
+    Sharded {
+        id: "ising-activation",
+        units: crate::ising_activation::units,
+        run: crate::ising_activation::run_units,
+        merge: crate::ising_activation::merge,
+    },
+];
 
 /// The sharded section `id`; an error naming the ones that are, otherwise.
 pub fn sharded(id: &str) -> Result<&'static Sharded> {
