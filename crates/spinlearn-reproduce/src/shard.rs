@@ -96,6 +96,12 @@ pub const SHARDED: &[Sharded] = &[
         run: crate::ising_activation::run_units,
         merge: crate::ising_activation::merge,
     },
+    Sharded {
+        id: "zero-synapses",
+        units: crate::zero_synapses::units,
+        run: crate::zero_synapses::run_units,
+        merge: crate::zero_synapses::merge,
+    },
 ];
 
 /// The sharded section `id`; an error naming the ones that are, otherwise.
