@@ -2,8 +2,11 @@
 //! the firing-rate curves of section 2.4, and the lattice check: mean field against square-lattice
 //! Monte Carlo (Wolff) against Onsager, with the Binder-cumulant crossing.
 //!
-//! Reads as: [`preset`] (sizes per mode) -> [`activation_experiment`] and [`lattice_sweep`] ->
-//! [`figures`] -> [`claims`] -> report text, table and summary.
+//! Reads as: [`preset`] (sizes per mode) -> the units ([`units`]: [`activation_experiment`], each
+//! lattice point by [`lattice_points`], each hidden type by [`hidden_units::train_type`]) ->
+//! [`LatticeSweep::assemble`] -> [`figures`] -> [`claims`] -> report text, table and summary.
+//! [`run`] runs every unit in one process; [`run_units`] and [`merge`] run them as shards
+//! ([`crate::shard`]) and render the same report from their files.
 
 pub mod claims;
 pub mod figures;

@@ -2,7 +2,10 @@
 //! a one-bit RBM with ternary synapses learned by message passing, Figs. 1-4.
 //!
 //! preset(mode) -> `spinlearn_bp` size and beta sweeps on MNIST digits 0 and 1, digit 0 and a
-//! synthetic retina -> figures ([`figures`]), headline table and summary.
+//! synthetic retina, as units ([`units`]: each M of a size sweep, each (M, beta) of the beta sweep,
+//! run by [`sweep_cells`] and assembled by [`SizeSweep::assemble`] and [`BetaSweep::assemble`]) ->
+//! figures ([`figures`]), headline table and summary. [`run`] runs every unit in one process;
+//! [`run_units`] and [`merge`] run them as shards ([`crate::shard`]) and render the same report.
 
 pub mod figures;
 
