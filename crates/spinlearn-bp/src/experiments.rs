@@ -649,8 +649,17 @@ mod tests {
         assert_eq!(b.runs[..], a.runs[3..]);
         assert_eq!(fraction_converged(&a.runs), 1.0);
         // An observer that stops ends the sweep with an error, not a partial result.
+        // On a pool of one thread the stop is seen after the first run, before the others start
+        // (on a loaded machine several threads could finish every run before it is seen).
         let mut stop = |_: &StepReport<'_>| Control::Stop;
-        let e = size_sweep(&pool, &params.check().unwrap(), Seed(9), &mut stop).unwrap_err();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let v = params.check().unwrap();
+        let e = one
+            .install(|| size_sweep(&pool, &v, Seed(9), &mut stop))
+            .unwrap_err();
         assert!(matches!(e, BpError::Stopped(_)), "{e}");
         let bad = SizeSweepParams {
             selections: 0,
