@@ -393,4 +393,28 @@ mod tests {
         assert_eq!(Shard::ALL.positions(3), vec![0, 1, 2]);
         assert_eq!(toml_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
     }
+
+    /// Every sharded section names its units uniquely in every mode, with names that are plain
+    /// file names (each unit is a file `units/<name>.json`).
+    #[test]
+    fn unit_names_are_unique_file_names() {
+        for sec in SHARDED {
+            for mode in [Mode::Smoke, Mode::Quick, Mode::Full] {
+                let names = (sec.units)(mode).unwrap();
+                assert!(!names.is_empty(), "{} {mode:?}", sec.id);
+                let mut sorted = names.clone();
+                sorted.sort();
+                sorted.dedup();
+                assert_eq!(sorted.len(), names.len(), "{} {mode:?}: {names:?}", sec.id);
+                for n in &names {
+                    assert!(
+                        n.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+                        "{} {mode:?}: unit name `{n}`",
+                        sec.id
+                    );
+                }
+            }
+        }
+    }
 }

@@ -357,7 +357,11 @@ pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) ->
             },
         )?;
     }
-    Ok(json!({"lattice_points": info.preset.ls.len() * info.preset.ts.len()}))
+    let lattice_points = todo
+        .iter()
+        .filter(|u| matches!(u, Unit::Lattice(_)))
+        .count();
+    Ok(json!({ "lattice_points": lattice_points }))
 }
 
 /// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
