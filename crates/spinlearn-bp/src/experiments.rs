@@ -141,6 +141,54 @@ fn sweep_jobs<J: Sync, T: Send>(
     .collect()
 }
 
+/// The runs of one cell of a sweep (one size `M`, or one `(M, beta)`): every selection's run in
+/// selection order and the feature map of selection 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepCell {
+    /// Selection `s` at index `s`.
+    pub runs: Vec<SelectionRun>,
+    /// Selection 0's feature map.
+    pub feature: FeatureMap,
+}
+
+/// Runs `selections` random selections of each cell `(M, learner)` on `pool` (±1 values), every
+/// `(cell, selection)` in parallel, each from its own streams (see the module notes): a cell's
+/// result does not depend on the other cells run with it. Each finished run is reported to `obs`
+/// as a step of `stage`; an observer answering Stop ends in [`BpError::Stopped`]. A size larger
+/// than the pool is an error naming `m`.
+pub fn sweep_cells(
+    pool: &Dataset,
+    cells: &[(usize, &ValidBpParams)],
+    selections: usize,
+    seed: Seed,
+    stage: &str,
+    obs: &mut dyn Observer,
+) -> Result<Vec<SweepCell>> {
+    let pool = spin_matrix(pool)?;
+    let pool = pool.view();
+    let jobs: Vec<(usize, usize)> = (0..cells.len())
+        .flat_map(|c| (0..selections).map(move |s| (c, s)))
+        .collect();
+    let results = sweep_jobs(&jobs, stage, obs, |&(c, s), halt| {
+        let (m, learner) = cells[c];
+        run_selection(pool, m, s, learner, seed, halt)
+    })?;
+    let mut it = results.into_iter();
+    let mut out = Vec::with_capacity(cells.len());
+    for _ in cells {
+        let chunk: Vec<(SelectionRun, FeatureMap)> = it.by_ref().take(selections).collect();
+        let mut chunk = chunk.into_iter();
+        let (run0, feature) = chunk
+            .next()
+            .ok_or_else(|| BpError::invalid("selections", "must be at least 1"))?;
+        out.push(SweepCell {
+            runs: std::iter::once(run0).chain(chunk.map(|r| r.0)).collect(),
+            feature,
+        });
+    }
+    Ok(out)
+}
+
 /// Parameters of a data-size sweep (field names are the flags of `spinlearn bp sweep`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizeSweepParams {
@@ -247,45 +295,64 @@ pub fn size_sweep(
     seed: Seed,
     obs: &mut dyn Observer,
 ) -> Result<SizeSweep> {
-    let pool = spin_matrix(pool)?;
-    let pool = pool.view();
-    let (sizes, skipped): (Vec<usize>, Vec<usize>) =
-        params.sizes.iter().partition(|&&m| m <= pool.nrows());
-    let ns = params.selections;
-    let jobs: Vec<(usize, usize)> = sizes
+    let n_pool = pool.n_samples();
+    let sizes: Vec<usize> = params
+        .sizes
         .iter()
-        .flat_map(|&m| (0..ns).map(move |s| (m, s)))
+        .copied()
+        .filter(|&m| m <= n_pool)
         .collect();
-    let results = sweep_jobs(&jobs, "size sweep", obs, |&(m, s), halt| {
-        run_selection(pool, m, s, &params.learner, seed, halt)
-    })?;
-    let mut points = Vec::new();
-    let mut features = Vec::new();
-    for (k, &m) in sizes.iter().enumerate() {
-        let chunk = &results[k * ns..(k + 1) * ns];
-        let rho: Vec<f64> = chunk.iter().map(|r| r.0.rho).collect();
-        let mcav: Vec<f64> = chunk.iter().map(|r| r.0.m_cav).collect();
-        let asy: Vec<f64> = chunk.iter().map(|r| r.0.rho_asympt).collect();
-        let (rho_mean, rho_std) = mean_std(&rho);
-        let (m_cav_mean, m_cav_std) = mean_std(&mcav);
-        points.push(SizePoint {
-            m,
-            rho_mean,
-            rho_std,
-            m_cav_mean,
-            m_cav_std,
-            rho_asympt_mean: mean_std(&asy).0,
-            n_runs: chunk.len(),
-            n_converged: chunk.iter().filter(|r| r.0.converged).count(),
-        });
-        features.push(chunk[0].1.clone());
+    let cells: Vec<(usize, &ValidBpParams)> = sizes.iter().map(|&m| (m, &params.learner)).collect();
+    let mut done =
+        sweep_cells(pool, &cells, params.selections, seed, "size sweep", obs)?.into_iter();
+    Ok(SizeSweep::assemble(
+        params
+            .sizes
+            .iter()
+            .map(|&m| (m, if m <= n_pool { done.next() } else { None }))
+            .collect(),
+    ))
+}
+
+impl SizeSweep {
+    /// The sweep from its cells, one per size in the order of the sweep's sizes: `(M, Some(cell))`
+    /// for a size that was run, `(M, None)` for one left out (listed in `skipped`).
+    pub fn assemble(cells: Vec<(usize, Option<SweepCell>)>) -> SizeSweep {
+        let mut points = Vec::new();
+        let mut features = Vec::new();
+        let mut runs = Vec::new();
+        let mut skipped = Vec::new();
+        for (m, cell) in cells {
+            let Some(cell) = cell else {
+                skipped.push(m);
+                continue;
+            };
+            let chunk = &cell.runs;
+            let rho: Vec<f64> = chunk.iter().map(|r| r.rho).collect();
+            let mcav: Vec<f64> = chunk.iter().map(|r| r.m_cav).collect();
+            let asy: Vec<f64> = chunk.iter().map(|r| r.rho_asympt).collect();
+            let (rho_mean, rho_std) = mean_std(&rho);
+            let (m_cav_mean, m_cav_std) = mean_std(&mcav);
+            points.push(SizePoint {
+                m,
+                rho_mean,
+                rho_std,
+                m_cav_mean,
+                m_cav_std,
+                rho_asympt_mean: mean_std(&asy).0,
+                n_runs: chunk.len(),
+                n_converged: chunk.iter().filter(|r| r.converged).count(),
+            });
+            features.push(cell.feature);
+            runs.extend(cell.runs);
+        }
+        SizeSweep {
+            points,
+            features,
+            runs,
+            skipped,
+        }
     }
-    Ok(SizeSweep {
-        points,
-        features,
-        runs: results.into_iter().map(|r| r.0).collect(),
-        skipped,
-    })
 }
 
 /// Parameters of an inverse-temperature sweep.
@@ -426,55 +493,95 @@ pub fn beta_sweep(
     seed: Seed,
     obs: &mut dyn Observer,
 ) -> Result<BetaSweep> {
-    let pool = spin_matrix(pool)?;
-    let pool = pool.view();
-    let (sizes, skipped): (Vec<usize>, Vec<usize>) =
-        params.sizes.iter().partition(|&&m| m <= pool.nrows());
-    let ns = params.selections;
-    let nb = params.learners.len();
-    let jobs: Vec<(usize, usize, usize)> = sizes
+    let n_pool = pool.n_samples();
+    let cells: Vec<(usize, &ValidBpParams)> = params
+        .sizes
         .iter()
-        .flat_map(|&m| (0..nb).flat_map(move |b| (0..ns).map(move |s| (m, b, s))))
+        .filter(|&&m| m <= n_pool)
+        .flat_map(|&m| params.learners.iter().map(move |l| (m, l)))
         .collect();
-    let results = sweep_jobs(&jobs, "beta sweep", obs, |&(m, b, s), halt| {
-        run_selection(pool, m, s, &params.learners[b], seed, halt)
-    })?;
-    let betas = params.betas();
-    let mut points = Vec::new();
-    let mut features = Vec::new();
-    let mut beta_c = Vec::new();
-    for (k, &m) in sizes.iter().enumerate() {
-        let mut rho_means = Vec::new();
-        for (j, &beta) in betas.iter().enumerate() {
-            let start = (k * nb + j) * ns;
-            let chunk = &results[start..start + ns];
-            let rho: Vec<f64> = chunk.iter().map(|r| r.0.rho).collect();
-            let mcav: Vec<f64> = chunk.iter().map(|r| r.0.m_cav).collect();
-            let (rho_mean, rho_std) = mean_std(&rho);
-            rho_means.push(rho_mean);
-            points.push(BetaPoint {
-                m,
-                beta,
-                rho_mean,
-                rho_std,
-                m_cav_mean: mean_std(&mcav).0,
-                n_runs: ns,
-                n_converged: chunk.iter().filter(|r| r.0.converged).count(),
-            });
-            features.push(chunk[0].1.clone());
+    let mut done =
+        sweep_cells(pool, &cells, params.selections, seed, "beta sweep", obs)?.into_iter();
+    let nb = params.learners.len();
+    let cells = params
+        .sizes
+        .iter()
+        .flat_map(|&m| (0..nb).map(move |_| m))
+        .map(|m| if m <= n_pool { done.next() } else { None })
+        .collect();
+    BetaSweep::assemble(&params.sizes, &params.betas(), cells)
+}
+
+impl BetaSweep {
+    /// The sweep from its cells, size-major then beta in the grid's order, `None` for the cells of
+    /// a size left out (listed in `skipped`). Errors when the count is not sizes x betas or a size
+    /// is run at some betas only.
+    pub fn assemble(
+        sizes: &[usize],
+        betas: &[f64],
+        cells: Vec<Option<SweepCell>>,
+    ) -> Result<BetaSweep> {
+        let nb = betas.len();
+        if cells.len() != sizes.len() * nb {
+            return Err(BpError::invalid(
+                "cells",
+                format!(
+                    "{} cells for {} sizes x {nb} betas",
+                    cells.len(),
+                    sizes.len()
+                ),
+            ));
         }
-        beta_c.push(CriticalBeta {
-            m,
-            beta_c: critical_beta(&betas, &rho_means),
-        });
+        let mut points = Vec::new();
+        let mut features = Vec::new();
+        let mut beta_c = Vec::new();
+        let mut runs = Vec::new();
+        let mut skipped = Vec::new();
+        let mut cells = cells.into_iter();
+        for &m in sizes {
+            let row: Vec<Option<SweepCell>> = cells.by_ref().take(nb).collect();
+            if row.iter().all(Option::is_none) {
+                skipped.push(m);
+                continue;
+            }
+            let mut rho_means = Vec::new();
+            for (cell, &beta) in row.into_iter().zip(betas) {
+                let cell = cell.ok_or_else(|| {
+                    BpError::invalid(
+                        "cells",
+                        format!("M = {m} is run at some betas only (not at {beta})"),
+                    )
+                })?;
+                let chunk = &cell.runs;
+                let rho: Vec<f64> = chunk.iter().map(|r| r.rho).collect();
+                let mcav: Vec<f64> = chunk.iter().map(|r| r.m_cav).collect();
+                let (rho_mean, rho_std) = mean_std(&rho);
+                rho_means.push(rho_mean);
+                points.push(BetaPoint {
+                    m,
+                    beta,
+                    rho_mean,
+                    rho_std,
+                    m_cav_mean: mean_std(&mcav).0,
+                    n_runs: chunk.len(),
+                    n_converged: chunk.iter().filter(|r| r.converged).count(),
+                });
+                features.push(cell.feature);
+                runs.extend(cell.runs);
+            }
+            beta_c.push(CriticalBeta {
+                m,
+                beta_c: critical_beta(betas, &rho_means),
+            });
+        }
+        Ok(BetaSweep {
+            points,
+            beta_c,
+            features,
+            runs,
+            skipped,
+        })
     }
-    Ok(BetaSweep {
-        points,
-        beta_c,
-        features,
-        runs: results.into_iter().map(|r| r.0).collect(),
-        skipped,
-    })
 }
 
 /// Fraction of runs that converged (NaN for no runs).
@@ -542,8 +649,17 @@ mod tests {
         assert_eq!(b.runs[..], a.runs[3..]);
         assert_eq!(fraction_converged(&a.runs), 1.0);
         // An observer that stops ends the sweep with an error, not a partial result.
+        // On a pool of one thread the stop is seen after the first run, before the others start
+        // (on a loaded machine several threads could finish every run before it is seen).
         let mut stop = |_: &StepReport<'_>| Control::Stop;
-        let e = size_sweep(&pool, &params.check().unwrap(), Seed(9), &mut stop).unwrap_err();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let v = params.check().unwrap();
+        let e = one
+            .install(|| size_sweep(&pool, &v, Seed(9), &mut stop))
+            .unwrap_err();
         assert!(matches!(e, BpError::Stopped(_)), "{e}");
         let bad = SizeSweepParams {
             selections: 0,
@@ -590,5 +706,60 @@ mod tests {
             ..params
         };
         assert!(bad.check().unwrap_err().to_string().contains("`beta`"));
+    }
+
+    #[test]
+    fn cells_run_apart_assemble_into_the_sweeps() {
+        let pool = spin_pool(40, 10, 4);
+        let params = BetaSweepParams {
+            sizes: vec![8, 16, 64],
+            betas: vec![0.5, 2.0],
+            selections: 2,
+            learner: BpParams::default(),
+        };
+        let v = params.check().unwrap();
+        let whole = beta_sweep(&pool, &v, Seed(5), &mut NoObserver).unwrap();
+        assert_eq!(whole.skipped, vec![64]);
+        let l: Vec<ValidBpParams> = [0.5, 2.0]
+            .iter()
+            .map(|&beta| {
+                BpParams {
+                    beta,
+                    ..BpParams::default()
+                }
+                .check()
+                .unwrap()
+            })
+            .collect();
+        // Each cell on its own, in another order.
+        let mut cells: Vec<Option<SweepCell>> = vec![None; 6];
+        for (i, (m, b)) in [(3, (16, 1)), (0, (8, 0)), (2, (16, 0)), (1, (8, 1))] {
+            let mut one =
+                sweep_cells(&pool, &[(m, &l[b])], 2, Seed(5), "cell", &mut NoObserver).unwrap();
+            cells[i] = one.pop();
+        }
+        let parts = BetaSweep::assemble(&params.sizes, &params.betas, cells.clone()).unwrap();
+        assert_eq!(parts, whole);
+        let mut partial = cells.clone();
+        partial[1] = None;
+        let e = BetaSweep::assemble(&params.sizes, &params.betas, partial).unwrap_err();
+        assert!(e.to_string().contains("M = 8"), "{e}");
+        assert!(BetaSweep::assemble(&params.sizes, &params.betas, cells[1..].to_vec()).is_err());
+        // A size sweep from cells, with a size left out.
+        let sizes = SizeSweepParams {
+            sizes: vec![8, 64, 16],
+            selections: 2,
+            learner: BpParams::default(),
+        };
+        let whole = size_sweep(&pool, &sizes.check().unwrap(), Seed(5), &mut NoObserver).unwrap();
+        let cell = |m| {
+            sweep_cells(&pool, &[(m, &l[0])], 2, Seed(5), "cell", &mut NoObserver)
+                .unwrap()
+                .pop()
+        };
+        let parts = SizeSweep::assemble(vec![(8, cell(8)), (64, None), (16, cell(16))]);
+        assert_eq!(parts, whole);
+        assert_eq!(parts.skipped, vec![64]);
+        assert!(sweep_cells(&pool, &[(64, &l[0])], 2, Seed(5), "cell", &mut NoObserver).is_err());
     }
 }

@@ -331,6 +331,16 @@ impl LatticeSweepValidParams {
     pub fn sweeps(&self) -> usize {
         self.params.sweeps
     }
+    /// Points of the grid, `ls.len() * ts.len()`.
+    pub fn n_points(&self) -> usize {
+        self.points.len()
+    }
+    /// Size and temperature of point `k` (L-major: k = L index * n_T + T index); panics for
+    /// `k >= n_points()`.
+    pub fn point(&self, k: usize) -> (usize, f64) {
+        let nt = self.params.ts.len();
+        (self.params.ls[k / nt], self.params.ts[k % nt])
+    }
 }
 
 /// Where the Binder cumulants of two sizes cross.
@@ -479,69 +489,133 @@ pub fn binder_crossing_bootstrap(
 /// Runs every (L, T) point in parallel (point k = L index * n_T + T index draws from
 /// `seed.derive(k)`, so results do not depend on the thread count). The observer sees one report
 /// per finished point (stage `"lattice point"`, metrics `l`, `t`, `abs_m`, in completion order) and
-/// may stop the sweep: points not yet finished are then dropped.
+/// may stop the sweep: points not yet finished are then dropped. The same as [`lattice_points`]
+/// over every point followed by [`LatticeSweep::assemble`].
 pub fn lattice_sweep(
     p: &LatticeSweepValidParams,
     seed: Seed,
     obs: &mut dyn Observer,
 ) -> Result<LatticeSweep> {
-    let ts = p.ts();
-    let jobs: Vec<(usize, &McValidParams)> = p.points.iter().enumerate().collect();
-    let results =
-        spinlearn_core::par::par_map_observed(&jobs, "lattice point", obs, |&(k, v), halt| {
-            let r = simulate(v, seed.derive(k as u64), halt)?;
-            let metrics = vec![
-                ("l", r.l as f64),
-                ("t", r.t),
-                ("abs_m", r.magnetization.mean),
-            ];
-            Ok::<_, crate::IsingError>((r, metrics))
-        })?;
+    let all: Vec<usize> = (0..p.n_points()).collect();
+    let results = lattice_points(p, &all, seed, obs)?;
     let stopped_early = results.iter().any(Option::is_none);
-    let points: Vec<McResult> = results.into_iter().flatten().collect();
-    let mut crossings = Vec::new();
-    if !stopped_early {
-        for w in p.ls().windows(2) {
-            let u = |l: usize| -> Vec<f64> {
-                points
-                    .iter()
-                    .filter(|r| r.l == l)
-                    .map(|r| r.binder.mean)
-                    .collect()
-            };
-            if let Some(t) = binder_crossing(ts, &u(w[0]), &u(w[1])) {
-                crossings.push(BinderCrossing {
-                    l_small: w[0],
-                    l_large: w[1],
-                    t,
-                });
-            }
-        }
-    }
-    let tc_binder_crossing = if crossings.is_empty() {
-        None
-    } else {
-        Some(crossings.iter().map(|c| c.t).sum::<f64>() / crossings.len() as f64)
-    };
-    let mean_field_m = ts
+    LatticeSweep::assemble(p, results.into_iter().flatten().collect(), stopped_early)
+}
+
+/// Runs the points `ks` (indices into the L-major grid, see [`LatticeSweepValidParams::point`]) in
+/// parallel, point k from `seed.derive(k)`: each point's result is the one [`lattice_sweep`] gives
+/// it, however the points are split between calls. Reports like [`lattice_sweep`]; a point the
+/// observer stopped before it finished is `None`. An index outside the grid is an error.
+pub fn lattice_points(
+    p: &LatticeSweepValidParams,
+    ks: &[usize],
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<Vec<Option<McResult>>> {
+    let jobs = ks
         .iter()
-        .map(|&t| {
-            CurieWeiss::new(t, onsager::TC_MEAN_FIELD)
-                .equilibrium()
-                .map(|s| s.m)
+        .map(|&k| {
+            p.points.get(k).map(|v| (k, v)).ok_or_else(|| {
+                crate::IsingError::invalid(
+                    "point",
+                    format!("point {k} of a grid of {} does not exist", p.n_points()),
+                )
+            })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(LatticeSweep {
-        params: p.params().clone(),
-        points,
-        stopped_early,
-        crossings,
-        tc_binder_crossing,
-        tc_exact: onsager::tc_exact(),
-        tc_mean_field: onsager::TC_MEAN_FIELD,
-        mean_field_m,
-        onsager_m: ts.iter().map(|&t| onsager::magnetization(t)).collect(),
+    spinlearn_core::par::par_map_observed(&jobs, "lattice point", obs, |&(k, v), halt| {
+        let r = simulate(v, seed.derive(k as u64), halt)?;
+        let metrics = vec![
+            ("l", r.l as f64),
+            ("t", r.t),
+            ("abs_m", r.magnetization.mean),
+        ];
+        Ok::<_, crate::IsingError>((r, metrics))
     })
+}
+
+impl LatticeSweep {
+    /// The sweep from its points' results, L-major in the grid's order (all of them, or when
+    /// `stopped_early` the ones finished): the Binder crossings (only when complete), the
+    /// mean-field and Onsager curves. Errors when a point is not the grid's (size, temperature or
+    /// run length) or, for a complete sweep, when the count is not the grid's.
+    pub fn assemble(
+        p: &LatticeSweepValidParams,
+        points: Vec<McResult>,
+        stopped_early: bool,
+    ) -> Result<LatticeSweep> {
+        let ts = p.ts();
+        if !stopped_early && points.len() != p.n_points() {
+            return Err(crate::IsingError::invalid(
+                "points",
+                format!(
+                    "{} results for a grid of {} points",
+                    points.len(),
+                    p.n_points()
+                ),
+            ));
+        }
+        if !stopped_early {
+            for (k, r) in points.iter().enumerate() {
+                let (l, t) = p.point(k);
+                if r.l != l || r.t.to_bits() != t.to_bits() || r.n_measured != p.sweeps() {
+                    return Err(crate::IsingError::invalid(
+                        "points",
+                        format!(
+                            "result {k} is L = {}, T = {} with {} sweeps, the grid's point is L = {l}, T = {t} with {}",
+                            r.l,
+                            r.t,
+                            r.n_measured,
+                            p.sweeps()
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut crossings = Vec::new();
+        if !stopped_early {
+            for w in p.ls().windows(2) {
+                let u = |l: usize| -> Vec<f64> {
+                    points
+                        .iter()
+                        .filter(|r| r.l == l)
+                        .map(|r| r.binder.mean)
+                        .collect()
+                };
+                if let Some(t) = binder_crossing(ts, &u(w[0]), &u(w[1])) {
+                    crossings.push(BinderCrossing {
+                        l_small: w[0],
+                        l_large: w[1],
+                        t,
+                    });
+                }
+            }
+        }
+        let tc_binder_crossing = if crossings.is_empty() {
+            None
+        } else {
+            Some(crossings.iter().map(|c| c.t).sum::<f64>() / crossings.len() as f64)
+        };
+        let mean_field_m = ts
+            .iter()
+            .map(|&t| {
+                CurieWeiss::new(t, onsager::TC_MEAN_FIELD)
+                    .equilibrium()
+                    .map(|s| s.m)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LatticeSweep {
+            params: p.params().clone(),
+            points,
+            stopped_early,
+            crossings,
+            tc_binder_crossing,
+            tc_exact: onsager::tc_exact(),
+            tc_mean_field: onsager::TC_MEAN_FIELD,
+            mean_field_m,
+            onsager_m: ts.iter().map(|&t| onsager::magnetization(t)).collect(),
+        })
+    }
 }
 
 /// All activation kinds evaluated on a grid (for the activation-function figure).
@@ -609,6 +683,34 @@ mod tests {
         for r in &cut.points {
             assert!(full.points.contains(r));
         }
+    }
+
+    #[test]
+    fn points_split_between_calls_assemble_into_the_sweep() {
+        let p = small_sweep();
+        let mut go = |_: &StepReport<'_>| Control::Continue;
+        let whole = lattice_sweep(&p, Seed(4), &mut go).unwrap();
+        let odd = lattice_points(&p, &[5, 1, 3], Seed(4), &mut go).unwrap();
+        let even = lattice_points(&p, &[0, 2, 4], Seed(4), &mut go).unwrap();
+        let mut points = vec![None; 6];
+        for (k, r) in [5, 1, 3, 0, 2, 4]
+            .into_iter()
+            .zip(odd.into_iter().chain(even))
+        {
+            points[k] = r;
+        }
+        let points: Vec<McResult> = points.into_iter().map(Option::unwrap).collect();
+        assert_eq!((p.point(4), p.n_points()), ((6, 2.5), 6));
+        assert_eq!(
+            LatticeSweep::assemble(&p, points.clone(), false).unwrap(),
+            whole
+        );
+        let mut swapped = points.clone();
+        swapped.swap(0, 1);
+        let e = LatticeSweep::assemble(&p, swapped, false).unwrap_err();
+        assert!(e.to_string().contains("result 0 is L = 4, T = 2.5"), "{e}");
+        assert!(LatticeSweep::assemble(&p, points[1..].to_vec(), false).is_err());
+        assert!(lattice_points(&p, &[6], Seed(4), &mut go).is_err());
     }
 
     #[test]

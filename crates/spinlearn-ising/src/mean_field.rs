@@ -47,8 +47,47 @@ pub struct MeanFieldSolution {
     /// F''(m) = Tc (1 - (Tc / T) sech^2((Tc m + h) / T)).
     pub curvature: f64,
     /// Susceptibility dm/dh along this solution, (1 - m^2) / (T - Tc (1 - m^2)); infinite at a
-    /// spinodal, negative on an unstable branch.
+    /// spinodal, negative on an unstable branch. In JSON a non-finite value is the string `"inf"`,
+    /// `"-inf"` or `"NaN"`, so that it reads back as written.
+    #[serde(with = "nonfinite_as_string")]
     pub susceptibility: f64,
+}
+
+/// An f64 in JSON: a number when finite, otherwise `"inf"`, `"-inf"` or `"NaN"` (JSON has no
+/// such numbers; serde_json would write `null`, which does not read back as an f64).
+mod nonfinite_as_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        match *x {
+            x if x.is_finite() => s.serialize_f64(x),
+            x if x.is_nan() => s.serialize_str("NaN"),
+            x if x > 0.0 => s.serialize_str("inf"),
+            _ => s.serialize_str("-inf"),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match Option::<Repr>::deserialize(d)? {
+            Some(Repr::Number(x)) => Ok(x),
+            None => Ok(f64::NAN),
+            Some(Repr::Text(t)) => match t.as_str() {
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                "NaN" => Ok(f64::NAN),
+                _ => Err(serde::de::Error::custom(format!(
+                    "`{t}` is not a number, \"inf\", \"-inf\" or \"NaN\""
+                ))),
+            },
+        }
+    }
 }
 
 impl CurieWeiss {
@@ -260,6 +299,33 @@ pub fn bifurcation(ts: &[f64], tc: f64, h: f64) -> Result<Vec<BifurcationPoint>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn infinite_susceptibility_reads_back_from_json() {
+        // At T = Tc the m = 0 solution has dm/dh = 1 / (T - Tc) = +inf.
+        let sols = CurieWeiss::new(1.0, 1.0).solve().unwrap();
+        assert_eq!(sols[0].susceptibility, f64::INFINITY);
+        let text = serde_json::to_string(&sols).unwrap();
+        assert!(text.contains("\"susceptibility\":\"inf\""), "{text}");
+        let back: Vec<MeanFieldSolution> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, sols);
+        let neg = MeanFieldSolution {
+            susceptibility: f64::NEG_INFINITY,
+            ..sols[0]
+        };
+        let text = serde_json::to_string(&neg).unwrap();
+        let back: MeanFieldSolution = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, neg);
+        let nan = serde_json::to_string(&MeanFieldSolution {
+            susceptibility: f64::NAN,
+            ..sols[0]
+        })
+        .unwrap();
+        let back: MeanFieldSolution = serde_json::from_str(&nan).unwrap();
+        assert!(back.susceptibility.is_nan());
+        let bad = text.replace("-inf", "lots");
+        assert!(serde_json::from_str::<MeanFieldSolution>(&bad).is_err());
+    }
 
     #[test]
     fn solutions_satisfy_the_equation() {

@@ -83,12 +83,26 @@ pub struct Sharded {
 }
 
 /// The sections that run as shards.
-pub const SHARDED: &[Sharded] = &[Sharded {
-    id: "relevance",
-    units: crate::relevance::units,
-    run: crate::relevance::run_units,
-    merge: crate::relevance::merge,
-}];
+pub const SHARDED: &[Sharded] = &[
+    Sharded {
+        id: "relevance",
+        units: crate::relevance::units,
+        run: crate::relevance::run_units,
+        merge: crate::relevance::merge,
+    },
+    Sharded {
+        id: "ising-activation",
+        units: crate::ising_activation::units,
+        run: crate::ising_activation::run_units,
+        merge: crate::ising_activation::merge,
+    },
+    Sharded {
+        id: "zero-synapses",
+        units: crate::zero_synapses::units,
+        run: crate::zero_synapses::run_units,
+        merge: crate::zero_synapses::merge,
+    },
+];
 
 /// The sharded section `id`; an error naming the ones that are, otherwise.
 pub fn sharded(id: &str) -> Result<&'static Sharded> {
@@ -378,5 +392,29 @@ mod tests {
         assert_eq!(Shard { index: 2, count: 4 }.positions(10), vec![2, 6]);
         assert_eq!(Shard::ALL.positions(3), vec![0, 1, 2]);
         assert_eq!(toml_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+
+    /// Every sharded section names its units uniquely in every mode, with names that are plain
+    /// file names (each unit is a file `units/<name>.json`).
+    #[test]
+    fn unit_names_are_unique_file_names() {
+        for sec in SHARDED {
+            for mode in [Mode::Smoke, Mode::Quick, Mode::Full] {
+                let names = (sec.units)(mode).unwrap();
+                assert!(!names.is_empty(), "{} {mode:?}", sec.id);
+                let mut sorted = names.clone();
+                sorted.sort();
+                sorted.dedup();
+                assert_eq!(sorted.len(), names.len(), "{} {mode:?}: {names:?}", sec.id);
+                for n in &names {
+                    assert!(
+                        n.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+                        "{} {mode:?}: unit name `{n}`",
+                        sec.id
+                    );
+                }
+            }
+        }
     }
 }

@@ -237,3 +237,132 @@ fn smoke_run_writes_figures_and_matches_onsager() {
     assert!((row[1] - curie_weiss_root(0.5)).abs() < 1e-12, "{row:?}");
     std::fs::remove_dir_all(&root).ok();
 }
+
+/// A fresh temporary directory for this test process.
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "spinlearn-repro-ising-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `v` without its timings (`seconds`, anywhere), which differ between any two runs.
+fn without_timings(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.ends_with("seconds"))
+                .map(|(k, x)| (k.clone(), without_timings(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_timings).collect()),
+        x => x.clone(),
+    }
+}
+
+fn json_at(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The section run as shards in separate directories and merged equals the one-process run, for
+/// two shard counts: summary, claims and the section's text bit for bit apart from the timings
+/// (`seconds`), and every figure's data file byte for byte. A merge without every shard names the
+/// missing units and leaves nothing behind.
+#[test]
+fn shards_merged_equal_the_one_process_run() {
+    use spinlearn_core::NoObserver;
+    use spinlearn_reproduce::ising_activation::units;
+    use spinlearn_reproduce::shard::{Shard, merge, run_shard};
+    use spinlearn_reproduce::{ReportParams, ReportRun, run_report};
+    let report = |root: std::path::PathBuf| ReportRun {
+        root,
+        seed: Seed(5),
+        threads: 1,
+        version: "test".into(),
+        embed_figures: false,
+    };
+    let one = tmp("one-process");
+    let p = ReportParams {
+        sections: vec![ID.into()],
+        mode: Mode::Smoke,
+        mnist_dir: None,
+    };
+    run_report(&p, &report(one.clone()), &mut NoObserver).unwrap();
+    let names = units(Mode::Smoke).unwrap();
+    // The mean-field curves, 2 sizes x 8 temperatures, 6 hidden-unit types.
+    assert_eq!(names.len(), 1 + 16 + 6, "{names:?}");
+    assert!(names.contains(&"lattice-L8-T2.3".to_string()), "{names:?}");
+    for count in [3, names.len()] {
+        let base = tmp(&format!("shards-{count}"));
+        let dirs: Vec<_> = (0..count)
+            .map(|index| {
+                let d = base.join(format!("t{index}"));
+                let s = run_shard(
+                    ID,
+                    Mode::Smoke,
+                    None,
+                    Shard { index, count },
+                    &report(d.clone()),
+                    &mut NoObserver,
+                )
+                .unwrap();
+                assert_eq!(s["total_units"], names.len());
+                d
+            })
+            .collect();
+        let e = merge(
+            ID,
+            &dirs[1..],
+            None,
+            &report(base.join("partial")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("missing") && e.contains("mean-field"), "{e}");
+        assert!(!base.join("partial").join(ID).exists());
+        // Shard 0 twice: a unit given twice is refused.
+        let twice = [dirs.clone(), vec![dirs[0].clone()]].concat();
+        let e = merge(
+            ID,
+            &twice,
+            None,
+            &report(base.join("twice")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("twice"), "{e}");
+        let merged = base.join("merged");
+        let mut r = report(merged.clone());
+        r.seed = Seed(99);
+        let (_, mode) = merge(ID, &dirs, Some(Mode::Smoke), &r, &mut NoObserver).unwrap();
+        assert_eq!(mode, Mode::Smoke);
+        for f in ["summary.json", "claims.json", "section.json"] {
+            let a = without_timings(&json_at(&one.join(ID).join(f)));
+            let b = without_timings(&json_at(&merged.join(ID).join(f)));
+            assert!(a == b, "{count} shards: {ID}/{f} differs");
+        }
+        let csvs: Vec<_> = std::fs::read_dir(one.join(ID))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_string_lossy().ends_with(".csv"))
+            .collect();
+        assert!(csvs.len() >= 9, "{csvs:?}");
+        for n in csvs {
+            let a = std::fs::read(one.join(ID).join(&n)).unwrap();
+            let b = std::fs::read(merged.join(ID).join(&n)).unwrap();
+            assert!(a == b, "{count} shards: {n:?} differs");
+        }
+        assert!(merged.join("index.html").is_file());
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+    std::fs::remove_dir_all(&one).unwrap();
+}

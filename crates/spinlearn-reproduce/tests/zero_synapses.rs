@@ -143,3 +143,117 @@ fn smoke_run_writes_figures_and_the_closed_form_at_one_sample() {
     );
     std::fs::remove_dir_all(&root).ok();
 }
+
+/// A fresh temporary directory for this test process.
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("spinlearn-repro-zs-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `v` without its timings (`seconds`, anywhere), which differ between any two runs.
+fn without_timings(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.ends_with("seconds"))
+                .map(|(k, x)| (k.clone(), without_timings(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_timings).collect()),
+        x => x.clone(),
+    }
+}
+
+fn json_at(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The section run as shards in separate directories and merged equals the one-process run, for
+/// two shard counts: summary, claims and the section's text bit for bit apart from the timings
+/// (`seconds`), and every figure's data file (CSV, the feature maps' NPZ) byte for byte. A merge
+/// without every shard names the missing units and leaves nothing behind.
+#[test]
+fn shards_merged_equal_the_one_process_run() {
+    use spinlearn_reproduce::shard::{Shard, merge, run_shard};
+    use spinlearn_reproduce::{ReportParams, ReportRun, run_report};
+    const ID: &str = "zero-synapses";
+    let report = |root: std::path::PathBuf| ReportRun {
+        root,
+        seed: Seed(5),
+        threads: 1,
+        version: "test".into(),
+        embed_figures: false,
+    };
+    let one = tmp("one-process");
+    let p = ReportParams {
+        sections: vec![ID.into()],
+        mode: Mode::Smoke,
+        mnist_dir: None,
+    };
+    run_report(&p, &report(one.clone()), &mut NoObserver).unwrap();
+    let names = zero_synapses::units(Mode::Smoke).unwrap();
+    // Figs. 1, 2 and 4 at M = 1, 4, 16; Fig. 3 at M = 16 and three betas.
+    assert_eq!(names.len(), 12, "{names:?}");
+    assert!(names.contains(&"fig3-M16-beta0.5".to_string()), "{names:?}");
+    for count in [2, names.len()] {
+        let base = tmp(&format!("shards-{count}"));
+        let dirs: Vec<_> = (0..count)
+            .map(|index| {
+                let d = base.join(format!("t{index}"));
+                let s = run_shard(
+                    ID,
+                    Mode::Smoke,
+                    None,
+                    Shard { index, count },
+                    &report(d.clone()),
+                    &mut NoObserver,
+                )
+                .unwrap();
+                assert_eq!(s["total_units"], names.len());
+                d
+            })
+            .collect();
+        let e = merge(
+            ID,
+            &dirs[1..],
+            None,
+            &report(base.join("partial")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("missing") && e.contains("fig1-M1"), "{e}");
+        assert!(!base.join("partial").join(ID).exists());
+        let merged = base.join("merged");
+        let mut r = report(merged.clone());
+        r.seed = Seed(99);
+        let (_, mode) = merge(ID, &dirs, Some(Mode::Smoke), &r, &mut NoObserver).unwrap();
+        assert_eq!(mode, Mode::Smoke);
+        for f in ["summary.json", "claims.json", "section.json"] {
+            let a = without_timings(&json_at(&one.join(ID).join(f)));
+            let b = without_timings(&json_at(&merged.join(ID).join(f)));
+            assert!(a == b, "{count} shards: {ID}/{f} differs");
+        }
+        let data: Vec<_> = std::fs::read_dir(one.join(ID))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| {
+                let n = n.to_string_lossy();
+                n.ends_with(".csv") || n.ends_with(".npz")
+            })
+            .collect();
+        assert_eq!(data.len(), 8, "{data:?}");
+        for n in data {
+            let a = std::fs::read(one.join(ID).join(&n)).unwrap();
+            let b = std::fs::read(merged.join(ID).join(&n)).unwrap();
+            assert!(a == b, "{count} shards: {n:?} differs");
+        }
+        assert!(merged.join("index.html").is_file());
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+    std::fs::remove_dir_all(&one).unwrap();
+}

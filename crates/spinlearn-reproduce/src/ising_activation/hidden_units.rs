@@ -1,14 +1,15 @@
 //! Paper 002's activations as RBM hidden units (issue 16, point 7): the same small RBM trained on
 //! bars 3x3 with each hidden type of [`spinlearn_rbm::hidden`], exact NLL side by side.
 //!
-//! Reads as: [`preset`] -> [`compare_hidden_types`] -> table rows and summary.
+//! Reads as: [`preset`] -> [`train_type`] for each of [`types`] (one unit of the section each) ->
+//! [`report`]: table rows and summary.
 
 use crate::{Mode, Result};
 use serde_json::{Value, json};
 use spinlearn_core::{Seed, Units};
 use spinlearn_plot::TableRow;
 use spinlearn_rbm::hidden::HiddenUnits;
-use spinlearn_rbm::hidden::compare::{compare_hidden_types, data_entropy};
+use spinlearn_rbm::hidden::compare::{HiddenComparison, compare_hidden_types, data_entropy};
 use spinlearn_rbm::hidden::train::{HiddenEstimator, HiddenTrainParams};
 
 /// Training settings (the same for every hidden type): 6 hidden units, SGD lr 0.01, momentum 0.5,
@@ -38,19 +39,41 @@ pub fn types() -> Vec<HiddenUnits> {
     ]
 }
 
-/// Trains every type by CD-1 and PCD-1 (50 chains) and returns the table rows, the summary and a
-/// paragraph for the report.
-pub fn run(mode: Mode, seed: Seed) -> Result<(Vec<TableRow>, Value, String)> {
-    let data = spinlearn_data::generate::bars(3)?.data.mapv(f64::from);
-    let template = preset(mode);
-    let estimators = [
+/// The estimators each type is trained with: CD-1 and PCD-1 (50 chains).
+fn estimators() -> [HiddenEstimator; 2] {
+    [
         HiddenEstimator::Cd { gibbs_steps: 1 },
         HiddenEstimator::Pcd {
             gibbs_steps: 1,
             n_chains: 50,
         },
-    ];
-    let rows = compare_hidden_types(&template, &types(), &estimators, data.view(), seed)?;
+    ]
+}
+
+/// Trains hidden type `hidden` with `template`'s settings by each estimator, from `seed` (the same
+/// for every type): one unit of the section, its rows of the comparison.
+pub fn train_type(
+    template: &HiddenTrainParams,
+    hidden: HiddenUnits,
+    seed: Seed,
+) -> Result<Vec<HiddenComparison>> {
+    let data = spinlearn_data::generate::bars(3)?.data.mapv(f64::from);
+    Ok(compare_hidden_types(
+        template,
+        &[hidden],
+        &estimators(),
+        data.view(),
+        seed,
+    )?)
+}
+
+/// The table rows, the summary and the report paragraph of the trainings `rows` (every type of
+/// [`types`], each by CD-1 and PCD-1) made with `template`.
+pub fn report(
+    template: &HiddenTrainParams,
+    rows: &[HiddenComparison],
+) -> Result<(Vec<TableRow>, Value, String)> {
+    let data = spinlearn_data::generate::bars(3)?.data.mapv(f64::from);
     let uniform = data.ncols() as f64 * std::f64::consts::LN_2;
     let entropy = data_entropy(data.view());
     let table = rows

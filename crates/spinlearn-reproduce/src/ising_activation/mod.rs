@@ -2,8 +2,11 @@
 //! the firing-rate curves of section 2.4, and the lattice check: mean field against square-lattice
 //! Monte Carlo (Wolff) against Onsager, with the Binder-cumulant crossing.
 //!
-//! Reads as: [`preset`] (sizes per mode) -> [`activation_experiment`] and [`lattice_sweep`] ->
-//! [`figures`] -> [`claims`] -> report text, table and summary.
+//! Reads as: [`preset`] (sizes per mode) -> the units ([`units`]: [`activation_experiment`], each
+//! lattice point by [`lattice_points`], each hidden type by [`hidden_units::train_type`]) ->
+//! [`LatticeSweep::assemble`] -> [`figures`] -> [`claims`] -> report text, table and summary.
+//! [`run`] runs every unit in one process; [`run_units`] and [`merge`] run them as shards
+//! ([`crate::shard`]) and render the same report from their files.
 
 pub mod claims;
 pub mod figures;
@@ -11,14 +14,18 @@ pub mod hidden_units;
 
 use crate::{Mode, ReproduceError, Result, SectionCtx, SectionOutput, claim_anchor};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use spinlearn_core::{Observer, ParamGuard};
+use serde_json::{Value, json};
+use spinlearn_core::record::write_json;
+use spinlearn_core::{Observer, ParamGuard, Seed};
 use spinlearn_ising::experiments::{
-    ActivationParams, LatticeSweepParams, activation_experiment, binder_crossing_bootstrap,
-    lattice_sweep,
+    ActivationParams, ActivationResult, LatticeSweep, LatticeSweepParams, LatticeSweepValidParams,
+    activation_experiment, binder_crossing_bootstrap, lattice_points,
 };
-use spinlearn_ising::mc::Algorithm;
+use spinlearn_ising::mc::{Algorithm, McResult};
 use spinlearn_plot::{ReportSection, TableRow};
+use spinlearn_rbm::hidden::compare::HiddenComparison;
+use spinlearn_rbm::hidden::train::HiddenTrainParams;
+use std::path::PathBuf;
 
 /// The section id (directory, claim anchors).
 pub const ID: &str = "ising-activation";
@@ -85,41 +92,341 @@ pub fn preset(mode: Mode) -> Preset {
     }
 }
 
-/// Runs the section.
-pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
-    let p = preset(s.mode);
-    obs.note("  mean-field branch, tanh fit and firing rates");
-    let act = activation_experiment(&p.activation.check()?)?;
-    figures::write_activation_outputs(&act, &s.dir)?;
+/// What the section's text and figures need besides the units' results. Each unit file carries
+/// it, so a merge needs neither the preset nor the seed of the binary that merges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The mode.
+    pub mode: Mode,
+    /// The section's seed.
+    pub seed: u64,
+    /// The sizes.
+    pub preset: Preset,
+    /// The hidden-unit trainings' settings.
+    pub hidden: HiddenTrainParams,
+}
 
-    let lattice = LatticeSweepParams {
-        ls: p.ls.clone(),
-        ts: p.ts.clone(),
-        algorithm: Algorithm::Wolff,
-        therm: p.therm,
-        sweeps: p.sweeps,
+impl RunInfo {
+    fn new(mode: Mode, seed: Seed) -> RunInfo {
+        RunInfo {
+            mode,
+            seed: seed.0,
+            preset: preset(mode),
+            hidden: hidden_units::preset(mode),
+        }
     }
-    .check()?;
-    obs.note(&format!(
-        "  lattice Monte Carlo: L = {:?}, {} temperatures",
-        p.ls,
-        p.ts.len()
-    ));
-    let sw = lattice_sweep(&lattice, s.seed.named("lattice"), obs)?;
-    if sw.stopped_early {
-        return Err(ReproduceError::Stopped(
-            "ising-activation lattice sweep".into(),
+
+    fn lattice(&self) -> Result<LatticeSweepValidParams> {
+        let p = &self.preset;
+        Ok(LatticeSweepParams {
+            ls: p.ls.clone(),
+            ts: p.ts.clone(),
+            algorithm: Algorithm::Wolff,
+            therm: p.therm,
+            sweeps: p.sweeps,
+        }
+        .check()?)
+    }
+}
+
+/// One unit of work of the section (see [`crate::shard`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    /// Figs. 1-2 and the firing rates (mean field, no randomness).
+    MeanField,
+    /// Lattice point k (L-major), from `seed.named("lattice").derive(k)`.
+    Lattice(usize),
+    /// Hidden type i of [`hidden_units::types`], from `seed.named("hidden-units")`.
+    Hidden(usize),
+}
+
+impl Unit {
+    fn all(lattice: &LatticeSweepValidParams) -> Vec<Unit> {
+        std::iter::once(Unit::MeanField)
+            .chain((0..lattice.n_points()).map(Unit::Lattice))
+            .chain((0..hidden_units::types().len()).map(Unit::Hidden))
+            .collect()
+    }
+
+    fn name(self, lattice: &LatticeSweepValidParams) -> String {
+        match self {
+            Unit::MeanField => "mean-field".into(),
+            Unit::Lattice(k) => {
+                let (l, t) = lattice.point(k);
+                format!("lattice-L{l}-T{}", figures::t_key(t))
+            }
+            Unit::Hidden(i) => format!(
+                "hidden-{}",
+                hidden_units::types()[i].name().replace(':', "-")
+            ),
+        }
+    }
+}
+
+/// A unit's raw result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum UnitOutput {
+    MeanField(Box<ActivationResult>),
+    Lattice(Box<McResult>),
+    Hidden(Vec<HiddenComparison>),
+}
+
+/// One unit's raw result, `units/<unit name>.json` of a shard.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UnitFile {
+    info: RunInfo,
+    unit: String,
+    output: UnitOutput,
+}
+
+/// Runs `todo` (mean field, then the lattice points in parallel, then the hidden types) and
+/// returns each unit's name and result, in the order of `todo`.
+fn run_some(
+    info: &RunInfo,
+    todo: &[Unit],
+    obs: &mut dyn Observer,
+) -> Result<Vec<(String, UnitOutput)>> {
+    let seed = Seed(info.seed);
+    let lattice = info.lattice()?;
+    let mut done: Vec<Option<UnitOutput>> = vec![None; todo.len()];
+    if let Some(i) = todo.iter().position(|u| *u == Unit::MeanField) {
+        obs.note("  mean-field branch, tanh fit and firing rates");
+        let act = activation_experiment(&info.preset.activation.check()?)?;
+        done[i] = Some(UnitOutput::MeanField(Box::new(act)));
+    }
+    let points: Vec<(usize, usize)> = todo
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| match u {
+            Unit::Lattice(k) => Some((i, *k)),
+            _ => None,
+        })
+        .collect();
+    if !points.is_empty() {
+        obs.note(&format!(
+            "  lattice Monte Carlo: L = {:?}, {} temperatures ({} of {} points)",
+            info.preset.ls,
+            info.preset.ts.len(),
+            points.len(),
+            lattice.n_points()
+        ));
+        let ks: Vec<usize> = points.iter().map(|&(_, k)| k).collect();
+        let results = lattice_points(&lattice, &ks, seed.named("lattice"), obs)?;
+        for (&(i, _), r) in points.iter().zip(results) {
+            let mut r =
+                r.ok_or_else(|| ReproduceError::Stopped("ising-activation lattice sweep".into()))?;
+            // Per-sweep series and the final configuration are not part of a unit's result.
+            r.m_series = Vec::new();
+            r.e_series = Vec::new();
+            r.final_lattice = None;
+            done[i] = Some(UnitOutput::Lattice(Box::new(r)));
+        }
+    }
+    let types = hidden_units::types();
+    for (i, u) in todo.iter().enumerate() {
+        if let Unit::Hidden(h) = *u {
+            obs.note(&format!(
+                "  RBM with hidden units {} (bars 3x3, exact NLL)",
+                types[h].name()
+            ));
+            let rows =
+                hidden_units::train_type(&info.hidden, types[h], seed.named("hidden-units"))?;
+            done[i] = Some(UnitOutput::Hidden(rows));
+        }
+    }
+    Ok(todo
+        .iter()
+        .zip(done)
+        .map(|(u, d)| (u.name(&lattice), d.expect("every unit ran")))
+        .collect())
+}
+
+/// The section's results from every unit's, by name: each unit exactly once.
+struct Assembled {
+    act: ActivationResult,
+    sw: LatticeSweep,
+    hidden: Vec<HiddenComparison>,
+}
+
+fn assemble(info: &RunInfo, outputs: Vec<(String, UnitOutput)>) -> Result<Assembled> {
+    let lattice = info.lattice()?;
+    let all = Unit::all(&lattice);
+    let names: Vec<String> = all.iter().map(|u| u.name(&lattice)).collect();
+    let mut slots: Vec<Option<UnitOutput>> = vec![None; all.len()];
+    for (name, out) in outputs {
+        let i = names.iter().position(|n| *n == name).ok_or_else(|| {
+            ReproduceError::invalid("merge", format!("unknown unit `{name}` of {ID}"))
+        })?;
+        if slots[i].is_some() {
+            return Err(ReproduceError::invalid(
+                "merge",
+                format!("unit {name} given twice"),
+            ));
+        }
+        slots[i] = Some(out);
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .zip(&slots)
+        .filter(|(_, s)| s.is_none())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ReproduceError::invalid(
+            "merge",
+            format!(
+                "{} of {} units missing: {}",
+                missing.len(),
+                names.len(),
+                missing.join(", ")
+            ),
         ));
     }
-    let boot = binder_crossing_bootstrap(&sw, N_BOOT, s.seed.named("binder-bootstrap"));
-    obs.note("  RBMs with paper 002's activations as hidden units (bars 3x3, exact NLL)");
-    let (hidden_rows, hidden_summary, hidden_text) =
-        hidden_units::run(s.mode, s.seed.named("hidden-units"))?;
-    figures::lattice_plots(&sw, boot.as_ref(), &s.dir)?;
-    let fit_ranges = claims::fit_ranges(&act)?;
-    let claims = claims::claims(s.mode, &act, &sw, boot.as_ref())?;
+    let mut act = None;
+    let mut points = Vec::new();
+    let mut hidden = Vec::new();
+    for ((u, name), out) in all.iter().zip(&names).zip(slots.into_iter().flatten()) {
+        match (u, out) {
+            (Unit::MeanField, UnitOutput::MeanField(a)) => act = Some(*a),
+            (Unit::Lattice(_), UnitOutput::Lattice(r)) => points.push(*r),
+            (Unit::Hidden(_), UnitOutput::Hidden(rows)) => hidden.extend(rows),
+            _ => {
+                return Err(ReproduceError::invalid(
+                    "merge",
+                    format!("unit {name} holds another unit's kind of result"),
+                ));
+            }
+        }
+    }
+    let sw = LatticeSweep::assemble(&lattice, points, false)?;
+    Ok(Assembled {
+        act: act.expect("the mean-field unit is there"),
+        sw,
+        hidden,
+    })
+}
 
-    let mut summary = figures::activation_summary(&act);
+/// Runs the section: every unit (as [`run_units`] runs them), then the report from their results
+/// (as [`merge`] makes it).
+pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
+    let info = RunInfo::new(s.mode, s.seed);
+    let all = Unit::all(&info.lattice()?);
+    let outputs = run_some(&info, &all, obs)?;
+    let a = assemble(&info, outputs)?;
+    render(s, &info, &a)
+}
+
+/// The section's units in `mode` (see [`crate::shard`]): the mean-field curves, each (L, T) point
+/// of the lattice check, each hidden-unit type.
+pub fn units(mode: Mode) -> Result<Vec<String>> {
+    let info = RunInfo::new(mode, Seed(0));
+    let lattice = info.lattice()?;
+    Ok(Unit::all(&lattice)
+        .iter()
+        .map(|u| u.name(&lattice))
+        .collect())
+}
+
+/// Runs the units at `positions` of [`units`] (each as [`run`] runs it) and writes each one's raw
+/// result to `s.dir/units/<name>.json`.
+pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) -> Result<Value> {
+    let info = RunInfo::new(s.mode, s.seed);
+    let all = Unit::all(&info.lattice()?);
+    let todo = positions
+        .iter()
+        .map(|&p| {
+            all.get(p).copied().ok_or_else(|| {
+                ReproduceError::invalid(
+                    "shard",
+                    format!("unit {p} of {} does not exist", all.len()),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let done = run_some(&info, &todo, obs)?;
+    let dir = s.dir.join("units");
+    std::fs::create_dir_all(&dir).map_err(|e| ReproduceError::io(&dir, e))?;
+    for (unit, output) in done {
+        write_json(
+            &dir.join(format!("{unit}.json")),
+            &UnitFile {
+                info: info.clone(),
+                unit,
+                output,
+            },
+        )?;
+    }
+    let lattice_points = todo
+        .iter()
+        .filter(|u| matches!(u, Unit::Lattice(_)))
+        .count();
+    Ok(json!({ "lattice_points": lattice_points }))
+}
+
+/// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
+/// (`<dir>/units/*.json`): the same figures, claims and summary as [`run`].
+pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Result<SectionOutput> {
+    let mut info: Option<RunInfo> = None;
+    let mut outputs = Vec::new();
+    for d in dirs {
+        let ud = d.join("units");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
+            .map_err(|e| ReproduceError::io(&ud, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| ReproduceError::io(&f, e))?;
+            let u: UnitFile = serde_json::from_str(&text).map_err(|source| {
+                ReproduceError::Core(spinlearn_core::Error::Json {
+                    path: f.clone(),
+                    source,
+                })
+            })?;
+            match &info {
+                Some(i) if *i != u.info => {
+                    return Err(ReproduceError::invalid(
+                        "merge",
+                        format!(
+                            "{} was made with other sizes or seed than the other units",
+                            f.display()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => info = Some(u.info.clone()),
+            }
+            outputs.push((u.unit, u.output));
+        }
+    }
+    let info = info.ok_or_else(|| ReproduceError::invalid("merge", "no unit files found"))?;
+    if info.mode != s.mode || info.seed != s.seed.0 {
+        return Err(ReproduceError::invalid(
+            "merge",
+            format!(
+                "the units were made in {:?} mode with section seed {}, the merge is {:?} with {}",
+                info.mode, info.seed, s.mode, s.seed.0
+            ),
+        ));
+    }
+    let a = assemble(&info, outputs)?;
+    render(s, &info, &a)
+}
+
+/// Writes the figures of the assembled results into `s.dir`; the report part, summary and claims.
+fn render(s: &SectionCtx, info: &RunInfo, a: &Assembled) -> Result<SectionOutput> {
+    let (p, act, sw) = (&info.preset, &a.act, &a.sw);
+    figures::write_activation_outputs(act, &s.dir)?;
+    let boot = binder_crossing_bootstrap(sw, N_BOOT, s.seed.named("binder-bootstrap"));
+    let (hidden_rows, hidden_summary, hidden_text) = hidden_units::report(&info.hidden, &a.hidden)?;
+    figures::lattice_plots(sw, boot.as_ref(), &s.dir)?;
+    let fit_ranges = claims::fit_ranges(act)?;
+    let claims = claims::claims(s.mode, act, sw, boot.as_ref())?;
+
+    let mut summary = figures::activation_summary(act);
     summary["fit_ranges"] = json!(
         fit_ranges
             .iter()
@@ -136,7 +443,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     summary["mc"] = json!({
         "tc_binder_crossing": sw.tc_binder_crossing,
         "tc_exact": sw.tc_exact,
-        "magnetization": figures::magnetization_by_t(&sw),
+        "magnetization": figures::magnetization_by_t(sw),
         "l": *p.ls.last().unwrap_or(&0),
         "binder_crossings": crossings,
         "algorithm": "wolff",
@@ -230,7 +537,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ],
         figures: figs,
         paper: PAPER.into(),
-        deviations: claims::deviations(s.mode, &p, &act, &fit_ranges, boot.as_ref(), &sw.crossings),
+        deviations: claims::deviations(s.mode, p, act, &fit_ranges, boot.as_ref(), &sw.crossings),
         table: vec![
             TableRow {
                 name: "fit.a".into(),
@@ -299,4 +606,27 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         summary,
         claims,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The mean-field unit of quick and full mode (infinite susceptibilities at Tc included) reads
+    /// back from its unit file as it was.
+    #[test]
+    fn mean_field_unit_reads_back_exactly() {
+        let info = RunInfo::new(Mode::Full, Seed(1));
+        assert_eq!(info.preset.activation, preset(Mode::Quick).activation);
+        let out = run_some(&info, &[Unit::MeanField], &mut spinlearn_core::NoObserver).unwrap();
+        let UnitOutput::MeanField(act) = &out[0].1 else {
+            panic!("not the mean-field unit")
+        };
+        let text = serde_json::to_string(&out[0].1).unwrap();
+        assert!(text.contains("\"inf\""));
+        let UnitOutput::MeanField(back) = serde_json::from_str(&text).unwrap() else {
+            panic!("not the mean-field unit")
+        };
+        assert_eq!(back, *act);
+    }
 }

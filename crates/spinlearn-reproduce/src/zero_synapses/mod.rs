@@ -2,31 +2,37 @@
 //! a one-bit RBM with ternary synapses learned by message passing, Figs. 1-4.
 //!
 //! preset(mode) -> `spinlearn_bp` size and beta sweeps on MNIST digits 0 and 1, digit 0 and a
-//! synthetic retina -> figures ([`figures`]), headline table and summary.
+//! synthetic retina, as units ([`units`]: each M of a size sweep, each (M, beta) of the beta sweep,
+//! run by [`sweep_cells`] and assembled by [`SizeSweep::assemble`] and [`BetaSweep::assemble`]) ->
+//! figures ([`figures`]), headline table and summary. [`run`] runs every unit in one process;
+//! [`run_units`] and [`merge`] run them as shards ([`crate::shard`]) and render the same report.
 
 pub mod figures;
 
 use crate::{
-    Claim, Measured, Mode, Result, Rule, SectionCtx, SectionOutput, claim_anchor, fmt_num,
+    Claim, Measured, Mode, ReproduceError, Result, Rule, SectionCtx, SectionOutput, claim_anchor,
+    fmt_num,
 };
 use figures::{
     DrawnMap, MARGIN_FACTOR, draw_maps, keyed_by_m, rho_beta_plot, save_drawn_maps,
     save_sweep_features, sweep_plot, write_beta_csv, write_sweep_csv,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use spinlearn_bp::BpParams;
-use spinlearn_bp::bp::ASYMPTOTE_EPS;
+use spinlearn_bp::bp::{ASYMPTOTE_EPS, ValidBpParams};
 use spinlearn_bp::experiments::{
-    BetaSweep, BetaSweepParams, SelectionRun, SizePoint, SizeSweep, SizeSweepParams, beta_sweep,
-    fraction_converged, size_sweep,
+    BetaSweep, SelectionRun, SizePoint, SizeSweep, SweepCell, fraction_converged, sweep_cells,
 };
 use spinlearn_bp::spins::{RetinaParams, spin_values, synthetic_retina};
-use spinlearn_core::{Observer, ParamGuard};
-use spinlearn_data::Selection;
+use spinlearn_core::record::write_json;
+use spinlearn_core::{Observer, ParamGuard, Seed};
+use spinlearn_data::{Dataset, Selection};
 use spinlearn_plot::{ReportSection, TableRow};
+use std::path::PathBuf;
 
 /// The section's experiment design: sizes, grids and repetitions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preset {
     /// Data sizes `M` of the size sweeps (Figs. 1, 2, 4).
     pub sizes: Vec<usize>,
@@ -100,10 +106,123 @@ pub fn preset(mode: Mode) -> Preset {
     }
 }
 
-/// Runs the section.
-pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
-    let p = preset(s.mode);
-    let mnist_dir = s.mnist_dir.as_deref().filter(|_| p.full_mnist);
+/// What the section's text and figures need besides the units' results. Each unit file carries
+/// it, so a merge needs neither the preset nor the data of the binary that merges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The mode.
+    pub mode: Mode,
+    /// The section's seed.
+    pub seed: u64,
+    /// The sizes.
+    pub preset: Preset,
+    /// The full MNIST training set is used (full mode with a MNIST directory).
+    pub full_mnist: bool,
+}
+
+impl RunInfo {
+    fn new(s: &SectionCtx) -> RunInfo {
+        let preset = preset(s.mode);
+        RunInfo {
+            mode: s.mode,
+            seed: s.seed.0,
+            full_mnist: preset.full_mnist && s.mnist_dir.is_some(),
+            preset,
+        }
+    }
+}
+
+/// The four sweeps: Figs. 1, 2 and 4 against M, Fig. 3 against beta.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fig {
+    /// Fig. 1: digits 0 and 1 against M.
+    Digits01,
+    /// Fig. 2: digit 0 against M.
+    Digit0,
+    /// Fig. 3: digits 0 and 1 against beta.
+    Beta,
+    /// Fig. 4: the synthetic retina against M.
+    Retina,
+}
+
+impl Fig {
+    /// The name its runs' streams derive from.
+    fn seed_name(self) -> &'static str {
+        match self {
+            Fig::Digits01 => "digits01",
+            Fig::Digit0 => "digit0",
+            Fig::Beta => "beta",
+            Fig::Retina => "retina",
+        }
+    }
+}
+
+/// One unit of work (see [`crate::shard`]): every selection of one size of a size sweep, or of
+/// one (size, beta) of the beta sweep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Unit {
+    fig: Fig,
+    m: usize,
+    /// Index into the preset's betas (beta sweep only).
+    beta: Option<usize>,
+}
+
+impl Unit {
+    fn all(p: &Preset) -> Vec<Unit> {
+        let size = |fig: Fig| p.sizes.iter().map(move |&m| Unit { fig, m, beta: None });
+        let beta = p.beta_sizes.iter().flat_map(|&m| {
+            (0..p.betas.len()).map(move |b| Unit {
+                fig: Fig::Beta,
+                m,
+                beta: Some(b),
+            })
+        });
+        size(Fig::Digits01)
+            .chain(size(Fig::Digit0))
+            .chain(beta)
+            .chain(size(Fig::Retina))
+            .collect()
+    }
+
+    fn name(&self, p: &Preset) -> String {
+        match (self.fig, self.beta) {
+            (Fig::Beta, Some(b)) => format!("fig3-M{}-beta{}", self.m, p.betas[b]),
+            (Fig::Digits01, _) => format!("fig1-M{}", self.m),
+            (Fig::Digit0, _) => format!("fig2-M{}", self.m),
+            (Fig::Retina, _) => format!("fig4-M{}", self.m),
+            (Fig::Beta, None) => unreachable!("a beta-sweep unit has a beta"),
+        }
+    }
+}
+
+/// A unit's raw result: the size of the pool it drew from and its runs (`None`: M exceeds the
+/// pool, the size is skipped).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UnitOutput {
+    pool_samples: usize,
+    image_shape: Option<(usize, usize)>,
+    cell: Option<SweepCell>,
+}
+
+/// One unit's raw result, `units/<unit name>.json` of a shard.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UnitFile {
+    info: RunInfo,
+    unit: String,
+    output: UnitOutput,
+}
+
+/// Runs `todo` (each sweep's units together, its runs in parallel) and returns each unit's name
+/// and result, in the order of `todo`.
+fn run_some(
+    s: &SectionCtx,
+    info: &RunInfo,
+    todo: &[Unit],
+    obs: &mut dyn Observer,
+) -> Result<Vec<(String, UnitOutput)>> {
+    let p = &info.preset;
+    let seed = Seed(info.seed);
+    let mnist_dir = s.mnist_dir.as_deref().filter(|_| info.full_mnist);
     let digits = |d: &[u8]| {
         Selection {
             digits: Some(d.to_vec()),
@@ -112,47 +231,329 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         }
         .load("mnist", mnist_dir)
     };
-    let sweep_params = SizeSweepParams {
-        sizes: p.sizes.clone(),
-        selections: p.selections,
-        learner: p.learner,
+    let learner = p.learner.check()?;
+    let beta_learners = p
+        .betas
+        .iter()
+        .map(|&beta| BpParams { beta, ..p.learner }.check())
+        .collect::<spinlearn_core::Result<Vec<_>>>()?;
+    let mut done: Vec<Option<UnitOutput>> = vec![None; todo.len()];
+    let mut pool01: Option<Dataset> = None;
+    for fig in [Fig::Digits01, Fig::Digit0, Fig::Beta, Fig::Retina] {
+        let idx: Vec<usize> = (0..todo.len()).filter(|&i| todo[i].fig == fig).collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let own;
+        let pool: &Dataset = match fig {
+            Fig::Digits01 | Fig::Beta => {
+                if pool01.is_none() {
+                    pool01 = Some(digits(&[0, 1])?);
+                }
+                pool01.as_ref().expect("loaded")
+            }
+            Fig::Digit0 => {
+                own = digits(&[0])?;
+                &own
+            }
+            Fig::Retina => {
+                let retina = RetinaParams {
+                    n_samples: p.retina_samples,
+                    ..RetinaParams::default()
+                }
+                .check()?;
+                own = synthetic_retina(&retina, seed.named("retina-data"))?;
+                &own
+            }
+        };
+        obs.note(match fig {
+            Fig::Digits01 => "digits 0,1: rho and m_cav against M",
+            Fig::Digit0 => "digit 0: rho and m_cav against M",
+            Fig::Beta => "digits 0,1: rho against beta",
+            Fig::Retina => "synthetic retina: rho and m_cav against M",
+        });
+        let n_pool = pool.n_samples();
+        let run: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| todo[i].m <= n_pool)
+            .collect();
+        let cells: Vec<(usize, &ValidBpParams)> = run
+            .iter()
+            .map(|&i| {
+                let u = todo[i];
+                (u.m, u.beta.map_or(&learner, |b| &beta_learners[b]))
+            })
+            .collect();
+        let stage = if fig == Fig::Beta {
+            "beta sweep"
+        } else {
+            "size sweep"
+        };
+        let results = sweep_cells(
+            pool,
+            &cells,
+            if fig == Fig::Beta {
+                p.beta_selections
+            } else {
+                p.selections
+            },
+            seed.named(fig.seed_name()),
+            stage,
+            obs,
+        )?;
+        let mut results = results.into_iter();
+        for &i in &idx {
+            done[i] = Some(UnitOutput {
+                pool_samples: n_pool,
+                image_shape: pool.image_shape,
+                cell: if todo[i].m <= n_pool {
+                    results.next()
+                } else {
+                    None
+                },
+            });
+        }
     }
-    .check()?;
-    let beta = p.learner.beta;
-    let mut all_runs: Vec<SelectionRun> = Vec::new();
-    let mut table = Vec::new();
+    Ok(todo
+        .iter()
+        .zip(done)
+        .map(|(u, d)| (u.name(p), d.expect("every unit ran")))
+        .collect())
+}
 
-    // Fig. 1: digits 0 and 1.
-    let pool01 = digits(&[0, 1])?;
-    obs.note("digits 0,1: rho and m_cav against M");
-    let fig1 = size_sweep(&pool01, &sweep_params, s.seed.named("digits01"), obs)?;
+/// The section's results from every unit's.
+struct Assembled {
+    fig1: SizeSweep,
+    fig2: SizeSweep,
+    fig3: BetaSweep,
+    fig4: SizeSweep,
+    /// Samples of digit 0 available.
+    n_digit0: usize,
+    /// Image shape of the digits.
+    image_shape: Option<(usize, usize)>,
+}
+
+fn assemble(info: &RunInfo, outputs: Vec<(String, UnitOutput)>) -> Result<Assembled> {
+    let p = &info.preset;
+    let all = Unit::all(p);
+    let names: Vec<String> = all.iter().map(|u| u.name(p)).collect();
+    let mut slots: Vec<Option<UnitOutput>> = vec![None; all.len()];
+    for (name, out) in outputs {
+        let i = names.iter().position(|n| *n == name).ok_or_else(|| {
+            ReproduceError::invalid("merge", format!("unknown unit `{name}` of {ID}"))
+        })?;
+        if slots[i].is_some() {
+            return Err(ReproduceError::invalid(
+                "merge",
+                format!("unit {name} given twice"),
+            ));
+        }
+        slots[i] = Some(out);
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .zip(&slots)
+        .filter(|(_, s)| s.is_none())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ReproduceError::invalid(
+            "merge",
+            format!(
+                "{} of {} units missing: {}",
+                missing.len(),
+                names.len(),
+                missing.join(", ")
+            ),
+        ));
+    }
+    let outs: Vec<UnitOutput> = slots.into_iter().flatten().collect();
+    let of = |fig: Fig| -> Vec<(usize, &UnitOutput)> {
+        all.iter()
+            .zip(&outs)
+            .filter(|(u, _)| u.fig == fig)
+            .map(|(u, o)| (u.m, o))
+            .collect()
+    };
+    // Units drawn from one pool must agree on its size.
+    let pool_of = |fig: Fig| -> Result<(usize, Option<(usize, usize)>)> {
+        let units = of(fig);
+        let first = units.first().map(|(_, o)| (o.pool_samples, o.image_shape));
+        if units
+            .iter()
+            .any(|(_, o)| Some((o.pool_samples, o.image_shape)) != first)
+        {
+            return Err(ReproduceError::invalid(
+                "merge",
+                format!(
+                    "the units of {} were made from different data",
+                    fig.seed_name()
+                ),
+            ));
+        }
+        Ok(first.unwrap_or((0, None)))
+    };
+    let size_sweep = |fig: Fig| {
+        SizeSweep::assemble(
+            of(fig)
+                .into_iter()
+                .map(|(m, o)| (m, o.cell.clone()))
+                .collect(),
+        )
+    };
+    let (n01, shape01) = pool_of(Fig::Digits01)?;
+    let (n01b, shape01b) = pool_of(Fig::Beta)?;
+    if (n01, shape01) != (n01b, shape01b) && !p.beta_sizes.is_empty() {
+        return Err(ReproduceError::invalid(
+            "merge",
+            "the units of digits01 and beta were made from different data",
+        ));
+    }
+    let (n_digit0, _) = pool_of(Fig::Digit0)?;
+    pool_of(Fig::Retina)?;
+    let fig3 = BetaSweep::assemble(
+        &p.beta_sizes,
+        &p.betas,
+        of(Fig::Beta)
+            .into_iter()
+            .map(|(_, o)| o.cell.clone())
+            .collect(),
+    )?;
+    Ok(Assembled {
+        fig1: size_sweep(Fig::Digits01),
+        fig2: size_sweep(Fig::Digit0),
+        fig3,
+        fig4: size_sweep(Fig::Retina),
+        n_digit0,
+        image_shape: shape01,
+    })
+}
+
+/// Runs the section: every unit (as [`run_units`] runs them), then the report from their results
+/// (as [`merge`] makes it).
+pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
+    let info = RunInfo::new(s);
+    let all = Unit::all(&info.preset);
+    let outputs = run_some(s, &info, &all, obs)?;
+    let a = assemble(&info, outputs)?;
+    render(s, &info, a)
+}
+
+/// The section's units in `mode` (see [`crate::shard`]): each size M of Figs. 1, 2 and 4 and each
+/// (M, beta) of Fig. 3, every selection of it.
+pub fn units(mode: Mode) -> Result<Vec<String>> {
+    let p = preset(mode);
+    Ok(Unit::all(&p).iter().map(|u| u.name(&p)).collect())
+}
+
+/// Runs the units at `positions` of [`units`] (each as [`run`] runs it) and writes each one's raw
+/// result to `s.dir/units/<name>.json`.
+pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) -> Result<Value> {
+    let info = RunInfo::new(s);
+    let all = Unit::all(&info.preset);
+    let todo = positions
+        .iter()
+        .map(|&p| {
+            all.get(p).copied().ok_or_else(|| {
+                ReproduceError::invalid(
+                    "shard",
+                    format!("unit {p} of {} does not exist", all.len()),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let done = run_some(s, &info, &todo, obs)?;
+    let dir = s.dir.join("units");
+    std::fs::create_dir_all(&dir).map_err(|e| ReproduceError::io(&dir, e))?;
+    let mut runs = 0;
+    for (unit, output) in done {
+        runs += output.cell.as_ref().map_or(0, |c| c.runs.len());
+        write_json(
+            &dir.join(format!("{unit}.json")),
+            &UnitFile {
+                info: info.clone(),
+                unit,
+                output,
+            },
+        )?;
+    }
+    Ok(json!({"runs": runs}))
+}
+
+/// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
+/// (`<dir>/units/*.json`): the same figures, claims and summary as [`run`].
+pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Result<SectionOutput> {
+    let mut info: Option<RunInfo> = None;
+    let mut outputs = Vec::new();
+    for d in dirs {
+        let ud = d.join("units");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
+            .map_err(|e| ReproduceError::io(&ud, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| ReproduceError::io(&f, e))?;
+            let u: UnitFile = serde_json::from_str(&text).map_err(|source| {
+                ReproduceError::Core(spinlearn_core::Error::Json {
+                    path: f.clone(),
+                    source,
+                })
+            })?;
+            match &info {
+                Some(i) if *i != u.info => {
+                    return Err(ReproduceError::invalid(
+                        "merge",
+                        format!(
+                            "{} was made with other sizes, data or seed than the other units",
+                            f.display()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => info = Some(u.info.clone()),
+            }
+            outputs.push((u.unit, u.output));
+        }
+    }
+    let info = info.ok_or_else(|| ReproduceError::invalid("merge", "no unit files found"))?;
+    if info.mode != s.mode || info.seed != s.seed.0 {
+        return Err(ReproduceError::invalid(
+            "merge",
+            format!(
+                "the units were made in {:?} mode with section seed {}, the merge is {:?} with {}",
+                info.mode, info.seed, s.mode, s.seed.0
+            ),
+        ));
+    }
+    let a = assemble(&info, outputs)?;
+    render(s, &info, a)
+}
+
+/// Writes the figures of the assembled sweeps into `s.dir`; the report part, summary and claims.
+fn render(s: &SectionCtx, info: &RunInfo, a: Assembled) -> Result<SectionOutput> {
+    let p = &info.preset;
+    let Assembled {
+        fig1,
+        fig2,
+        fig3,
+        fig4,
+        n_digit0,
+        image_shape,
+    } = a;
+    let beta = p.learner.beta;
+    let mut table = Vec::new();
     let maps1 = save_sweep(
         s,
         "fig1",
         &format!("MNIST digits 0 and 1, beta = {beta}"),
         &fig1,
     )?;
-    all_runs.extend(fig1.runs.iter().cloned());
-
-    // Fig. 2: digit 0 alone.
-    let pool0 = digits(&[0])?;
-    obs.note("digit 0: rho and m_cav against M");
-    let fig2 = size_sweep(&pool0, &sweep_params, s.seed.named("digit0"), obs)?;
     let maps2 = save_sweep(s, "fig2", &format!("MNIST digit 0, beta = {beta}"), &fig2)?;
-    all_runs.extend(fig2.runs.iter().cloned());
     let rho_512 = fig2.points.iter().find(|p| p.m == 512).map(|p| p.rho_mean);
-
-    // Fig. 3: beta sweep on digits 0 and 1.
-    let beta_params = BetaSweepParams {
-        sizes: p.beta_sizes.clone(),
-        betas: p.betas.clone(),
-        selections: p.beta_selections,
-        learner: p.learner,
-    }
-    .check()?;
-    obs.note("digits 0,1: rho against beta");
-    let fig3 = beta_sweep(&pool01, &beta_params, s.seed.named("beta"), obs)?;
-    all_runs.extend(fig3.runs.iter().cloned());
     rho_beta_plot("rho against beta, digits 0 and 1", &fig3, &p.beta_sizes)
         .save(&s.stem("fig3_rho_beta"))?;
     write_beta_csv(&s.stem("fig3_rho_beta.csv"), &fig3)?;
@@ -171,7 +572,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ),
         &maps3,
         maps3.iter().map(|f| format!("beta = {}", f.beta)).collect(),
-        pool01.image_shape,
+        image_shape,
         4,
     )?;
     let mut beta_c = Map::new();
@@ -185,16 +586,6 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
             ..Default::default()
         });
     }
-
-    // Fig. 4: retinal activity (synthetic stand-in).
-    let retina_params = RetinaParams {
-        n_samples: p.retina_samples,
-        ..RetinaParams::default()
-    }
-    .check()?;
-    let retina_pool = synthetic_retina(&retina_params, s.seed.named("retina-data"))?;
-    obs.note("synthetic retina: rho and m_cav against M");
-    let fig4 = size_sweep(&retina_pool, &sweep_params, s.seed.named("retina"), obs)?;
     sweep_plot(
         &format!("SYNTHETIC retina stand-in (160-neuron Ising model), beta = {beta}"),
         &fig4,
@@ -208,11 +599,15 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         None,
         3,
     )?;
-    all_runs.extend(fig4.runs.iter().cloned());
-
+    let all_runs: Vec<SelectionRun> = [&fig1.runs, &fig2.runs, &fig3.runs, &fig4.runs]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let full_mnist = info.full_mnist;
     let frac = fraction_converged(&all_runs);
-    let checks = Checks::measure(&p, &fig1, &fig2, &fig3, &fig4);
-    let claims = checks.claims(s.mode, &p);
+    let checks = Checks::measure(p, &fig1, &fig2, &fig3, &fig4);
+    let claims = checks.claims(s.mode, p);
     let anchor = |id: &str| Some(claim_anchor(ID, id));
     let at = |sw: &SizeSweep, m: usize| sw.points.iter().find(|p| p.m == m).map(|p| p.rho_mean);
     let fmt = |v: Option<f64>| v.map_or("n/a".to_string(), |x| format!("{x:.4}"));
@@ -263,7 +658,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         format!(
             "Message passing of eqs. (3)-(4) for a one-bit RBM with synapses in {{-1, 0, +1}}; rho = fraction of zero synapses (mean of P_i(0)), m_cav = mean tanh² of the cavity fields. Each point: mean ± std over {} random selections of M training samples; beta = {beta} unless stated. Data: {} MNIST as spins (pixel > {} is +1).",
             p.selections,
-            if mnist_dir.is_some() { "full" } else { "the embedded 10,000-digit" },
+            if full_mnist { "full" } else { "the embedded 10,000-digit" },
             p.threshold
         ),
         format!("rho_asympt = (1/3)[1 - beta^4 eps² omega M² / 3] (the paper's small-message expansion, every cavity magnetization equal to a small strength eps) with eps = {ASYMPTOTE_EPS} fixed (the paper gives no value); a fraction, it is 0 past the expansion's root M* = sqrt(3 / (beta^4 eps² omega)) and drawn where positive."),
@@ -274,7 +669,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         text.push(format!(
             "Digit 0: sizes {:?} exceed the {} zeros available and were skipped (pass --mnist-dir with --full for the full training set).",
             fig2.skipped,
-            pool0.n_samples()
+            n_digit0
         ));
     }
     if frac < 1.0 {
@@ -313,7 +708,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ],
         table,
         paper: "Haiping Huang (2018), Role of zero synapses in unsupervised feature learning, J. Phys. A: Math. Theor. 51, 08LT01 (arXiv:1703.07943)".into(),
-        deviations: deviations(s.mode, &p, &checks, mnist_dir.is_some(), &fig2),
+        deviations: deviations(s.mode, p, &checks, full_mnist, &fig2),
         ..Default::default()
     };
     let summary = json!({
