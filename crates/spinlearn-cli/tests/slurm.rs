@@ -5,8 +5,10 @@
 //!
 //! Without a cluster the test is ignored; run with `--ignored` but without the variable, it fails
 //! (it never passes without having talked to Slurm). It submits 6 tasks (3 values of C x 2 seeds of
-//! `attractor simulate` at small N), cancels one running task with `scancel` (it must end
-//! `interrupted`), waits for the array, submits again (only the cancelled task is re-run), checks
+//! `attractor simulate` at small N) in two job arrays (`--max-array-size 4`, as on a cluster whose
+//! `MaxArraySize` is 4: tasks 4-5 run as array indices 0-1 shifted by 4), cancels one running task
+//! with `scancel` (it must end `interrupted`), waits for the arrays, submits again (only the
+//! cancelled task is re-run), checks
 //! that every task is complete and that `collect` gives 6 rows with the swept columns, and that the
 //! local executor gives the same table.
 
@@ -106,10 +108,27 @@ fn sweep_through_a_real_slurm_cluster() {
         "slurm",
         "--max-parallel",
         "2",
+        // as on a cluster whose MaxArraySize is 4: tasks 0-3 and 4-5 go in two arrays
+        "--max-array-size",
+        "4",
     ]);
     assert_ok(&first);
-    let job = String::from_utf8_lossy(&first.stdout).trim().to_string();
-    assert!(job.parse::<u64>().is_ok(), "sbatch job id: {job}");
+    let jobs: Vec<String> = String::from_utf8_lossy(&first.stdout)
+        .lines()
+        .map(|l| l.trim().to_string())
+        .collect();
+    assert_eq!(jobs.len(), 2, "two arrays: {jobs:?}");
+    assert!(
+        jobs.iter().all(|j| j.parse::<u64>().is_ok()),
+        "sbatch job ids: {jobs:?}"
+    );
+    let job = jobs[0].clone();
+    let second_array = std::fs::read_to_string(out.join("slurm").join("array-1.sh")).unwrap();
+    assert!(
+        second_array.contains("#SBATCH --array=0-1%2\n")
+            && second_array.contains("--index \"$((SLURM_ARRAY_TASK_ID + 4))\""),
+        "{second_array}"
+    );
 
     // Cancel task 1 while it runs (its run.json says running).
     let t1 = out.join("t001");
@@ -130,6 +149,7 @@ fn sweep_through_a_real_slurm_cluster() {
     );
     sh("scancel", &[&format!("{job}_1")]);
     wait_job(&job, Duration::from_secs(300));
+    wait_job(&jobs[1], Duration::from_secs(300));
     assert_eq!(status_of(&t1), "interrupted");
     let rec = read_json(&t1.join("run.json"));
     assert_eq!(rec["error"], "interrupted by SIGTERM");
@@ -145,7 +165,7 @@ fn sweep_through_a_real_slurm_cluster() {
     let second = run(&["sweep", "run", f, "--executor", "slurm"]);
     assert_ok(&second);
     let job2 = String::from_utf8_lossy(&second.stdout).trim().to_string();
-    let script = std::fs::read_to_string(out.join("slurm").join("array-1.sh")).unwrap();
+    let script = std::fs::read_to_string(out.join("slurm").join("array-2.sh")).unwrap();
     assert!(script.contains("#SBATCH --array=1\n"), "{script}");
     wait_job(&job2, Duration::from_secs(300));
     for i in 0..6 {

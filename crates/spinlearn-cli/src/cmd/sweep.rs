@@ -81,6 +81,10 @@ pub struct RunArgs {
     /// Slurm: an extra `#SBATCH` option, e.g. `--sbatch=--qos=short` (repeatable).
     #[arg(long = "sbatch", value_name = "OPTION")]
     pub sbatch: Vec<String>,
+    /// Slurm: array indices must stay below N (default: the cluster's `MaxArraySize` from
+    /// `scontrol show config`, else Slurm's default 1001); larger sweeps go in several arrays.
+    #[arg(long, value_name = "N")]
+    pub max_array_size: Option<usize>,
 }
 
 /// `spinlearn sweep task`.
@@ -278,18 +282,35 @@ fn jobs_file(sweep: &SweepFile) -> PathBuf {
     sweep.out.join("slurm").join("jobs.json")
 }
 
-fn submitted_jobs(sweep: &SweepFile) -> Vec<String> {
+/// The submitted jobs of this sweep with the offset of their array indices.
+fn submitted_jobs(sweep: &SweepFile) -> Vec<(String, usize)> {
     std::fs::read_to_string(jobs_file(sweep))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| {
             v.as_array().map(|a| {
                 a.iter()
-                    .filter_map(|j| j["job"].as_str().map(str::to_string))
+                    .filter_map(|j| {
+                        let offset = j["offset"].as_u64().unwrap_or(0) as usize;
+                        j["job"].as_str().map(|s| (s.to_string(), offset))
+                    })
                     .collect()
             })
         })
         .unwrap_or_default()
+}
+
+/// The cluster's `MaxArraySize` (`scontrol show config`), if Slurm answers.
+fn cluster_max_array_size() -> Option<usize> {
+    let out = Command::new("scontrol")
+        .args(["show", "config"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| slurm::parse_max_array_size(&String::from_utf8_lossy(&out.stdout)))
+        .flatten()
 }
 
 fn status(sweep: &SweepFile, list: bool) -> Result<()> {
@@ -429,6 +450,7 @@ fn submit(sweep: &SweepFile, a: &RunArgs, ctx: &Ctx) -> Result<()> {
     for (flag, v) in [
         ("--cpus-per-task", a.cpus_per_task),
         ("--max-parallel", a.max_parallel),
+        ("--max-array-size", a.max_array_size),
     ] {
         if v == Some(0) {
             bail!("invalid parameter `{flag}`: must be at least 1");
@@ -476,72 +498,115 @@ fn submit(sweep: &SweepFile, a: &RunArgs, ctx: &Ctx) -> Result<()> {
     for d in [&slurm_dir, &logs] {
         std::fs::create_dir_all(d).with_context(|| d.display().to_string())?;
     }
-    let n = std::fs::read_dir(&slurm_dir)?
+    let mut n = std::fs::read_dir(&slurm_dir)?
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().ends_with(".sh"))
         .count();
-    let script_path = slurm_dir.join(format!("array-{n}.sh"));
     let id = sweep.id();
-    let text = slurm::script(
-        &format!("spinlearn-{}", &id[..8]),
-        &std::env::current_exe().context("cannot find the spinlearn binary")?,
-        &abs(&sweep.path)?,
-        &abs(&std::env::current_dir()?)?,
-        &todo,
-        &settings,
-        &abs(&logs)?,
+    let max_array = a
+        .max_array_size
+        .or_else(cluster_max_array_size)
+        .unwrap_or(slurm::DEFAULT_MAX_ARRAY_SIZE);
+    let arrays = slurm::split_arrays(&todo, max_array);
+    let exe = std::env::current_exe().context("cannot find the spinlearn binary")?;
+    let (file, workdir, logs) = (
+        abs(&sweep.path)?,
+        abs(&std::env::current_dir()?)?,
+        abs(&logs)?,
     );
-    spinlearn_core::record::write_atomic(&script_path, text.as_bytes())?;
+    let mut scripts = Vec::new();
+    for (offset, indices) in &arrays {
+        let script_path = slurm_dir.join(format!("array-{n}.sh"));
+        n += 1;
+        let text = slurm::script(
+            &format!("spinlearn-{}", &id[..8]),
+            &exe,
+            &file,
+            &workdir,
+            indices,
+            *offset,
+            &settings,
+            &logs,
+        );
+        spinlearn_core::record::write_atomic(&script_path, text.as_bytes())?;
+        scripts.push((script_path, *offset, indices));
+    }
+    let in_arrays = if arrays.len() > 1 {
+        format!(" in {} arrays (MaxArraySize {max_array})", arrays.len())
+    } else {
+        String::new()
+    };
     if a.dry_run {
-        println!("{}", script_path.display());
+        for (p, _, _) in &scripts {
+            println!("{}", p.display());
+        }
         ctx.say(format!(
-            "{}; wrote {} for {} tasks (not submitted: --dry-run)",
+            "{}; wrote {} for {} tasks{in_arrays} (not submitted: --dry-run)",
             describe(sweep),
-            script_path.display(),
+            scripts
+                .iter()
+                .map(|s| s.0.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
             todo.len()
         ));
         return Ok(());
     }
-    let out = Command::new("sbatch")
-        .arg("--parsable")
-        .arg(&script_path)
-        .output()
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot run sbatch ({e}); is Slurm installed here? `--dry-run` writes the script only"
-            )
-        })?;
-    if !out.status.success() {
-        bail!(
-            "sbatch {} failed: {}",
-            script_path.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let job = String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .to_string();
     let path = jobs_file(sweep);
     let mut list: Vec<serde_json::Value> = std::fs::read_to_string(&path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    list.push(serde_json::json!({
-        "job": job,
-        "script": script_path.display().to_string(),
-        "array": slurm::array_spec(&todo, settings.max_parallel),
-        "submitted": spinlearn_core::record::rfc3339(std::time::SystemTime::now()),
-    }));
+    let mut jobs = Vec::new();
+    for (script_path, offset, indices) in &scripts {
+        let out = Command::new("sbatch")
+            .arg("--parsable")
+            .arg(script_path)
+            .output()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot run sbatch ({e}); is Slurm installed here? `--dry-run` writes the script only"
+                )
+            })?;
+        if !out.status.success() {
+            // record what was submitted before the failure, so status and resubmission see it
+            spinlearn_core::record::write_json(&path, &list)?;
+            bail!(
+                "sbatch {} failed: {}",
+                script_path.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        let job = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        list.push(serde_json::json!({
+            "job": job,
+            "script": script_path.display().to_string(),
+            "array": slurm::array_spec(indices, settings.max_parallel),
+            "offset": offset,
+            "submitted": spinlearn_core::record::rfc3339(std::time::SystemTime::now()),
+        }));
+        println!("{job}");
+        jobs.push(format!(
+            "{job} (array {}{})",
+            slurm::array_spec(indices, settings.max_parallel),
+            if *offset > 0 {
+                format!(", tasks from {offset}")
+            } else {
+                String::new()
+            }
+        ));
+    }
     spinlearn_core::record::write_json(&path, &list)?;
-    println!("{job}");
     ctx.say(format!(
-        "{}; submitted job {job}: {} tasks (array {})",
+        "{}; submitted {} tasks{in_arrays}: job {}",
         describe(sweep),
         todo.len(),
-        slurm::array_spec(&todo, settings.max_parallel)
+        jobs.join(", job ")
     ));
     Ok(())
 }
