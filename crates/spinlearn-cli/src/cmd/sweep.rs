@@ -498,7 +498,7 @@ fn submit(sweep: &SweepFile, a: &RunArgs, ctx: &Ctx) -> Result<()> {
     for d in [&slurm_dir, &logs] {
         std::fs::create_dir_all(d).with_context(|| d.display().to_string())?;
     }
-    let mut n = std::fs::read_dir(&slurm_dir)?
+    let n = std::fs::read_dir(&slurm_dir)?
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().ends_with(".sh"))
         .count();
@@ -515,9 +515,8 @@ fn submit(sweep: &SweepFile, a: &RunArgs, ctx: &Ctx) -> Result<()> {
         abs(&logs)?,
     );
     let mut scripts = Vec::new();
-    for (offset, indices) in &arrays {
-        let script_path = slurm_dir.join(format!("array-{n}.sh"));
-        n += 1;
+    for (k, (offset, indices)) in arrays.iter().enumerate() {
+        let script_path = slurm_dir.join(format!("array-{}.sh", n + k));
         let text = slurm::script(
             &format!("spinlearn-{}", &id[..8]),
             &exe,
