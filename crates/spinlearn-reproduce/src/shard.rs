@@ -83,12 +83,20 @@ pub struct Sharded {
 }
 
 /// The sections that run as shards.
-pub const SHARDED: &[Sharded] = &[Sharded {
-    id: "relevance",
-    units: crate::relevance::units,
-    run: crate::relevance::run_units,
-    merge: crate::relevance::merge,
-}];
+pub const SHARDED: &[Sharded] = &[
+    Sharded {
+        id: "relevance",
+        units: crate::relevance::units,
+        run: crate::relevance::run_units,
+        merge: crate::relevance::merge,
+    },
+    Sharded {
+        id: "double-well",
+        units: crate::double_well::units,
+        run: crate::double_well::run_units,
+        merge: crate::double_well::merge,
+    },
+];
 
 /// The sharded section `id`; an error naming the ones that are, otherwise.
 pub fn sharded(id: &str) -> Result<&'static Sharded> {

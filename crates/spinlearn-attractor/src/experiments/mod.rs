@@ -7,7 +7,10 @@
 //! Every driver takes its params checked ([`spinlearn_core::ParamGuard`]), an explicit seed where
 //! it simulates, and an observer. Seeds: item k of a driver's outermost list uses `seed.derive(k)`,
 //! item j of a list nested in it `seed.derive(k).derive(j)`; a simulation then runs realization r
-//! with `.derive(r)` of its seed ([`crate::simulate::simulate`]). Progress: each driver is one
+//! with `.derive(r)` of its seed ([`crate::simulate::simulate`]). The simulating drivers also
+//! give their simulations as [`crate::simulate::PlannedSim`]s (`*_plan`, `plan`), so that their
+//! realizations can run apart, and put the results together as the driver does (`sim_scaling`,
+//! [`DilutionTheory::point`], [`OverlapTheory::curve`], [`ValidSparseParams::optimum`]). Progress: each driver is one
 //! stage of its observer, with one step per theory point or simulated realization; theory points
 //! run in parallel, simulations one after the other (each parallel inside).
 
@@ -17,11 +20,12 @@ pub mod scan;
 pub mod sparse;
 
 pub use compare::{
-    CONVENTIONS, DilutionParams, DilutionPoint, MarkovComparison, MarkovComparisonParams,
-    OverlapCurve, OverlapsParams, SimAtOptimumParams, SimScaling, TheoryVsSim, TheoryVsSimParams,
-    ValidDilutionParams, ValidMarkovComparisonParams, ValidOverlapsParams, ValidSimAtOptimumParams,
-    ValidTheoryVsSimParams, binarized_vs_markov, dilution_study, overlaps_at_optimum,
-    sim_at_optimum, theory_vs_simulation,
+    CONVENTIONS, DilutionParams, DilutionPoint, DilutionTheory, MarkovComparison,
+    MarkovComparisonParams, OverlapCurve, OverlapTheory, OverlapsParams, SimAtOptimumParams,
+    SimScaling, TheoryVsSim, TheoryVsSimParams, ValidDilutionParams, ValidMarkovComparisonParams,
+    ValidOverlapsParams, ValidSimAtOptimumParams, ValidTheoryVsSimParams, binarized_vs_markov,
+    binarized_vs_markov_plan, dilution_plan, dilution_study, overlap_plan, overlaps_at_optimum,
+    sim_at_optimum, sim_at_optimum_plan, sim_scaling, theory_vs_sim_plan, theory_vs_simulation,
 };
 pub use optimum::{
     OptimalC, OptimalCParams, RefinedScalingParams, Robustness, RobustnessParams, Scaling,
