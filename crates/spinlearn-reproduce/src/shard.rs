@@ -327,7 +327,7 @@ pub fn sweep_toml(
          # Run:     spinlearn sweep run THIS_FILE --executor local --jobs J   (or --executor slurm)\n\
          # Merge:   spinlearn sweep collect THIS_FILE   (the section's report in {}/report/)\n",
         names.len(),
-        names.join(", "),
+        unit_list(&names),
         out.display()
     ));
     t.push_str("kind = \"reproduce\"\n");
@@ -351,6 +351,22 @@ pub fn sweep_toml(
         "\n# Resources of each task under Slurm (set them for your cluster):\n# [slurm]\n# time = \"24:00:00\"\n# mem = \"8G\"\n# cpus = 4\n",
     );
     Ok((t, n))
+}
+
+/// The first unit names, comma-separated, and how many more (a comment line stays readable with
+/// hundreds of units).
+fn unit_list(names: &[String]) -> String {
+    const SHOWN: usize = 16;
+    let mut t = names
+        .iter()
+        .take(SHOWN)
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        t.push_str(&format!(", ... and {} more", names.len() - SHOWN));
+    }
+    t
 }
 
 /// A TOML basic string.

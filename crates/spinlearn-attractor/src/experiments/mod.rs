@@ -308,6 +308,64 @@ mod tests {
         assert!(err(opt.check().unwrap_err()).contains("`r1`"));
     }
 
+    /// Realizations run one by one from the drivers' plans, put together, give what the drivers
+    /// return.
+    #[test]
+    fn planned_realizations_put_together_equal_the_drivers() {
+        use crate::simulate::SimResult;
+        let run = |sim: &crate::simulate::PlannedSim| {
+            let reals = (0..sim.params.realizations())
+                .map(|r| sim.realization(r).unwrap())
+                .collect();
+            SimResult::from_realizations(&sim.params, reals, false)
+        };
+        let p = SimAtOptimumParams {
+            optimum: OptimalCParams {
+                theory: theory(400),
+                r1: vec![0.1, 0.5],
+                n: vec![300, 400],
+                c_grid: vec![0.0, 1.0, 2.0],
+                max_age: 200,
+            },
+            patterns_factor: 1.0,
+            extra_patterns: 4,
+            realizations: 2,
+        }
+        .check()
+        .unwrap();
+        let direct = sim_at_optimum(&p, Seed(7), &mut NoObserver).unwrap();
+        let (mut optima, mut sims) = (Vec::new(), Vec::new());
+        for i in (0..p.len()).rev() {
+            let (o, sim) = sim_at_optimum_plan(&p, i, Seed(7), &mut NoObserver).unwrap();
+            optima.insert(0, o);
+            sims.insert(0, run(&sim));
+        }
+        assert_eq!(sim_scaling(&p, &optima, &sims), direct);
+        let p = SparseScanParams {
+            grid: SparseGrid {
+                rule: LearningRule::AmitFusi,
+                synapse: SynapseParams::unit_jump(0.5, 0.0, 0.0),
+                c_rel: vec![1.0, 1.2],
+                kappa: vec![0.15, 0.3],
+                patterns: PatternCount::Fixed(20),
+                realizations: 2,
+            },
+            n: vec![100, 120],
+        }
+        .check()
+        .unwrap();
+        let direct = sparse_scan(&p, Seed(3), &mut NoObserver).unwrap();
+        let parts: Vec<SparseOptimum> = p
+            .plan(Seed(3))
+            .into_iter()
+            .map(|(g, s)| {
+                let sims: Vec<SimResult> = g.plan(s).iter().map(run).collect();
+                g.optimum(&sims).unwrap()
+            })
+            .collect();
+        assert_eq!(parts, direct);
+    }
+
     #[test]
     fn sparse_optimum_is_the_best_cell_of_its_grid() {
         let p = SparseParams {
