@@ -3,8 +3,10 @@
 //! binarized weights against Markov synapses (Fig. 4), noise robustness (Figs. 5-6), sparse coding
 //! with rules (6) and (7) against N and noise (Figs. 7-8). Theory curves come from the mean-field
 //! theory, simulation markers from the network; every sweep is a `spinlearn_attractor::experiments`
-//! driver, called once with the sizes of the [`Preset`] and the section seed named after the
-//! experiment.
+//! driver with the sizes of the [`Preset`] and the section seed named after the experiment, run as
+//! units ([`units`]: each theory panel, and each realization of each simulated point from the
+//! driver's plan) that a cluster can spread over tasks ([`crate::shard`]) and [`merge`] puts
+//! together; the one-process [`run`] goes through the same units.
 
 pub mod figures;
 mod units;
