@@ -202,6 +202,7 @@ pub fn merge(
         return Err(ReproduceError::invalid("merge", "no shard directory given"));
     }
     let mut first: Option<ShardRecord> = None;
+    let mut given: Vec<Shard> = Vec::new();
     let mut section_dirs = Vec::new();
     for d in dirs {
         let p = d.join(id).join("shard.json");
@@ -233,6 +234,7 @@ pub fn merge(
                 ),
             ));
         }
+        given.push(r.shard);
         first.get_or_insert(r);
         section_dirs.push(d.join(id));
     }
@@ -278,7 +280,7 @@ pub fn merge(
             if created {
                 let _ = std::fs::remove_dir_all(&s.dir);
             }
-            return Err(e);
+            return Err(name_missing_shards(e, &given));
         }
     };
     let secs = t.elapsed().as_secs_f64();
@@ -294,6 +296,36 @@ pub fn merge(
         json!({"status": "complete", "seconds": secs, "merged_shards": dirs.len()}),
     );
     Ok((json!({"mode": mode, "sections": status}), mode))
+}
+
+/// `e` with the shards of an `I/N` split that no directory held named, when every shard given is of
+/// the same `N` and some are missing.
+fn name_missing_shards(e: ReproduceError, given: &[Shard]) -> ReproduceError {
+    let Some(n) = given.first().map(|s| s.count) else {
+        return e;
+    };
+    if given.iter().any(|s| s.count != n) {
+        return e;
+    }
+    let absent: Vec<String> = (0..n)
+        .filter(|&i| !given.iter().any(|s| s.index == i))
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if absent.is_empty() {
+        return e;
+    }
+    let msg = e.to_string();
+    let msg = msg
+        .strip_prefix("invalid parameter `merge`: ")
+        .unwrap_or(&msg)
+        .to_string();
+    ReproduceError::invalid(
+        "merge",
+        format!(
+            "{msg} (no directory given holds shard {})",
+            absent.join(", ")
+        ),
+    )
 }
 
 /// The sweep file (see `spinlearn sweep`) that runs section `id` in `mode` as `tasks` shards (at

@@ -220,6 +220,7 @@ fn shards_merged_equal_the_one_process_run() {
         .unwrap()
         .to_string();
         assert!(e.contains("missing") && e.contains(&names[0]), "{e}");
+        assert!(e.contains(&format!("shard 0/{count}")), "{e}");
         assert!(!base.join("partial/double-well").exists());
         // A shard given twice is refused.
         let mut twice = dirs.clone();
