@@ -196,7 +196,7 @@ impl ValidSimParams {
 }
 
 /// One realization's measurements, indexed by age 0..patterns−1.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RealizationResult {
     /// m_v by age.
     pub m_v: Vec<f64>,
@@ -337,29 +337,66 @@ pub(crate) fn simulate_steps(
             break;
         }
     }
-    let (m_v_mean, m_v_std): (Vec<f64>, Vec<f64>) = (0..p.patterns())
-        .map(|a| mean_std(&reals.iter().map(|r| r.m_v[a]).collect::<Vec<_>>()))
-        .unzip();
-    let m_u_mean = (0..p.patterns())
-        .map(|a| mean_std(&reals.iter().map(|r| r.m_u[a]).collect::<Vec<_>>()).0)
-        .collect();
-    let (capacity_mean, capacity_std) =
-        mean_std(&reals.iter().map(|r| r.capacity as f64).collect::<Vec<_>>());
-    let (count_mean, count_std) =
-        mean_std(&reals.iter().map(|r| r.count as f64).collect::<Vec<_>>());
-    Ok(SimResult {
-        params: p.params(),
-        burn_in: p.burn_in(),
-        realizations: reals,
-        m_v_mean,
-        m_v_std,
-        m_u_mean,
-        capacity_mean,
-        capacity_std,
-        count_mean,
-        count_std,
-        stopped_early,
-    })
+    Ok(SimResult::from_realizations(p, reals, stopped_early))
+}
+
+impl SimResult {
+    /// The results of `p` over the realizations `reals`, however they were run (realization r of
+    /// [`simulate`] with seed `s` is [`run_realization`] with `s.derive(r)`; see [`PlannedSim`]):
+    /// the means and spreads of [`simulate`]. `stopped_early`: fewer realizations than `p` asks
+    /// for because the run was stopped.
+    pub fn from_realizations(
+        p: &ValidSimParams,
+        reals: Vec<RealizationResult>,
+        stopped_early: bool,
+    ) -> SimResult {
+        let (m_v_mean, m_v_std): (Vec<f64>, Vec<f64>) = (0..p.patterns())
+            .map(|a| mean_std(&reals.iter().map(|r| r.m_v[a]).collect::<Vec<_>>()))
+            .unzip();
+        let m_u_mean = (0..p.patterns())
+            .map(|a| mean_std(&reals.iter().map(|r| r.m_u[a]).collect::<Vec<_>>()).0)
+            .collect();
+        let (capacity_mean, capacity_std) =
+            mean_std(&reals.iter().map(|r| r.capacity as f64).collect::<Vec<_>>());
+        let (count_mean, count_std) =
+            mean_std(&reals.iter().map(|r| r.count as f64).collect::<Vec<_>>());
+        SimResult {
+            params: p.params(),
+            burn_in: p.burn_in(),
+            realizations: reals,
+            m_v_mean,
+            m_v_std,
+            m_u_mean,
+            capacity_mean,
+            capacity_std,
+            count_mean,
+            count_std,
+            stopped_early,
+        }
+    }
+}
+
+/// One simulation of a driver (see [`crate::experiments`]): its parameters and its seed, so that
+/// its realizations can be run apart (other processes, other machines) and put together with
+/// [`SimResult::from_realizations`] into what [`simulate`] returns.
+#[derive(Debug, Clone, Copy)]
+pub struct PlannedSim {
+    /// The simulation.
+    pub params: ValidSimParams,
+    /// Its seed: realization r uses `seed.derive(r)`.
+    pub seed: Seed,
+}
+
+impl PlannedSim {
+    /// Realization `r` alone, as [`simulate`] runs it.
+    pub fn realization(&self, r: usize) -> Result<RealizationResult> {
+        run_realization(&self.params, self.seed.derive(r as u64))
+    }
+
+    /// Every realization ([`simulate`]).
+    pub fn simulate(&self, obs: &mut dyn Observer) -> Result<SimResult> {
+        simulate(&self.params, self.seed, obs)
+    }
 }
 
 #[cfg(test)]

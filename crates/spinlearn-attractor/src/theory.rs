@@ -642,7 +642,7 @@ impl ValidTheoryParams {
 }
 
 /// Moments of the conditional weight densities at one age (σv = +1; σv = −1 by symmetry).
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AgeMoments {
     /// Age u − v.
     pub age: usize,
@@ -661,7 +661,7 @@ pub struct AgeMoments {
 }
 
 /// The fixed point of the overlap map at one age.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AgeOverlap {
     /// Age u − v.
     pub age: usize,

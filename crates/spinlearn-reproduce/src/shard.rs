@@ -102,6 +102,12 @@ pub const SHARDED: &[Sharded] = &[
         run: crate::zero_synapses::run_units,
         merge: crate::zero_synapses::merge,
     },
+    Sharded {
+        id: "double-well",
+        units: crate::double_well::units,
+        run: crate::double_well::run_units,
+        merge: crate::double_well::merge,
+    },
 ];
 
 /// The sharded section `id`; an error naming the ones that are, otherwise.
@@ -208,6 +214,7 @@ pub fn merge(
         return Err(ReproduceError::invalid("merge", "no shard directory given"));
     }
     let mut first: Option<ShardRecord> = None;
+    let mut given: Vec<Shard> = Vec::new();
     let mut section_dirs = Vec::new();
     for d in dirs {
         let p = d.join(id).join("shard.json");
@@ -239,6 +246,7 @@ pub fn merge(
                 ),
             ));
         }
+        given.push(r.shard);
         first.get_or_insert(r);
         section_dirs.push(d.join(id));
     }
@@ -284,7 +292,7 @@ pub fn merge(
             if created {
                 let _ = std::fs::remove_dir_all(&s.dir);
             }
-            return Err(e);
+            return Err(name_missing_shards(e, &given));
         }
     };
     let secs = t.elapsed().as_secs_f64();
@@ -300,6 +308,36 @@ pub fn merge(
         json!({"status": "complete", "seconds": secs, "merged_shards": dirs.len()}),
     );
     Ok((json!({"mode": mode, "sections": status}), mode))
+}
+
+/// `e` with the shards of an `I/N` split that no directory held named, when every shard given is of
+/// the same `N` and some are missing.
+fn name_missing_shards(e: ReproduceError, given: &[Shard]) -> ReproduceError {
+    let Some(n) = given.first().map(|s| s.count) else {
+        return e;
+    };
+    if given.iter().any(|s| s.count != n) {
+        return e;
+    }
+    let absent: Vec<String> = (0..n)
+        .filter(|&i| !given.iter().any(|s| s.index == i))
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if absent.is_empty() {
+        return e;
+    }
+    let msg = e.to_string();
+    let msg = msg
+        .strip_prefix("invalid parameter `merge`: ")
+        .unwrap_or(&msg)
+        .to_string();
+    ReproduceError::invalid(
+        "merge",
+        format!(
+            "{msg} (no directory given holds shard {})",
+            absent.join(", ")
+        ),
+    )
 }
 
 /// The sweep file (see `spinlearn sweep`) that runs section `id` in `mode` as `tasks` shards (at
@@ -333,7 +371,7 @@ pub fn sweep_toml(
          # Run:     spinlearn sweep run THIS_FILE --executor local --jobs J   (or --executor slurm)\n\
          # Merge:   spinlearn sweep collect THIS_FILE   (the section's report in {}/report/)\n",
         names.len(),
-        names.join(", "),
+        unit_list(&names),
         out.display()
     ));
     t.push_str("kind = \"reproduce\"\n");
@@ -357,6 +395,22 @@ pub fn sweep_toml(
         "\n# Resources of each task under Slurm (set them for your cluster):\n# [slurm]\n# time = \"24:00:00\"\n# mem = \"8G\"\n# cpus = 4\n",
     );
     Ok((t, n))
+}
+
+/// The first unit names, comma-separated, and how many more (a comment line stays readable with
+/// hundreds of units).
+fn unit_list(names: &[String]) -> String {
+    const SHOWN: usize = 16;
+    let mut t = names
+        .iter()
+        .take(SHOWN)
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        t.push_str(&format!(", ... and {} more", names.len() - SHOWN));
+    }
+    t
 }
 
 /// A TOML basic string.

@@ -134,3 +134,138 @@ fn smoke_section_writes_its_summary_and_figures() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("spinlearn-repro-dw-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `v` without its timings (`seconds`, anywhere), which differ between any two runs.
+fn without_timings(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.ends_with("seconds"))
+                .map(|(k, x)| (k.clone(), without_timings(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_timings).collect()),
+        x => x.clone(),
+    }
+}
+
+fn json_at(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The section run as shards in separate directories and merged equals the one-process run, for
+/// two shard counts: summary, claims and the section's text bit for bit apart from the timings,
+/// and every figure's data file byte for byte.
+#[test]
+fn shards_merged_equal_the_one_process_run() {
+    use spinlearn_reproduce::shard::{Shard, merge, run_shard};
+    use spinlearn_reproduce::{ReportParams, ReportRun, run_report};
+    let report = |root: std::path::PathBuf| ReportRun {
+        root,
+        seed: Seed(5),
+        threads: 2,
+        version: "test".into(),
+        embed_figures: false,
+    };
+    let one = tmp("one-process");
+    let p = ReportParams {
+        sections: vec!["double-well".into()],
+        mode: Mode::Smoke,
+        mnist_dir: None,
+    };
+    run_report(&p, &report(one.clone()), &mut NoObserver).unwrap();
+    let names = double_well::units(Mode::Smoke).unwrap();
+    let n_units = names.len();
+    // Every realization of every simulated point is a unit of its own.
+    assert!(n_units >= 60, "{n_units} units");
+    assert!(names.iter().any(|n| n == "fig8-p0-cell0-r0"), "{names:?}");
+    for count in [2, 3] {
+        let base = tmp(&format!("shards-{count}"));
+        let dirs: Vec<_> = (0..count)
+            .map(|index| {
+                let d = base.join(format!("t{index}"));
+                // Another thread count than the one-process run: the results do not depend on it.
+                let mut r = report(d.clone());
+                r.threads = 1;
+                let s = run_shard(
+                    "double-well",
+                    Mode::Smoke,
+                    None,
+                    Shard { index, count },
+                    &r,
+                    &mut NoObserver,
+                )
+                .unwrap();
+                assert_eq!(s["total_units"], n_units);
+                d
+            })
+            .collect();
+        // Without every shard the merge names what is missing.
+        let e = merge(
+            "double-well",
+            &dirs[1..],
+            None,
+            &report(base.join("partial")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("missing") && e.contains(&names[0]), "{e}");
+        assert!(e.contains(&format!("shard 0/{count}")), "{e}");
+        assert!(!base.join("partial/double-well").exists());
+        // A shard given twice is refused.
+        let mut twice = dirs.clone();
+        twice.push(dirs[0].clone());
+        let e = merge(
+            "double-well",
+            &twice,
+            None,
+            &report(base.join("twice")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("more than one shard"), "{e}");
+        let merged = base.join("merged");
+        // The run seed comes from the shards, not from the merge's own.
+        let mut r = report(merged.clone());
+        r.seed = Seed(99);
+        let (_, mode) =
+            merge("double-well", &dirs, Some(Mode::Smoke), &r, &mut NoObserver).unwrap();
+        assert_eq!(mode, Mode::Smoke);
+        for f in ["summary.json", "claims.json", "section.json"] {
+            let a = without_timings(&json_at(&one.join("double-well").join(f)));
+            let b = without_timings(&json_at(&merged.join("double-well").join(f)));
+            assert!(a == b, "{count} shards: double-well/{f} differs");
+        }
+        let csvs: Vec<_> = std::fs::read_dir(one.join("double-well"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_string_lossy().ends_with(".csv"))
+            .collect();
+        assert_eq!(csvs.len(), 14, "{csvs:?}");
+        for n in csvs {
+            let a = std::fs::read(one.join("double-well").join(&n)).unwrap();
+            let b = std::fs::read(merged.join("double-well").join(&n)).unwrap();
+            assert!(a == b, "{count} shards: {n:?} differs");
+        }
+        assert_eq!(
+            without_timings(&json_at(&one.join("claims.json"))),
+            without_timings(&json_at(&merged.join("claims.json")))
+        );
+        assert!(merged.join("index.html").is_file());
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+    std::fs::remove_dir_all(&one).unwrap();
+}

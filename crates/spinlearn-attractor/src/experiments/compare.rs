@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 use spinlearn_core::stats::power_law_fit;
 use spinlearn_core::{Observer, ParamGuard, Seed, check};
 
-use super::optimum::{OptimalCParams, ValidOptimalCParams, optimal_c_steps};
+use super::optimum::{OptimalC, OptimalCParams, ValidOptimalCParams, optimal_c_steps};
 use crate::error::Result;
 use crate::network::WeightView;
 use crate::params::NetworkParams;
 use crate::progress::{Steps, par_map};
-use crate::simulate::{SimParams, SimResult, SynapseKind, ValidSimParams, simulate_steps};
+use crate::simulate::{
+    PlannedSim, SimParams, SimResult, SynapseKind, ValidSimParams, simulate_steps,
+};
 use crate::theory::{
     AgeOverlap, FieldVariance, RetrievalTiming, Theory, TheoryParams, ValidTheoryParams,
 };
@@ -89,9 +91,17 @@ pub fn theory_vs_simulation(
     obs: &mut dyn Observer,
 ) -> Result<TheoryVsSim> {
     let mut steps = Steps::new(obs, "theory vs simulation", 1 + p.realizations);
-    let theory = Theory::new(&p.theory)?.capacity(p.max_age).capacity;
+    let (theory, sim) = theory_vs_sim_plan(p, seed)?;
     steps.tick(&[("capacity", theory as f64)]);
-    let sim = SimParams {
+    let sim = simulate_in(&sim.params, sim.seed, &mut steps)?;
+    Ok(TheoryVsSim { theory, sim })
+}
+
+/// The theory's capacity and the simulation that [`theory_vs_simulation`] runs (to run its
+/// realizations apart).
+pub fn theory_vs_sim_plan(p: &ValidTheoryVsSimParams, seed: Seed) -> Result<(usize, PlannedSim)> {
+    let theory = Theory::new(&p.theory)?.capacity(p.max_age).capacity;
+    let params = SimParams {
         network: p.theory.params().network(),
         patterns: theory + p.extra_patterns,
         burn_in: p.burn_in,
@@ -99,8 +109,7 @@ pub fn theory_vs_simulation(
         ..SimParams::default()
     }
     .check()?;
-    let sim = simulate_in(&sim, seed, &mut steps)?;
-    Ok(TheoryVsSim { theory, sim })
+    Ok((theory, PlannedSim { params, seed }))
 }
 
 /// Overlaps by age at the optimal C of each r1 (Fig. 1B): theory curve and simulation markers.
@@ -150,6 +159,32 @@ impl ParamGuard for OverlapsParams {
     }
 }
 
+/// The theory side of one curve of Fig. 1B.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverlapTheory {
+    /// r1.
+    pub r1: f64,
+    /// C* of the theory.
+    pub c_star: f64,
+    /// The theory's capacity at C*.
+    pub capacity: f64,
+    /// The theory's overlaps at ages 1..=capacity + extra_ages.
+    pub theory: Vec<AgeOverlap>,
+}
+
+impl OverlapTheory {
+    /// The curve with its simulation.
+    pub fn curve(self, sim: SimResult) -> OverlapCurve {
+        OverlapCurve {
+            r1: self.r1,
+            c_star: self.c_star,
+            capacity: self.capacity,
+            theory: self.theory,
+            sim,
+        }
+    }
+}
+
 /// One curve of Fig. 1B.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverlapCurve {
@@ -176,31 +211,72 @@ pub fn overlaps_at_optimum(
     let n_set = o.settings().len();
     let total = o.n_points() + n_set * (1 + p.realizations);
     let mut steps = Steps::new(obs, "overlaps by age", total);
-    let optima = optimal_c_steps(o, &mut steps)?;
     let mut out = Vec::with_capacity(n_set);
-    for (k, opt) in optima.iter().enumerate() {
-        let tp = o.at(k, opt.c_star)?;
-        let ages = opt.capacity as usize + p.extra_ages;
-        steps.go_on()?;
-        let theory = Theory::new(&tp)?.overlaps_by_age(ages);
-        steps.tick(&[("capacity", opt.capacity)]);
-        let sim = SimParams {
-            network: tp.params().network(),
-            patterns: ages + 1,
-            realizations: p.realizations,
-            ..SimParams::default()
-        }
-        .check()?;
-        let sim = simulate_in(&sim, seed.derive(k as u64), &mut steps)?;
-        out.push(OverlapCurve {
+    for k in 0..n_set {
+        let (theory, sim) = overlap_plan_steps(p, k, seed, &mut steps)?;
+        let sim = simulate_in(&sim.params, sim.seed, &mut steps)?;
+        out.push(theory.curve(sim));
+    }
+    Ok(out)
+}
+
+/// Curve `k` (the k-th r1) of [`overlaps_at_optimum`]: its theory and the simulation the driver
+/// runs (to run its realizations apart); stage `"overlaps by age"`.
+pub fn overlap_plan(
+    p: &ValidOverlapsParams,
+    k: usize,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<(OverlapTheory, PlannedSim)> {
+    let total = p.optimum.grid_len() + 1;
+    let mut steps = Steps::new(obs, "overlaps by age", total);
+    overlap_plan_steps(p, k, seed, &mut steps)
+}
+
+fn overlap_plan_steps(
+    p: &ValidOverlapsParams,
+    k: usize,
+    seed: Seed,
+    steps: &mut Steps<'_>,
+) -> Result<(OverlapTheory, PlannedSim)> {
+    let o = p.optimum.setting(k)?;
+    let opt = optimal_c_steps(&o, steps)?.remove(0);
+    let tp = o.at(0, opt.c_star)?;
+    let ages = opt.capacity as usize + p.extra_ages;
+    steps.go_on()?;
+    let theory = Theory::new(&tp)?.overlaps_by_age(ages);
+    steps.tick(&[("capacity", opt.capacity)]);
+    let params = SimParams {
+        network: tp.params().network(),
+        patterns: ages + 1,
+        realizations: p.realizations,
+        ..SimParams::default()
+    }
+    .check()?;
+    Ok((
+        OverlapTheory {
             r1: opt.r1,
             c_star: opt.c_star,
             capacity: opt.capacity,
             theory,
-            sim,
-        });
+        },
+        PlannedSim {
+            params,
+            seed: seed.derive(k as u64),
+        },
+    ))
+}
+
+impl ValidOverlapsParams {
+    /// The number of curves (r1 values).
+    pub fn len(&self) -> usize {
+        self.optimum.settings().len()
     }
-    Ok(out)
+
+    /// Never true once checked.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Simulated capacities at the theory's C* against N, for several r1 (Fig. 3B markers).
@@ -269,19 +345,76 @@ pub fn sim_at_optimum(
     let n_set = o.settings().len();
     let total = o.n_points() + n_set * p.realizations;
     let mut steps = Steps::new(obs, "simulation at C*", total);
-    let optima = optimal_c_steps(o, &mut steps)?;
+    let mut optima = Vec::with_capacity(n_set);
+    let mut sims = Vec::with_capacity(n_set);
+    for i in 0..n_set {
+        let (opt, sim) = sim_at_optimum_plan_steps(p, i, seed, &mut steps)?;
+        sims.push(simulate_in(&sim.params, sim.seed, &mut steps)?);
+        optima.push(opt);
+    }
+    Ok(sim_scaling(p, &optima, &sims))
+}
+
+/// Setting `i` (r1-major over r1 × N) of [`sim_at_optimum`]: the theory's optimum there and the
+/// simulation the driver runs (to run its realizations apart); stage `"simulation at C*"`.
+pub fn sim_at_optimum_plan(
+    p: &ValidSimAtOptimumParams,
+    i: usize,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<(OptimalC, PlannedSim)> {
+    let mut steps = Steps::new(obs, "simulation at C*", p.optimum.grid_len());
+    sim_at_optimum_plan_steps(p, i, seed, &mut steps)
+}
+
+fn sim_at_optimum_plan_steps(
+    p: &ValidSimAtOptimumParams,
+    i: usize,
+    seed: Seed,
+    steps: &mut Steps<'_>,
+) -> Result<(OptimalC, PlannedSim)> {
+    let o = p.optimum.setting(i)?;
+    let opt = optimal_c_steps(&o, steps)?.remove(0);
+    let (k, j) = p.optimum.indices(i);
+    let tp = o.at(0, opt.c_star)?;
+    let params = SimParams {
+        network: tp.params().network(),
+        patterns: (opt.capacity * p.patterns_factor) as usize + p.extra_patterns,
+        realizations: p.realizations,
+        ..SimParams::default()
+    }
+    .check()?;
+    Ok((
+        opt,
+        PlannedSim {
+            params,
+            seed: seed.derive(k as u64).derive(j as u64),
+        },
+    ))
+}
+
+impl ValidSimAtOptimumParams {
+    /// The number of settings (r1 × N).
+    pub fn len(&self) -> usize {
+        self.optimum.settings().len()
+    }
+
+    /// Never true once checked.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What [`sim_at_optimum`] returns, from the optimum and the simulation of each setting (in
+/// setting order, as [`sim_at_optimum_plan`] gives them).
+pub fn sim_scaling(
+    p: &ValidSimAtOptimumParams,
+    optima: &[OptimalC],
+    sims: &[SimResult],
+) -> Vec<SimScaling> {
     let mut out: Vec<SimScaling> = Vec::new();
-    for (i, opt) in optima.iter().enumerate() {
-        let (k, j) = o.indices(i);
-        let tp = o.at(i, opt.c_star)?;
-        let sim = SimParams {
-            network: tp.params().network(),
-            patterns: (opt.capacity * p.patterns_factor) as usize + p.extra_patterns,
-            realizations: p.realizations,
-            ..SimParams::default()
-        }
-        .check()?;
-        let r = simulate_in(&sim, seed.derive(k as u64).derive(j as u64), &mut steps)?;
+    for (i, (opt, r)) in optima.iter().zip(sims).enumerate() {
+        let (_, j) = p.optimum.indices(i);
         if j == 0 {
             out.push(SimScaling {
                 r1: opt.r1,
@@ -305,7 +438,7 @@ pub fn sim_at_optimum(
         let nf: Vec<f64> = s.n.iter().map(|&n| n as f64).collect();
         s.exponent = power_law_fit(&nf, &s.capacity).map(|f| f.exponent);
     }
-    Ok(out)
+    out
 }
 
 /// Binarized double-well weights against two-state Markov synapses of transition probability `q`
@@ -370,12 +503,27 @@ pub fn binarized_vs_markov(
 ) -> Result<MarkovComparison> {
     let total = p.double_well.realizations() + p.markov.realizations();
     let mut steps = Steps::new(obs, "binarized vs Markov", total);
-    let double_well = simulate_in(&p.double_well, seed.derive(0), &mut steps)?;
-    let markov = simulate_in(&p.markov, seed.derive(1), &mut steps)?;
+    let [dw, mk] = binarized_vs_markov_plan(p, seed);
+    let double_well = simulate_in(&dw.params, dw.seed, &mut steps)?;
+    let markov = simulate_in(&mk.params, mk.seed, &mut steps)?;
     Ok(MarkovComparison {
         double_well,
         markov,
     })
+}
+
+/// The two simulations of [`binarized_vs_markov`], double well first.
+pub fn binarized_vs_markov_plan(p: &ValidMarkovComparisonParams, seed: Seed) -> [PlannedSim; 2] {
+    [
+        PlannedSim {
+            params: p.double_well,
+            seed: seed.derive(0),
+        },
+        PlannedSim {
+            params: p.markov,
+            seed: seed.derive(1),
+        },
+    ]
 }
 
 /// The four theory conventions of [`dilution_study`]: (timing, variance), ours first.
@@ -499,44 +647,122 @@ pub fn dilution_study(
     let total = p.points.len() * (4 + p.realizations);
     let mut steps = Steps::new(obs, "dilution", total);
     let mut out = Vec::with_capacity(p.points.len());
-    for (k, pts) in p.points.iter().enumerate() {
-        let flat: Vec<ValidTheoryParams> = pts.to_vec();
-        let caps = par_map(&flat, &mut steps, "capacity", |t| {
-            let cap = Theory::new(t)?.capacity(p.max_age).capacity;
-            Ok((cap, cap as f64))
-        })?;
-        let ours = &pts[0];
-        let theory = [caps[0], caps[1], caps[2], caps[3]];
-        let ages = theory[0] + p.extra_patterns;
-        let theory_m_v = Theory::new(ours)?
-            .overlaps_by_age(ages)
-            .iter()
-            .map(|o| o.m_v)
-            .collect();
-        let (sim, sim_std, m_v_mean) = if p.realizations > 0 {
-            let sp = SimParams {
-                network: ours.params().network(),
-                patterns: ages,
-                burn_in: p.burn_in,
-                realizations: p.realizations,
-                ..SimParams::default()
-            }
-            .check()?;
-            let r = simulate_in(&sp, seed.derive(k as u64), &mut steps)?;
-            (r.capacity_mean, r.capacity_std, r.m_v_mean)
-        } else {
-            (f64::NAN, f64::NAN, Vec::new())
+    for k in 0..p.points.len() {
+        let (theory, sim) = dilution_plan_steps(p, k, seed, &mut steps)?;
+        let r = match sim {
+            Some(sim) => Some(simulate_in(&sim.params, sim.seed, &mut steps)?),
+            None => None,
         };
-        out.push(DilutionPoint {
-            c: ours.c(),
-            n: ours.n(),
-            theory,
+        out.push(theory.point(r));
+    }
+    Ok(out)
+}
+
+/// The theory side of one c of [`dilution_study`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DilutionTheory {
+    /// Connection probability.
+    pub c: f64,
+    /// N = round(cN / c).
+    pub n: usize,
+    /// Theory capacities in the order of [`CONVENTIONS`].
+    pub theory: [usize; 4],
+    /// The theory's m_v by age 1.. at our convention (to the tested ages).
+    pub theory_m_v: Vec<f64>,
+    /// Realizations of the simulation.
+    pub realizations: usize,
+}
+
+impl DilutionTheory {
+    /// The point with its simulation (`None`: theory only, the simulated values NaN).
+    pub fn point(self, sim: Option<SimResult>) -> DilutionPoint {
+        let (sim, sim_std, m_v_mean) = match sim {
+            Some(r) => (r.capacity_mean, r.capacity_std, r.m_v_mean),
+            None => (f64::NAN, f64::NAN, Vec::new()),
+        };
+        DilutionPoint {
+            c: self.c,
+            n: self.n,
+            theory: self.theory,
             sim,
             sim_std,
             m_v_mean,
+            theory_m_v: self.theory_m_v,
+            realizations: self.realizations,
+        }
+    }
+}
+
+impl ValidDilutionParams {
+    /// The number of c values.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// Never true once checked.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+}
+
+/// Point `k` (the k-th c) of [`dilution_study`]: its theory and the simulation the driver runs
+/// (`None` without realizations), to run its realizations apart; stage `"dilution"`.
+pub fn dilution_plan(
+    p: &ValidDilutionParams,
+    k: usize,
+    seed: Seed,
+    obs: &mut dyn Observer,
+) -> Result<(DilutionTheory, Option<PlannedSim>)> {
+    let mut steps = Steps::new(obs, "dilution", 4);
+    dilution_plan_steps(p, k, seed, &mut steps)
+}
+
+fn dilution_plan_steps(
+    p: &ValidDilutionParams,
+    k: usize,
+    seed: Seed,
+    steps: &mut Steps<'_>,
+) -> Result<(DilutionTheory, Option<PlannedSim>)> {
+    let pts = p.points.get(k).ok_or_else(|| {
+        crate::AttractorError::invalid("c", format!("no point {k} of {}", p.points.len()))
+    })?;
+    let flat: Vec<ValidTheoryParams> = pts.to_vec();
+    let caps = par_map(&flat, steps, "capacity", |t| {
+        let cap = Theory::new(t)?.capacity(p.max_age).capacity;
+        Ok((cap, cap as f64))
+    })?;
+    let ours = &pts[0];
+    let theory = [caps[0], caps[1], caps[2], caps[3]];
+    let ages = theory[0] + p.extra_patterns;
+    let theory_m_v = Theory::new(ours)?
+        .overlaps_by_age(ages)
+        .iter()
+        .map(|o| o.m_v)
+        .collect();
+    let sim = if p.realizations > 0 {
+        let params = SimParams {
+            network: ours.params().network(),
+            patterns: ages,
+            burn_in: p.burn_in,
+            realizations: p.realizations,
+            ..SimParams::default()
+        }
+        .check()?;
+        Some(PlannedSim {
+            params,
+            seed: seed.derive(k as u64),
+        })
+    } else {
+        None
+    };
+    Ok((
+        DilutionTheory {
+            c: ours.c(),
+            n: ours.n(),
+            theory,
             theory_m_v,
             realizations: p.realizations,
-        });
-    }
-    Ok(out)
+        },
+        sim,
+    ))
 }

@@ -7,7 +7,10 @@
 //! Every driver takes its params checked ([`spinlearn_core::ParamGuard`]), an explicit seed where
 //! it simulates, and an observer. Seeds: item k of a driver's outermost list uses `seed.derive(k)`,
 //! item j of a list nested in it `seed.derive(k).derive(j)`; a simulation then runs realization r
-//! with `.derive(r)` of its seed ([`crate::simulate::simulate`]). Progress: each driver is one
+//! with `.derive(r)` of its seed ([`crate::simulate::simulate`]). The simulating drivers also
+//! give their simulations as [`crate::simulate::PlannedSim`]s (`*_plan`, `plan`), so that their
+//! realizations can run apart, and put the results together as the driver does (`sim_scaling`,
+//! [`DilutionTheory::point`], [`OverlapTheory::curve`], [`ValidSparseParams::optimum`]). Progress: each driver is one
 //! stage of its observer, with one step per theory point or simulated realization; theory points
 //! run in parallel, simulations one after the other (each parallel inside).
 
@@ -17,11 +20,12 @@ pub mod scan;
 pub mod sparse;
 
 pub use compare::{
-    CONVENTIONS, DilutionParams, DilutionPoint, MarkovComparison, MarkovComparisonParams,
-    OverlapCurve, OverlapsParams, SimAtOptimumParams, SimScaling, TheoryVsSim, TheoryVsSimParams,
-    ValidDilutionParams, ValidMarkovComparisonParams, ValidOverlapsParams, ValidSimAtOptimumParams,
-    ValidTheoryVsSimParams, binarized_vs_markov, dilution_study, overlaps_at_optimum,
-    sim_at_optimum, theory_vs_simulation,
+    CONVENTIONS, DilutionParams, DilutionPoint, DilutionTheory, MarkovComparison,
+    MarkovComparisonParams, OverlapCurve, OverlapTheory, OverlapsParams, SimAtOptimumParams,
+    SimScaling, TheoryVsSim, TheoryVsSimParams, ValidDilutionParams, ValidMarkovComparisonParams,
+    ValidOverlapsParams, ValidSimAtOptimumParams, ValidTheoryVsSimParams, binarized_vs_markov,
+    binarized_vs_markov_plan, dilution_plan, dilution_study, overlap_plan, overlaps_at_optimum,
+    sim_at_optimum, sim_at_optimum_plan, sim_scaling, theory_vs_sim_plan, theory_vs_simulation,
 };
 pub use optimum::{
     OptimalC, OptimalCParams, RefinedScalingParams, Robustness, RobustnessParams, Scaling,
@@ -302,6 +306,64 @@ mod tests {
             max_age: 10,
         };
         assert!(err(opt.check().unwrap_err()).contains("`r1`"));
+    }
+
+    /// Realizations run one by one from the drivers' plans, put together, give what the drivers
+    /// return.
+    #[test]
+    fn planned_realizations_put_together_equal_the_drivers() {
+        use crate::simulate::SimResult;
+        let run = |sim: &crate::simulate::PlannedSim| {
+            let reals = (0..sim.params.realizations())
+                .map(|r| sim.realization(r).unwrap())
+                .collect();
+            SimResult::from_realizations(&sim.params, reals, false)
+        };
+        let p = SimAtOptimumParams {
+            optimum: OptimalCParams {
+                theory: theory(400),
+                r1: vec![0.1, 0.5],
+                n: vec![300, 400],
+                c_grid: vec![0.0, 1.0, 2.0],
+                max_age: 200,
+            },
+            patterns_factor: 1.0,
+            extra_patterns: 4,
+            realizations: 2,
+        }
+        .check()
+        .unwrap();
+        let direct = sim_at_optimum(&p, Seed(7), &mut NoObserver).unwrap();
+        let (mut optima, mut sims) = (Vec::new(), Vec::new());
+        for i in (0..p.len()).rev() {
+            let (o, sim) = sim_at_optimum_plan(&p, i, Seed(7), &mut NoObserver).unwrap();
+            optima.insert(0, o);
+            sims.insert(0, run(&sim));
+        }
+        assert_eq!(sim_scaling(&p, &optima, &sims), direct);
+        let p = SparseScanParams {
+            grid: SparseGrid {
+                rule: LearningRule::AmitFusi,
+                synapse: SynapseParams::unit_jump(0.5, 0.0, 0.0),
+                c_rel: vec![1.0, 1.2],
+                kappa: vec![0.15, 0.3],
+                patterns: PatternCount::Fixed(20),
+                realizations: 2,
+            },
+            n: vec![100, 120],
+        }
+        .check()
+        .unwrap();
+        let direct = sparse_scan(&p, Seed(3), &mut NoObserver).unwrap();
+        let parts: Vec<SparseOptimum> = p
+            .plan(Seed(3))
+            .into_iter()
+            .map(|(g, s)| {
+                let sims: Vec<SimResult> = g.plan(s).iter().map(run).collect();
+                g.optimum(&sims).unwrap()
+            })
+            .collect();
+        assert_eq!(parts, direct);
     }
 
     #[test]

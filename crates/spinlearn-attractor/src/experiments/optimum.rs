@@ -65,6 +65,30 @@ impl ValidOptimalCParams {
         self.points.len()
     }
 
+    /// Number of C values.
+    pub(crate) fn grid_len(&self) -> usize {
+        self.grid_len
+    }
+
+    /// Setting `k` alone (its C grid, its theory points).
+    pub(crate) fn setting(&self, k: usize) -> crate::Result<ValidOptimalCParams> {
+        if k >= self.settings.len() {
+            return Err(crate::AttractorError::invalid(
+                "r1",
+                format!("no setting {k} of {}", self.settings.len()),
+            ));
+        }
+        let points = self.points[k * self.grid_len..(k + 1) * self.grid_len].to_vec();
+        Ok(ValidOptimalCParams {
+            base: points[0],
+            settings: vec![self.settings[k]],
+            points,
+            n_len: 1,
+            grid_len: self.grid_len,
+            max_age: self.max_age,
+        })
+    }
+
     /// The theory at setting `k` with well position `c_well`, checked.
     pub(crate) fn at(&self, k: usize, c_well: f64) -> spinlearn_core::Result<ValidTheoryParams> {
         let (r1, n) = self.settings[k];
@@ -125,7 +149,7 @@ impl ParamGuard for OptimalCParams {
 }
 
 /// The optimum over the grid of C at one (r1, N): C*, p* and the whole curve.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptimalC {
     /// r1.
     pub r1: f64,
@@ -261,7 +285,7 @@ impl ParamGuard for RobustnessParams {
 }
 
 /// The robustness at one (r1, N).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Robustness {
     /// r1.
     pub r1: f64,

@@ -11,7 +11,7 @@ use crate::simulate::{SimParams, ValidSimParams, simulate_steps};
 use crate::theory::{TheoryParams, ValidTheoryParams};
 
 /// One point of a capacity scan.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CapacityPoint {
     /// N.
     pub n: usize,

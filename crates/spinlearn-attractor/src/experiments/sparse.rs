@@ -9,7 +9,7 @@ use super::non_empty;
 use crate::error::Result;
 use crate::params::{LearningRule, NetworkParams, SynapseParams};
 use crate::progress::Steps;
-use crate::simulate::{SimParams, ValidSimParams, simulate_steps};
+use crate::simulate::{PlannedSim, SimParams, SimResult, ValidSimParams, simulate_steps};
 
 /// The weight that sets the threshold scale of the sparse-coding grid: C for the Amit-Fusi-like rule
 /// of eq. (7) (I1 = 2C sends a potentiated synapse to the upper well), the jump r2(1−f)² of the
@@ -107,6 +107,61 @@ impl ValidSparseParams {
     fn realizations(&self) -> usize {
         self.cells.iter().map(|c| c.2.realizations()).sum()
     }
+
+    /// The simulation of each grid cell (ρ-major) with its seed when the grid's seed is `seed`
+    /// (cell g: `seed.derive(g)`), to run their realizations apart.
+    pub fn plan(&self, seed: Seed) -> Vec<PlannedSim> {
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(g, c)| PlannedSim {
+                params: c.2,
+                seed: seed.derive(g as u64),
+            })
+            .collect()
+    }
+
+    /// The optimum over the grid from the simulation of each cell (in the order of [`Self::plan`]).
+    pub fn optimum(&self, sims: &[SimResult]) -> Result<SparseOptimum> {
+        if sims.len() != self.cells.len() {
+            return Err(crate::AttractorError::invalid(
+                "c_rel",
+                format!(
+                    "{} simulations for {} grid cells",
+                    sims.len(),
+                    self.cells.len()
+                ),
+            ));
+        }
+        let mut best: Option<SparseOptimum> = None;
+        for (&(c_well, theta, _), r) in self.cells.iter().zip(sims) {
+            let cand = SparseOptimum {
+                n: self.n,
+                f: self.f,
+                c_well,
+                theta,
+                capacity: r.capacity_mean,
+                capacity_std: r.capacity_std,
+                censored: r.realizations.iter().any(|x| x.censored),
+                count: r.count_mean,
+            };
+            if best.is_none_or(|b| cand.capacity > b.capacity) {
+                best = Some(cand);
+            }
+        }
+        // A checked grid has at least one cell.
+        best.ok_or_else(|| crate::AttractorError::invalid("c_rel", "empty list"))
+    }
+
+    /// The point of Fig. 8 of this grid with its optimum.
+    pub fn noise_point(&self, optimum: SparseOptimum) -> SparseNoisePoint {
+        SparseNoisePoint {
+            rule: self.rule,
+            r1: self.r1,
+            r3: self.r3,
+            optimum,
+        }
+    }
 }
 
 impl ParamGuard for SparseParams {
@@ -187,29 +242,16 @@ fn optimum_steps(
     seed: Seed,
     steps: &mut Steps<'_>,
 ) -> Result<SparseOptimum> {
-    let mut best: Option<SparseOptimum> = None;
-    for (g, &(c_well, theta, ref sim)) in p.cells.iter().enumerate() {
+    let mut sims = Vec::with_capacity(p.cells.len());
+    for sim in p.plan(seed) {
         steps.go_on()?;
-        let r = simulate_steps(sim, seed.derive(g as u64), steps)?;
+        let r = simulate_steps(&sim.params, sim.seed, steps)?;
         if r.stopped_early {
             return Err(steps.stopped());
         }
-        let cand = SparseOptimum {
-            n: p.n,
-            f: p.f,
-            c_well,
-            theta,
-            capacity: r.capacity_mean,
-            capacity_std: r.capacity_std,
-            censored: r.realizations.iter().any(|x| x.censored),
-            count: r.count_mean,
-        };
-        if best.is_none_or(|b| cand.capacity > b.capacity) {
-            best = Some(cand);
-        }
+        sims.push(r);
     }
-    // A checked grid has at least one cell.
-    best.ok_or_else(|| crate::AttractorError::invalid("c_rel", "empty list"))
+    p.optimum(&sims)
 }
 
 /// The capacity maximized over the grid (ties: the first cell in ρ-major order). Stage
@@ -260,6 +302,18 @@ impl ParamGuard for SparseScanParams {
     }
 }
 
+impl ValidSparseScanParams {
+    /// The grid of each N with its seed when the scan's seed is `seed` (N index k:
+    /// `seed.derive(k)`), as [`sparse_scan`] runs them.
+    pub fn plan(&self, seed: Seed) -> Vec<(&ValidSparseParams, Seed)> {
+        self.grids
+            .iter()
+            .enumerate()
+            .map(|(k, g)| (g, seed.derive(k as u64)))
+            .collect()
+    }
+}
+
 /// The optimum at each N (stage `"sparse scan"`; N index k uses `seed.derive(k)`, its cell g
 /// `seed.derive(k).derive(g)`).
 pub fn sparse_scan(
@@ -269,10 +323,9 @@ pub fn sparse_scan(
 ) -> Result<Vec<SparseOptimum>> {
     let total = p.grids.iter().map(|g| g.realizations()).sum();
     let mut steps = Steps::new(obs, "sparse scan", total);
-    p.grids
-        .iter()
-        .enumerate()
-        .map(|(k, g)| optimum_steps(g, seed.derive(k as u64), &mut steps))
+    p.plan(seed)
+        .into_iter()
+        .map(|(g, s)| optimum_steps(g, s, &mut steps))
         .collect()
 }
 
@@ -343,6 +396,24 @@ pub struct SparseNoisePoint {
     pub optimum: SparseOptimum,
 }
 
+impl ValidSparseNoiseParams {
+    /// The grid of each (setting, noise level), setting-major, with its seed when the sweep's seed
+    /// is `seed` (setting k, level j: `seed.derive(k).derive(j)`), as [`sparse_noise_sweep`] runs
+    /// them.
+    pub fn plan(&self, seed: Seed) -> Vec<(&ValidSparseParams, Seed)> {
+        self.grids
+            .iter()
+            .enumerate()
+            .flat_map(|(k, by_noise)| {
+                by_noise
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, g)| (g, seed.derive(k as u64).derive(j as u64)))
+            })
+            .collect()
+    }
+}
+
 /// The optimum at each (setting, noise level), setting-major (stage `"sparse noise"`; setting k,
 /// level j uses `seed.derive(k).derive(j)`, its cell g `.derive(g)` of that).
 pub fn sparse_noise_sweep(
@@ -353,16 +424,9 @@ pub fn sparse_noise_sweep(
     let total = p.grids.iter().flatten().map(|g| g.realizations()).sum();
     let mut steps = Steps::new(obs, "sparse noise", total);
     let mut out = Vec::new();
-    for (k, by_noise) in p.grids.iter().enumerate() {
-        for (j, g) in by_noise.iter().enumerate() {
-            let optimum = optimum_steps(g, seed.derive(k as u64).derive(j as u64), &mut steps)?;
-            out.push(SparseNoisePoint {
-                rule: g.rule,
-                r1: g.r1,
-                r3: g.r3,
-                optimum,
-            });
-        }
+    for (g, s) in p.plan(seed) {
+        let optimum = optimum_steps(g, s, &mut steps)?;
+        out.push(g.noise_point(optimum));
     }
     Ok(out)
 }

@@ -3,17 +3,17 @@
 //! binarized weights against Markov synapses (Fig. 4), noise robustness (Figs. 5-6), sparse coding
 //! with rules (6) and (7) against N and noise (Figs. 7-8). Theory curves come from the mean-field
 //! theory, simulation markers from the network; every sweep is a `spinlearn_attractor::experiments`
-//! driver, called once with the sizes of the [`Preset`] and the section seed named after the
-//! experiment.
+//! driver with the sizes of the [`Preset`] and the section seed named after the experiment, run as
+//! units ([`units`]: each theory panel, and each realization of each simulated point from the
+//! driver's plan) that a cluster can spread over tasks ([`crate::shard`]) and [`merge`] puts
+//! together; the one-process [`run`] goes through the same units.
 
 pub mod figures;
+mod units;
 
 use serde_json::{Map, Value, json};
 use spinlearn_attractor::experiments::{
-    self as exp, CapacityScanParams, DilutionParams, MarkovComparisonParams, OptimalCParams,
-    OverlapsParams, PatternCount, RefinedScalingParams, RobustnessParams, ScanMethod,
-    SimAtOptimumParams, SparseGrid, SparseNoiseParams, SparseParams, SparseScanParams, Sweep,
-    TheoryVsSimParams,
+    self as exp, CapacityScanParams, OptimalCParams, PatternCount, ScanMethod, SparseGrid, Sweep,
 };
 use spinlearn_attractor::markov::{critical_snr, markov_snr, snr_count};
 use spinlearn_attractor::theory::{Theory, TheoryParams, fit_eq10_a};
@@ -279,34 +279,105 @@ fn sparse_grid(
     }
 }
 
-/// Runs the section.
+/// Every result that the section's text, figures and claims are made of.
+pub(crate) struct Parts {
+    small: exp::TheoryVsSim,
+    big: exp::TheoryVsSim,
+    dil: Vec<exp::DilutionPoint>,
+    curves: Vec<exp::OverlapCurve>,
+    fig2ab: Vec<exp::OptimalC>,
+    single: Vec<(f64, Vec<exp::CapacityPoint>)>,
+    scaling_optima: Vec<exp::OptimalC>,
+    fig3a: Vec<exp::OptimalC>,
+    o4: Vec<exp::OptimalC>,
+    noise: Vec<(f64, Vec<exp::CapacityPoint>)>,
+    rob: Vec<exp::Robustness>,
+    fig4a: exp::MarkovComparison,
+    sp: Vec<exp::SparseOptimum>,
+    tf: Vec<exp::SparseOptimum>,
+    fig8: Vec<exp::SparseNoisePoint>,
+    sim_exps: Vec<exp::SimScaling>,
+}
+
+/// Runs the section: every unit of [`units`] in this process, then the report from their results
+/// (the path of a merge of shards, [`merge`]).
 pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
+    let d = units::Design::new(s.mode, s.seed)?;
+    let all: Vec<usize> = (0..units(s.mode)?.len()).collect();
+    let data = units::run_positions(&d, &all, obs)?;
+    let parts = units::assemble(&d, data.into_iter().collect())?;
+    render(s, parts)
+}
+
+/// The section's units in `mode` (see [`crate::shard`]): the theory of each panel, the theory
+/// side of each simulated figure, and every realization of every simulated point (theory against
+/// simulation, dilution, Fig. 1B, 3B, 4A, and each (N, C, θ) cell of Figs. 7-8).
+pub fn units(mode: Mode) -> Result<Vec<String>> {
+    units::names(mode)
+}
+
+/// Runs the units at `positions` of [`units`] (each as [`run`] runs it) and writes each one's
+/// result to `s.dir/units/<name>.json`.
+pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) -> Result<Value> {
+    let d = units::Design::new(s.mode, s.seed)?;
+    let info = units::RunInfo::new(&d, s.mode);
+    let dir = s.dir.join("units");
+    std::fs::create_dir_all(&dir).map_err(|e| crate::ReproduceError::io(&dir, e))?;
+    let done = units::run_positions(&d, positions, obs)?;
+    for (unit, data) in done {
+        let path = dir.join(format!("{unit}.json"));
+        spinlearn_core::record::write_json(
+            &path,
+            &units::UnitFile {
+                info: info.clone(),
+                unit,
+                data,
+            },
+        )?;
+    }
+    Ok(json!({}))
+}
+
+/// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
+/// (`<dir>/units/*.json`): the same figures, claims and summary as [`run`].
+pub fn merge(
+    s: &SectionCtx,
+    dirs: &[std::path::PathBuf],
+    _obs: &mut dyn Observer,
+) -> Result<SectionOutput> {
+    let d = units::Design::new(s.mode, s.seed)?;
+    let data = units::read_units(dirs, &units::RunInfo::new(&d, s.mode))?;
+    let parts = units::assemble(&d, data)?;
+    render(s, parts)
+}
+
+/// The section's text, figures, table, claims and summary from its results.
+fn render(s: &SectionCtx, parts: Parts) -> Result<SectionOutput> {
+    let Parts {
+        small,
+        big,
+        dil,
+        curves,
+        fig2ab,
+        single,
+        scaling_optima,
+        fig3a,
+        o4,
+        noise,
+        rob,
+        fig4a,
+        sp,
+        tf,
+        fig8,
+        sim_exps,
+    } = parts;
     let pre = preset(s.mode);
-    let c_grid = grid(pre.c_grid.0, pre.c_grid.1, pre.c_grid.2);
     let mut text = vec![
         "Balanced patterns (f = 0.5, rule of eq. 5), r2 = 1, θ = 0, c = 0.05 unless stated. Theory: weight densities evolved on a grid of 20 cells per r2 (mass conserving), Gaussian local fields, eq. (38) iterated from m_v = 1, m_u = 0.05; a pattern counts as retrieved when m_v ≥ 0.5 (theory and simulation alike).".to_string(),
     ];
     let mut table = Vec::new();
     let mut figures = Vec::new();
 
-    obs.note("theory against simulation");
-    let compare = |(n, realizations): (usize, usize)| TheoryVsSimParams {
-        theory: theory(n, 0.1, 2.7),
-        max_age: MAX_AGE,
-        extra_patterns: 15,
-        burn_in: Some(300),
-        realizations,
-    };
-    let small = exp::theory_vs_simulation(
-        &compare(pre.compare).check()?,
-        s.seed.named("theory-vs-sim"),
-        obs,
-    )?;
-    let big = exp::theory_vs_simulation(
-        &compare(pre.compare_big).check()?,
-        s.seed.named("theory-vs-sim-30k"),
-        obs,
-    )?;
     let (n_cmp, n_big) = (pre.compare.0, pre.compare_big.0);
     let (n_cmp_text, n_big_text) = (thousands(n_cmp), thousands(n_big));
     let gap = |t: usize, m: f64| (t as f64 - m) / t as f64;
@@ -343,22 +414,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ..Default::default()
     });
 
-    obs.note("dilution study");
-    let (cn_dil, cs_dil, real_dil) = pre.dilution.clone();
-    let dil = exp::dilution_study(
-        &DilutionParams {
-            theory: theory(N_THEORY, 0.1, 2.7),
-            cn: cn_dil,
-            c: cs_dil,
-            max_age: MAX_AGE,
-            extra_patterns: 15,
-            burn_in: Some(300),
-            realizations: real_dil,
-        }
-        .check()?,
-        s.seed.named("dilution"),
-        obs,
-    )?;
+    let (cn_dil, _, real_dil) = pre.dilution.clone();
     figures::dilution(&s.stem("dilution"), cn_dil, &dil)?;
     figures.push(s.figure(
         "dilution",
@@ -382,21 +438,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         });
     }
 
-    obs.note("Fig. 1B");
     let (n_fig1, real_fig1) = pre.fig1;
-    let curves = exp::overlaps_at_optimum(
-        &OverlapsParams {
-            theory: theory(n_fig1, 0.1, 0.0),
-            r1: vec![0.05, 0.1, 0.5],
-            c_grid: c_grid.clone(),
-            max_age: MAX_AGE,
-            extra_ages: 10,
-            realizations: real_fig1,
-        }
-        .check()?,
-        s.seed.named("fig1"),
-        obs,
-    )?;
     figures::overlap_by_age(&s.stem("fig1b_overlap_by_age"), n_fig1, &curves)?;
     figures.push(s.figure(
         "fig1b_overlap_by_age",
@@ -407,23 +449,9 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         },
     ));
 
-    obs.note("Fig. 2A-B");
-    let fig2ab = exp::optimal_c(
-        &optimum(&c_grid, vec![0.002, 0.05], vec![N_THEORY]).check()?,
-        obs,
-    )?;
     figures::capacity_vs_c(&s.stem("fig2ab_capacity_vs_c"), N_THEORY, &fig2ab)?;
     figures.push(s.figure("fig2ab_capacity_vs_c", "Theory capacity against the well position C below (r1 = 0.002) and above (r1 = 0.05) the critical r1*."));
 
-    obs.note("Fig. 2C");
-    let ns_sw: Vec<f64> = pre.single_well_ns.iter().map(|&n| n as f64).collect();
-    let mut single = Vec::new();
-    for r1 in [0.002, 0.02, 0.1] {
-        single.push((
-            r1,
-            theory_scan(s.seed, N_THEORY, syn(r1, 0.0, 0.0), Sweep::N, &ns_sw, obs)?,
-        ));
-    }
     let eq10_pts: Vec<(usize, f64, f64)> = single
         .iter()
         .flat_map(|(r1, pts)| {
@@ -445,16 +473,8 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     figures.push(s.figure("fig2c_single_well", format!("Single-well capacity against N (semi-log): theory points and eq. (10) with A fitted to all points, A = {a_fit:.4} (rms residual {a_rms:.2} patterns).")));
     text.push(format!("Eq. (10): p = (τ/2) ln(2AN/τ) with τ = 1/(2 r1); A fitted (least squares in ln A) to the theory's single-well capacities: A = {a_fit:.4}."));
 
-    obs.note("Fig. 2D and 3B");
-    let (r1_exp, ns_exp) = pre.scaling.clone();
-    let scaling = exp::scaling(&exp::refined_optimal_c(
-        &RefinedScalingParams {
-            optimum: optimum(&c_grid, r1_exp, ns_exp.clone()),
-            fine_step: pre.scaling_fine_step,
-        }
-        .check()?,
-        obs,
-    )?);
+    let ns_exp = pre.scaling.1.clone();
+    let scaling = exp::scaling(&scaling_optima);
     let mut exponent_a = Map::new();
     for sc in &scaling {
         exponent_a.insert(sc.r1.to_string(), json!(sc.exponent));
@@ -482,11 +502,6 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         format!("Optimal capacity against N (theory, log-log; solid: C* refined to a step of {}, dashed: C = 0 in the same colour; grey dotted: the guide p = √N, not data).", pre.scaling_fine_step),
     ));
 
-    obs.note("Fig. 3A");
-    let fig3a = exp::optimal_c(
-        &optimum(&c_grid, pre.r1_grid.clone(), vec![N_THEORY]).check()?,
-        obs,
-    )?;
     let r1_crit = exp::r1_critical(&fig3a);
     figures::c_star(&s.stem("fig3a_c_star"), N_THEORY, &fig3a)?;
     figures.push(s.figure(
@@ -507,11 +522,8 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ),
     });
 
-    obs.note("Fig. 4B-D");
-    let o4 = exp::optimal_c(&optimum(&c_grid, vec![0.1], vec![N_SNR]).check()?, obs)?;
-    let c4 = o4[0].c_star;
+    let (c4, q) = units::fig4_c_q(&o4)?;
     let th4 = Theory::new(&theory(N_SNR, 0.1, c4).check()?)?;
-    let q = th4.markov_transition_probability();
     let snr_crit = critical_snr(0.5);
     figures::snr(&s.stem("fig4b_snr"), &th4, T_SNR, c4, snr_crit)?;
     figures.push(s.figure("fig4b_snr", format!("SNR of binarized double-well weights (eq. 14), of a two-state Markov synapse with the same transition probability, (grey dotted) the bound max_q over two-state curves, and (dashed) the critical SNR {snr_crit:.3} at which the one-sweep overlap map of binary weights, m' = erf(SNR·m/2), has its fixed point at the retrieval threshold m = 1/2.")));
@@ -528,56 +540,16 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         "Conditional weight densities g_+(J, t) at t = 2, 3 (theory grid masses).",
     ));
 
-    obs.note("Figs. 5-6");
     let r3s = grid(pre.noise_grid.0, pre.noise_grid.1, pre.noise_grid.2);
-    let mut noise = Vec::new();
-    for c_well in [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] {
-        noise.push((
-            c_well,
-            theory_scan(
-                s.seed,
-                N_THEORY,
-                syn(0.1, c_well, 0.0),
-                Sweep::R3,
-                &r3s,
-                obs,
-            )?,
-        ));
-    }
     figures::noise(&s.stem("fig5_noise"), 0.1, N_THEORY, &noise)?;
     figures.push(s.figure(
         "fig5_noise",
         "Theory capacity against the noise strength r3 for several C.",
     ));
-    let rob = exp::robustness_scan(
-        &RobustnessParams {
-            optimum: optimum(&c_grid, vec![0.05, 0.1, 0.2, 0.5], vec![N_THEORY]),
-            r3: vec![0.0, 0.05, 0.1, 0.15, 0.2],
-        }
-        .check()?,
-        obs,
-    )?;
     figures::robustness(&s.stem("fig6_robustness"), &rob)?;
     figures.push(s.figure("fig6_robustness", "Robustness R = |dp/d(r3/Ω)|⁻¹ (slope fitted over r3 ≤ 0.2) against the noiseless capacity p0, C = C* for each r1."));
 
-    obs.note("Fig. 4A");
-    let (n4a, c4a, real4a) = pre.fig4a;
-    let fig4a = exp::binarized_vs_markov(
-        &MarkovComparisonParams {
-            network: NetworkParams {
-                n: n4a,
-                c: c4a,
-                synapse: syn(0.1, c4, 0.0),
-                ..NetworkParams::default()
-            },
-            q,
-            patterns: 80,
-            realizations: real4a,
-        }
-        .check()?,
-        s.seed.named("fig4a"),
-        obs,
-    )?;
+    let (n4a, c4a, _) = pre.fig4a;
     let (dw, mk) = (&fig4a.double_well, &fig4a.markov);
     table.push(TableRow {
         name: "fig4a.capacity.binarized_double_well".into(),
@@ -610,24 +582,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         note: format!("ages with SNR ≥ {snr_crit:.3}, theory at cN = {cn4}"),
     });
 
-    obs.note("Fig. 7B, D");
     let (ns_sp, patterns_sp, real_sp) = pre.sparse.clone();
-    let sp = exp::sparse_scan(
-        &SparseScanParams {
-            grid: sparse_grid(
-                LearningRule::AmitFusi,
-                R1_AF,
-                vec![0.8, 1.0, 1.05, 1.2, 1.5],
-                vec![0.0, 0.15, 0.3, 0.45],
-                patterns_sp,
-                real_sp,
-            ),
-            n: ns_sp.clone(),
-        }
-        .check()?,
-        s.seed.named("sparse"),
-        obs,
-    )?;
     let sparse_exponent = exp::sparse_exponent(&sp);
     figures::sparse(&s.stem("fig7d_sparse"), R1_AF, &sp, real_sp)?;
     figures.push(s.figure("fig7d_sparse", format!("Sparse coding (f = 4 ln N / N, c = 1, rule of eq. 7, r1 = 0.5): simulated capacity at the best (C, θ) of a small grid against N / ln N (log-log), {}; grey dotted: the guide ∝ (N / ln N)² through the last point.", realizations(real_sp))));
@@ -646,24 +601,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         ),
     });
 
-    obs.note("Fig. 7A, C");
-    let (ns_tf, c_rel_tf, kappa_tf, patterns_tf, real_tf) = pre.sparse_tf.clone();
-    let tf = exp::sparse_scan(
-        &SparseScanParams {
-            grid: sparse_grid(
-                LearningRule::TsodyksFeigelman,
-                R1_TF,
-                c_rel_tf,
-                kappa_tf,
-                patterns_tf,
-                real_tf,
-            ),
-            n: ns_tf,
-        }
-        .check()?,
-        s.seed.named("sparse-tf"),
-        obs,
-    )?;
+    let real_tf = pre.sparse_tf.4;
     figures::sparse_tf(&s.stem("fig7c_sparse_tf"), R1_TF, &tf, real_tf)?;
     figures.push(s.figure("fig7c_sparse_tf", format!("Sparse coding (f = 4 ln N / N, c = 1, rule of eq. 6, r1 = {R1_TF}): simulated capacity at the best (C, θ) of a small grid against N (semi-log), θ = κ·r2(1−f)²·fN. Patterns have a binomial number of active units, and a pattern with few of them falls silent at a threshold that suits the typical one, so the strict capacity (first failure) sits far below the count of retrieved patterns.")));
     for o in &tf {
@@ -682,35 +620,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
         });
     }
 
-    obs.note("Fig. 8");
-    let (n8, nus, kappa8, patterns8, real8) = pre.sparse_noise.clone();
-    let rule_setting = |grid: SparseGrid| SparseParams { n: n8, grid };
-    let fig8 = exp::sparse_noise_sweep(
-        &SparseNoiseParams {
-            rules: vec![
-                rule_setting(sparse_grid(
-                    LearningRule::TsodyksFeigelman,
-                    R1_TF,
-                    vec![0.0],
-                    kappa8,
-                    patterns8,
-                    real8,
-                )),
-                rule_setting(sparse_grid(
-                    LearningRule::AmitFusi,
-                    R1_AF,
-                    vec![1.0, 1.2],
-                    vec![0.15, 0.3],
-                    patterns8,
-                    real8,
-                )),
-            ],
-            r3_rel: nus,
-        }
-        .check()?,
-        s.seed.named("fig8"),
-        obs,
-    )?;
+    let (n8, _, _, _, real8) = pre.sparse_noise.clone();
     let fig8_rows: Vec<Value> = fig8
         .iter()
         .map(|p| {
@@ -721,19 +631,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     figures::sparse_noise(&s.stem("fig8_sparse_noise"), n8, &fig8, real8)?;
     figures.push(s.figure("fig8_sparse_noise", format!("Sparse coding, N = {n8}, f = 4 ln N / N, c = 1: simulated capacity against the noise r3 for rule (6) with a flat potential (r1 = {R1_TF}, C = 0) and rule (7) with deep wells (r1 = {R1_AF}), θ and C re-optimized on a small grid at each r3.")));
 
-    obs.note("Fig. 3B markers");
-    let (r1_mk, ns_mk, real_mk) = pre.markers.clone();
-    let sim_exps = exp::sim_at_optimum(
-        &SimAtOptimumParams {
-            optimum: optimum(&c_grid, r1_mk, ns_mk.clone()),
-            patterns_factor: 1.5,
-            extra_patterns: 10,
-            realizations: real_mk,
-        }
-        .check()?,
-        s.seed.named("fig3b"),
-        obs,
-    )?;
+    let (_, ns_mk, real_mk) = pre.markers.clone();
     figures::exponent(
         &s.stem("fig3b_exponent"),
         &scaling,
