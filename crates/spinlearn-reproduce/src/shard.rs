@@ -83,12 +83,20 @@ pub struct Sharded {
 }
 
 /// The sections that run as shards.
-pub const SHARDED: &[Sharded] = &[Sharded {
-    id: "relevance",
-    units: crate::relevance::units,
-    run: crate::relevance::run_units,
-    merge: crate::relevance::merge,
-}];
+pub const SHARDED: &[Sharded] = &[
+    Sharded {
+        id: "relevance",
+        units: crate::relevance::units,
+        run: crate::relevance::run_units,
+        merge: crate::relevance::merge,
+    },
+    Sharded {
+        id: "rapid",
+        units: crate::rapid::units,
+        run: crate::rapid::run_units,
+        merge: crate::rapid::merge,
+    },
+];
 
 /// The sharded section `id`; an error naming the ones that are, otherwise.
 pub fn sharded(id: &str) -> Result<&'static Sharded> {

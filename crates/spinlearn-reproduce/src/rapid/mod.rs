@@ -13,9 +13,13 @@ mod bas;
 pub mod figures;
 mod mnist;
 mod timing;
+mod units;
 mod untrained;
 
+pub use units::{merge, run_units, units};
+
 use crate::{Claim, Measured, Mode, Result, SectionCtx, SectionOutput, claim_anchor};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use spinlearn_core::Observer;
 use spinlearn_core::table::{Cell, write_csv};
@@ -30,7 +34,7 @@ use spinlearn_rbm::train::{Binarize, Estimator, Optimizer, PidHidden, WeightsSpe
 use std::path::Path;
 
 /// Figs. 2-4: 4x4 Bars.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BarsPreset {
     /// Sizes and measurement schedules shared by the methods (`n_runs` is set per method).
     pub curves: CurvesParams,
@@ -39,7 +43,7 @@ pub struct BarsPreset {
 }
 
 /// Fig. 5: Bars-and-Stripes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BasPreset {
     /// Image side.
     pub side: usize,
@@ -54,7 +58,7 @@ pub struct BasPreset {
 }
 
 /// Fig. 6 and section V B: binarized MNIST.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MnistPreset {
     /// The experiment's parameters.
     pub params: MnistParams,
@@ -65,7 +69,7 @@ pub struct MnistPreset {
 }
 
 /// The section's experiment design for one mode.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preset {
     /// Fig. 1: untrained models.
     pub untrained: UntrainedParams,
@@ -375,32 +379,30 @@ fn fmt_ms(m: MeanStd, digits: usize) -> String {
     }
 }
 
-/// Runs the section: preset -> untrained, bars, bas, mnist, timing -> report section.
+/// Runs the section: every unit of [`units`] (as [`run_units`] runs them), then the report section
+/// from their results (as [`merge`] renders it).
 pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     let p = preset(s.mode);
+    let all = units::all(&p);
+    let done = units::compute(s, &p, &all, obs)?;
+    let c = units::collect(s, &p, done)?;
+    render(s, &p, c)
+}
+
+/// The report section from the units' results.
+fn render(s: &SectionCtx, p: &Preset, c: units::Collected) -> Result<SectionOutput> {
     let mut parts = Parts {
         text: vec![
             "Paper 004 (RAPID). RBMs with ±1 units and no biases; Regularized Axons W = ξ_vᵀξ_h/√K (eq. 5); PID negative phase (eq. 6). Bands are ± one standard deviation over independent models or trainings.".to_string(),
         ],
         ..Parts::default()
     };
-    let mut clock = std::time::Instant::now();
-    let mut lap = |name: &str, parts: &mut Parts| {
-        parts
-            .stage_seconds
-            .insert(name.into(), json!(clock.elapsed().as_secs_f64()));
-        clock = std::time::Instant::now();
-    };
-    untrained::run(s, &p.untrained, &mut parts, obs)?;
-    lap("untrained", &mut parts);
-    let runs_text = bars::run(s, &p.bars, &mut parts, obs)?;
-    lap("bars4", &mut parts);
-    bas::run(s, &p.bas, &mut parts, obs)?;
-    lap("bas12", &mut parts);
-    let source = mnist::run(s, &p.mnist, &mut parts, obs)?;
-    lap("mnist", &mut parts);
-    timing::run(s, &p.timing, &mut parts, obs)?;
-    lap("timing", &mut parts);
+    untrained::render(s, &p.untrained, &c.untrained, &mut parts)?;
+    let runs_text = bars::render(s, &p.bars, c.bars, &mut parts)?;
+    bas::render(s, &p.bas, c.bas, &bas::splits(s, p.bas.side)?, &mut parts)?;
+    let source = mnist::render(s, &p.mnist, &c.mnist, &c.mnist_info, &mut parts)?;
+    timing::render(s, &p.timing, &c.timing, c.timing_by.as_deref(), &mut parts)?;
+    parts.stage_seconds = c.stage_seconds;
 
     let (up, bp, sp, mp) = (&p.untrained, &p.bars.curves, &p.bas, &p.mnist.params);
     parts.text.push(format!(
