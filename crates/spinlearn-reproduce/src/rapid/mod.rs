@@ -7,6 +7,13 @@
 //! epochs) for each [`Mode`]; each sub-experiment module turns its part of the preset into calls of
 //! `spinlearn_rbm::experiments`, then figures, table rows and its summary entry. [`figures`] holds
 //! the figure writers of the `rbm` CLI commands.
+//!
+//! The section runs as independent units ([`units`]: each untrained model, each Bars and BAS
+//! training, each MNIST training, the RBM baseline, the timing stage), in one process ([`run`]) or
+//! as shards merged afterwards ([`run_units`], [`merge`]; see [`crate::shard`]) with the same
+//! results apart from the timing stage. `summary.json`'s `stage_seconds` are the seconds of each
+//! stage's units, summed (the untrained models run in parallel, so theirs can exceed the wall
+//! time).
 
 mod bars;
 mod bas;
@@ -385,7 +392,7 @@ pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     let p = preset(s.mode);
     let all = units::all(&p);
     let done = units::compute(s, &p, &all, obs)?;
-    let c = units::collect(s, &p, done)?;
+    let c = units::collect(&p, done)?;
     render(s, &p, c)
 }
 

@@ -42,7 +42,7 @@ pub(super) fn render(
     let threads = t.threads;
     let where_ = match by {
         Some(task) => format!(
-            " Measured by {task} on host {} while the section ran as shards: the times are that task's, not a single run's.",
+            " Measured by {task} on host {}; the section's other units ran in other tasks, possibly at the same time on the same machine.",
             t.host
         ),
         None => String::new(),

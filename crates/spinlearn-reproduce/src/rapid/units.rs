@@ -304,7 +304,7 @@ pub(super) struct Collected {
 }
 
 /// Gathers the results of every unit of `p` (each exactly once; a missing one is named).
-pub(super) fn collect(_s: &SectionCtx, p: &Preset, done: Vec<Done>) -> Result<Collected> {
+pub(super) fn collect(p: &Preset, done: Vec<Done>) -> Result<Collected> {
     let all = all(p);
     let bad = |msg: String| ReproduceError::invalid("merge", msg);
     let mut slots: Vec<Option<Done>> = (0..all.len()).map(|_| None).collect();
@@ -428,7 +428,7 @@ pub fn units(mode: Mode) -> Result<Vec<String>> {
 }
 
 /// Runs the units at `positions` of [`units`] (each as [`super::run`] runs it) and writes each
-/// one's raw result to `s.dir/units/<name>.json`.
+/// one's raw result to `s.dir/units/<name>.json`; the summary holds the units' seconds, summed.
 pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) -> Result<Value> {
     let p = preset(s.mode);
     let all = all(&p);
@@ -451,10 +451,10 @@ pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) ->
         seed: s.seed.0,
         preset: p.clone(),
     };
-    let mut seconds = Map::new();
+    let mut seconds = 0.0;
     for d in done {
         let name = d.unit.name(&p);
-        seconds.insert(name.clone(), json!(d.seconds));
+        seconds += d.seconds;
         write_json(
             &dir.join(format!("{name}.json")),
             &UnitFile {
@@ -465,7 +465,7 @@ pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) ->
             },
         )?;
     }
-    Ok(json!({ "unit_seconds": seconds }))
+    Ok(json!({ "units_seconds": seconds }))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
@@ -532,7 +532,7 @@ pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Resul
             ),
         ));
     }
-    let mut c = collect(s, &info.preset, done)?;
+    let mut c = collect(&info.preset, done)?;
     c.timing_by = timing_by;
     render(s, &info.preset, c)
 }
