@@ -217,7 +217,9 @@ pub fn preset(mode: Mode) -> Preset {
                 recon_max_images: 0,
             },
             methods: mode.pick(
-                bars_methods(64, [1, 1, 1, 1]),
+                // two CD-10 trainings, two BAS and two MNIST trainings, so that smoke runs
+                // (and the shard tests) average over trainings
+                bars_methods(64, [1, 2, 1, 1]),
                 bars_methods(2048, [2, 10, 4, 10]),
                 bars_methods(2048, [6, 40, 12, 40]),
             ),
@@ -228,7 +230,7 @@ pub fn preset(mode: Mode) -> Preset {
                 n_hidden: mode.pick(30, 1000, 1000),
                 epochs: bas_epochs,
                 batch_size: mode.pick(8, 120, 120),
-                n_runs: mode.pick(1, 2, 8),
+                n_runs: mode.pick(2, 2, 8),
                 hamming_epochs: mode.pick(
                     (0..=bas_epochs).collect(),
                     (0..=bas_epochs).collect(),
@@ -254,7 +256,7 @@ pub fn preset(mode: Mode) -> Preset {
                 clip: 1.0,
                 epochs: m_epochs,
                 batch_size: 100,
-                n_runs: mode.pick(1, 2, 1),
+                n_runs: mode.pick(2, 2, 1),
                 ais_epochs: mode.pick(vec![0, 1], vec![0, 1, 2, 5], log_epochs(m_epochs, 8)),
                 ais_chains: mode.pick(4, 32, 64),
                 ais_betas: mode.pick(20, 400, 2_000),
