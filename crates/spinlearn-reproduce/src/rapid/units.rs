@@ -117,8 +117,8 @@ fn stopped() -> ReproduceError {
 }
 
 /// Computes `todo`: the untrained models in parallel, then the others one after another (each
-/// using the threads itself). `obs` sees one report per stage's units and each training's epochs;
-/// a stop ends the computation with an error.
+/// using the threads itself). `obs` sees one report per unit (one for all the untrained models)
+/// and the MNIST trainings' epochs; a stop ends the computation with an error.
 pub(super) fn compute(
     s: &SectionCtx,
     p: &Preset,
