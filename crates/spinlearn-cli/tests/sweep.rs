@@ -605,7 +605,7 @@ fn reproduce_section_as_shards_through_a_local_sweep() {
     }
     assert!(dir.join("sw/report/index.html").is_file());
     assert_bad(
-        &cli(&["reproduce", "rapid", "--smoke", "--shard", "0/2"]),
+        &cli(&["reproduce", "data", "--smoke", "--shard", "0/2"]),
         &["section", "does not run as shards"],
     );
     assert_bad(

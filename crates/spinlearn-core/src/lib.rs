@@ -17,6 +17,7 @@ pub mod check;
 pub mod encoding;
 pub mod error;
 pub mod mem;
+pub mod nonfinite;
 pub mod numerics;
 pub mod observe;
 pub mod par;

@@ -1084,8 +1084,10 @@ pub struct LogRegFit {
     /// search could not decrease the loss).
     pub converged: bool,
     /// Largest absolute gradient entry at the end.
+    #[serde(with = "spinlearn_core::nonfinite")]
     pub grad_max: f64,
     /// Final penalized mean cross-entropy.
+    #[serde(with = "spinlearn_core::nonfinite")]
     pub loss: f64,
 }
 
@@ -1243,8 +1245,10 @@ pub enum ProbeFeatures {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProbeFit {
     /// Training accuracy in [0, 1].
+    #[serde(with = "spinlearn_core::nonfinite")]
     pub train_accuracy: f64,
     /// Test accuracy in [0, 1].
+    #[serde(with = "spinlearn_core::nonfinite")]
     pub test_accuracy: f64,
     /// How the L-BFGS fit ended.
     pub fit: LogRegFit,

@@ -106,11 +106,33 @@ pub fn matmul<T: ComplexField + Copy + num_zero::Zero>(
     c
 }
 
-/// Singular values of an `(m, n)` matrix, in non-increasing order (faer's SVD).
+/// Singular values of an `(m, n)` matrix, in non-increasing order (faer's SVD, on the calling
+/// thread: faer's parallel SVD rounds differently with the thread count, and the results must not
+/// depend on it).
 pub fn singular_values(a: ArrayView2<'_, f64>) -> crate::Result<Vec<f64>> {
-    as_faer(&a)
-        .singular_values()
-        .map_err(|e| crate::RbmError::Numerical(format!("SVD did not converge: {e:?}")))
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::svd::{ComputeSvdVectors, svd, svd_scratch};
+    let (m, n) = a.dim();
+    let mut s = faer::diag::Diag::<f64>::zeros(m.min(n));
+    let mut buf = MemBuffer::new(svd_scratch::<f64>(
+        m,
+        n,
+        ComputeSvdVectors::No,
+        ComputeSvdVectors::No,
+        Par::Seq,
+        Default::default(),
+    ));
+    svd(
+        as_faer(&a),
+        s.as_mut(),
+        None,
+        None,
+        Par::Seq,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .map_err(|e| crate::RbmError::Numerical(format!("SVD did not converge: {e:?}")))?;
+    Ok(s.column_vector().iter().copied().collect())
 }
 
 /// Zero, one and conversion from f64 for the two float types (avoids a num-traits dependency).
@@ -216,5 +238,26 @@ mod tests {
         assert!(
             (s[0] - 5.0).abs() < 1e-12 && (s[1] - 2.0).abs() < 1e-12 && (s[2] - 1.0).abs() < 1e-12
         );
+    }
+
+    #[test]
+    fn singular_values_do_not_depend_on_the_thread_count() {
+        let a = filled(1000, 144, 7).mapv(f64::from);
+        let one = singular_values(a.view()).unwrap();
+        for threads in [2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let many = pool.install(|| singular_values(a.view()).unwrap());
+            assert!(
+                one.iter()
+                    .zip(&many)
+                    .all(|(x, y)| x.to_bits() == y.to_bits()),
+                "{threads} threads"
+            );
+        }
+        assert!(one.windows(2).all(|w| w[0] >= w[1]));
+        assert!(one[0] > 0.0);
     }
 }

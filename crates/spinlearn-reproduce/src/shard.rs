@@ -108,6 +108,12 @@ pub const SHARDED: &[Sharded] = &[
         run: crate::double_well::run_units,
         merge: crate::double_well::merge,
     },
+    Sharded {
+        id: "rapid",
+        units: crate::rapid::units,
+        run: crate::rapid::run_units,
+        merge: crate::rapid::merge,
+    },
 ];
 
 /// The sharded section `id`; an error naming the ones that are, otherwise.

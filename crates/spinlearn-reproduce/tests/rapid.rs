@@ -243,3 +243,140 @@ fn rapid_section_runs_at_smoke_size() {
     );
     std::fs::remove_dir_all(&root).ok();
 }
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "spinlearn-repro-rapid-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `v` without what the timing stage measured or where (its `timing` entry, table rows, claim and
+/// figure caption) and without the seconds (`stage_seconds`, `train_seconds_per_run`, ...): they
+/// differ between any two runs.
+fn without_timings(v: &Value) -> Value {
+    let timing = |x: &Value| {
+        ["id", "name", "path", "anchor"].iter().any(|k| {
+            x.get(*k).and_then(Value::as_str).is_some_and(|s| {
+                s.starts_with("timing.")
+                    || s.starts_with("claim-rapid-timing-")
+                    || s.contains("appD_timing")
+            })
+        })
+    };
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.contains("seconds") && k.as_str() != "timing")
+                .map(|(k, x)| (k.clone(), without_timings(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .filter(|x| !timing(x))
+                .map(without_timings)
+                .collect(),
+        ),
+        x => x.clone(),
+    }
+}
+
+fn json_at(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The section run as shards in separate directories and merged equals the one-process run, for
+/// two shard counts: summary, claims and the section's text bit for bit apart from the timing
+/// stage and the seconds, and every figure's data file (CSV, the saved Bars model) byte for byte
+/// apart from the timing's.
+#[test]
+fn shards_merged_equal_the_one_process_run() {
+    use spinlearn_reproduce::shard::{Shard, merge, run_shard};
+    use spinlearn_reproduce::{ReportParams, ReportRun, run_report};
+    let report = |root: std::path::PathBuf| ReportRun {
+        root,
+        seed: Seed(5),
+        threads: 1,
+        version: "test".into(),
+        embed_figures: false,
+    };
+    let one = tmp("one-process");
+    let p = ReportParams {
+        sections: vec!["rapid".into()],
+        mode: Mode::Smoke,
+        mnist_dir: None,
+    };
+    run_report(&p, &report(one.clone()), &mut NoObserver).unwrap();
+    let names = rapid::units(Mode::Smoke).unwrap();
+    assert!(names.len() >= 10, "{names:?}");
+    assert!(names.contains(&"mnist-ra-000".to_string()), "{names:?}");
+    assert!(names.contains(&"bars4-rapid-000".to_string()), "{names:?}");
+    for count in [3, names.len()] {
+        let base = tmp(&format!("shards-{count}"));
+        let dirs: Vec<_> = (0..count)
+            .map(|index| {
+                let d = base.join(format!("t{index}"));
+                let s = run_shard(
+                    "rapid",
+                    Mode::Smoke,
+                    None,
+                    Shard { index, count },
+                    &report(d.clone()),
+                    &mut NoObserver,
+                )
+                .unwrap();
+                assert_eq!(s["total_units"], names.len());
+                d
+            })
+            .collect();
+        // Without the shard that ran the first untrained model, the merge names what is missing.
+        let e = merge(
+            "rapid",
+            &dirs[1..],
+            None,
+            &report(base.join("partial")),
+            &mut NoObserver,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("missing") && e.contains(&names[0]), "{e}");
+        assert!(!base.join("partial/rapid").exists());
+        let merged = base.join("merged");
+        // The run seed comes from the shards, not from the merge's own.
+        let mut r = report(merged.clone());
+        r.seed = Seed(99);
+        let (_, mode) = merge("rapid", &dirs, Some(Mode::Smoke), &r, &mut NoObserver).unwrap();
+        assert_eq!(mode, Mode::Smoke);
+        for f in ["summary.json", "claims.json", "section.json"] {
+            let a = without_timings(&json_at(&one.join("rapid").join(f)));
+            let b = without_timings(&json_at(&merged.join("rapid").join(f)));
+            assert!(a == b, "{count} shards: rapid/{f} differs");
+        }
+        // the timing stage is there, and says which task measured it
+        let sum = json_at(&merged.join("rapid/summary.json"));
+        let by = sum["timing"]["measured_by"].as_str().unwrap();
+        let t = names.iter().position(|n| n == "timing").unwrap() % count;
+        assert!(by.contains(&format!("shard {t}/{count}")), "{by}");
+        assert!(sum["timing"]["pid_update_seconds"].is_object());
+        let mut data: Vec<_> = std::fs::read_dir(one.join("rapid"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| (n.ends_with(".csv") || n.ends_with(".npz")) && !n.starts_with("appD"))
+            .collect();
+        data.sort();
+        assert_eq!(data.len(), 13, "{data:?}");
+        for n in data {
+            let a = std::fs::read(one.join("rapid").join(&n)).unwrap();
+            let b = std::fs::read(merged.join("rapid").join(&n)).unwrap();
+            assert!(a == b, "{count} shards: {n} differs");
+        }
+        assert!(merged.join("index.html").is_file());
+        std::fs::remove_dir_all(&base).ok();
+    }
+    std::fs::remove_dir_all(&one).ok();
+}

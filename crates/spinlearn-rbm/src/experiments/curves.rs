@@ -142,18 +142,25 @@ pub struct Split {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunCurves {
     /// Training-set Hamming distance at `hamming_epochs`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
     pub train_hamming: Vec<f64>,
     /// Test-set Hamming distance at `hamming_epochs`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
     pub test_hamming: Vec<f64>,
     /// Gibbs accessibility at `exact_epochs`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
     pub gibbs_accessibility: Vec<f64>,
     /// Method accessibility at `exact_epochs` (NaN before the first update and for the exact method).
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
     pub method_accessibility: Vec<f64>,
     /// Exact training NLL at `exact_epochs`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
     pub exact_nll: Vec<f64>,
     /// Singular values of the final `W`, non-increasing.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
     pub singular_values: Vec<f64>,
     /// Seconds spent in training updates (metrics excluded).
+    #[serde(with = "spinlearn_core::nonfinite")]
     pub train_seconds: f64,
     /// The final weights `(n_visible, n_hidden)`.
     #[serde(skip)]
@@ -549,34 +556,45 @@ pub fn method_curves(
             break;
         }
     }
-    let hx: Vec<f64> = p.hamming_epochs.iter().map(|&e| e as f64).collect();
-    let ex: Vec<f64> = p.exact_epochs.iter().map(|&e| e as f64).collect();
-    let col = |f: &dyn Fn(&RunCurves) -> Vec<f64>| runs.iter().map(f).collect::<Vec<_>>();
-    let n_sv = runs
-        .iter()
-        .map(|r| r.singular_values.len())
-        .min()
-        .unwrap_or(0);
-    Ok(MethodCurves {
-        method: method.clone(),
-        train_hamming: Band::from_runs(hx.clone(), &col(&|r| r.train_hamming.clone())),
-        test_hamming: Band::from_runs(hx, &col(&|r| r.test_hamming.clone())),
-        gibbs_accessibility: Band::from_runs(ex.clone(), &col(&|r| r.gibbs_accessibility.clone())),
-        method_accessibility: Band::from_runs(
-            ex.clone(),
-            &col(&|r| r.method_accessibility.clone()),
-        ),
-        exact_nll: Band::from_runs(ex, &col(&|r| r.exact_nll.clone())),
-        singular_values: Band::from_runs(
-            (1..=n_sv).map(|i| i as f64).collect(),
-            &col(&|r| r.singular_values[..n_sv].to_vec()),
-        ),
-        train_seconds: mean(&runs.iter().map(|r| r.train_seconds).collect::<Vec<_>>()),
-        final_models: runs
-            .iter_mut()
-            .filter_map(|r| r.final_model.take())
-            .collect(),
-    })
+    Ok(MethodCurves::from_runs(method, p, runs))
+}
+
+impl MethodCurves {
+    /// The bands of `method` over its runs ([`train_run`]), in the order given; the final models
+    /// are taken from the runs that carry one.
+    pub fn from_runs(method: &Method, p: &ValidCurvesParams, mut runs: Vec<RunCurves>) -> Self {
+        let hx: Vec<f64> = p.hamming_epochs.iter().map(|&e| e as f64).collect();
+        let ex: Vec<f64> = p.exact_epochs.iter().map(|&e| e as f64).collect();
+        let col = |f: &dyn Fn(&RunCurves) -> Vec<f64>| runs.iter().map(f).collect::<Vec<_>>();
+        let n_sv = runs
+            .iter()
+            .map(|r| r.singular_values.len())
+            .min()
+            .unwrap_or(0);
+        MethodCurves {
+            method: method.clone(),
+            train_hamming: Band::from_runs(hx.clone(), &col(&|r| r.train_hamming.clone())),
+            test_hamming: Band::from_runs(hx, &col(&|r| r.test_hamming.clone())),
+            gibbs_accessibility: Band::from_runs(
+                ex.clone(),
+                &col(&|r| r.gibbs_accessibility.clone()),
+            ),
+            method_accessibility: Band::from_runs(
+                ex.clone(),
+                &col(&|r| r.method_accessibility.clone()),
+            ),
+            exact_nll: Band::from_runs(ex, &col(&|r| r.exact_nll.clone())),
+            singular_values: Band::from_runs(
+                (1..=n_sv).map(|i| i as f64).collect(),
+                &col(&|r| r.singular_values[..n_sv].to_vec()),
+            ),
+            train_seconds: mean(&runs.iter().map(|r| r.train_seconds).collect::<Vec<_>>()),
+            final_models: runs
+                .iter_mut()
+                .filter_map(|r| r.final_model.take())
+                .collect(),
+        }
+    }
 }
 
 /// Where each sample lies: 0 = in `train`, 1 = in `test`, 2 = neither (exact match of ±1 rows).

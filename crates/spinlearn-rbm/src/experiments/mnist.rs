@@ -395,10 +395,237 @@ fn probes(
     Ok((s, m))
 }
 
-/// Runs the experiment on 0/1 images `(n, 784)` with labels. RA-RBM run `r` starts from
-/// `seed.named("ra").derive(r)`, the comparison RBM from `seed.named("rbm")`. `observer` sees each
-/// training epoch (stage `"epoch"`) and one report per finished training (stages `"ra-rbm"`,
-/// `"rbm"`).
+/// One training of the RA-RBM ([`mnist_ra_run`]): one unit of the experiment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RaRun {
+    /// The run's index.
+    pub run: usize,
+    /// AIS NLL of the training images at `ais_epochs`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
+    pub ais_train_nll: Vec<f64>,
+    /// AIS NLL of the test images at `ais_epochs`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
+    pub ais_test_nll: Vec<f64>,
+    /// Test NLL under the rigorous lower bound of log Z at `ais_epochs`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
+    pub floor_test_nll: Vec<f64>,
+    /// Probes of the trained model: on sampled states, on standardized means.
+    pub probe: (ProbeFit, ProbeFit),
+    /// Run 0 only: the probes of the model before training.
+    pub untrained_probe: Option<(ProbeFit, ProbeFit)>,
+    /// Run 0 only: samples of the trained model, `(n_samples, 784)` as ±1.
+    pub samples: Option<Array2<f32>>,
+    /// Seconds of training updates.
+    #[serde(with = "spinlearn_core::nonfinite")]
+    pub train_seconds: f64,
+}
+
+/// The comparison RBM ([`mnist_rbm_run`]): one unit of the experiment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RbmRun {
+    /// Probes: on sampled states, on standardized means.
+    pub probe: (ProbeFit, ProbeFit),
+    /// AIS NLL of the test images.
+    #[serde(with = "spinlearn_core::nonfinite")]
+    pub ais_test_nll: f64,
+}
+
+fn check_data(
+    train: ArrayView2<'_, f32>,
+    train_labels: &[u8],
+    test: ArrayView2<'_, f32>,
+    test_labels: &[u8],
+) -> Result<()> {
+    if train_labels.len() != train.nrows()
+        || test_labels.len() != test.nrows()
+        || train.ncols() != test.ncols()
+    {
+        return Err(RbmError::Shape("images and labels do not match".into()));
+    }
+    Ok(())
+}
+
+/// RA-RBM training `r` on 0/1 images `(n, 784)` with labels, from `seed.named("ra").derive(r)`:
+/// its AIS curve, probes and (run 0) the untrained control's probes and samples. `observer` sees
+/// each training epoch (stage `"epoch"`).
+#[allow(clippy::too_many_arguments)]
+pub fn mnist_ra_run(
+    train: ArrayView2<'_, f32>,
+    train_labels: &[u8],
+    test: ArrayView2<'_, f32>,
+    test_labels: &[u8],
+    p: &ValidMnistParams,
+    seed: Seed,
+    r: usize,
+    observer: &mut dyn Observer,
+) -> Result<RaRun> {
+    check_data(train, train_labels, test, test_labels)?;
+    let trs = to_spins(train);
+    let tes = to_spins(test);
+    let base = base_visible_bias(Units::Spin, trs.mapv(f64::from).view());
+    let tr64 = trs.mapv(f64::from);
+    let te64 = tes.mapv(f64::from);
+    let seed = seed.named("ra").derive(r as u64);
+    let trainer = Trainer::new(p.ra.clone(), seed);
+    let mut state = trainer.init(train.ncols())?;
+    let untrained_probe = if r == 0 {
+        // the control: the first RA-RBM before training (random patterns)
+        let rbm0 = state.model.as_ref().expect("model").to_f64();
+        Some(probes(
+            &rbm0,
+            tr64.view(),
+            train_labels,
+            te64.view(),
+            test_labels,
+            &p.probe,
+            seed.named("probe"),
+            state.patterns.as_ref(),
+        )?)
+    } else {
+        None
+    };
+    let mut curve = AisCurve {
+        p,
+        seed,
+        base: &base,
+        train: head(&trs, p.nll_max_images),
+        test: head(&tes, p.nll_max_images),
+        nll: (Vec::new(), Vec::new()),
+        floor: Vec::new(),
+        progress: &mut *observer,
+    };
+    curve.at(&state)?;
+    let summary = trainer.run_observed(&mut state, trs.view(), &mut curve)?;
+    let (a, b) = curve.nll;
+    let floor = curve.floor;
+    let rbm = state.model.as_ref().expect("model").to_f64();
+    let probe = probes(
+        &rbm,
+        tr64.view(),
+        train_labels,
+        te64.view(),
+        test_labels,
+        &p.probe,
+        seed.named("probe"),
+        state.patterns.as_ref(),
+    )?;
+    let samples = (r == 0).then(|| {
+        crate::sample::from_random_starts(&rbm, p.n_samples, p.sample_steps, seed.named("samples"))
+    });
+    Ok(RaRun {
+        run: r,
+        ais_train_nll: a,
+        ais_test_nll: b,
+        floor_test_nll: floor,
+        probe,
+        untrained_probe,
+        samples,
+        train_seconds: summary.epochs.iter().map(|e| e.seconds).sum::<f64>(),
+    })
+}
+
+/// The standard RBM of the probe comparison (0/1 units with biases, PCD-1) from
+/// `seed.named("rbm")`: its probes and AIS test NLL.
+pub fn mnist_rbm_run(
+    train: ArrayView2<'_, f32>,
+    train_labels: &[u8],
+    test: ArrayView2<'_, f32>,
+    test_labels: &[u8],
+    p: &ValidMnistParams,
+    seed: Seed,
+    observer: &mut dyn Observer,
+) -> Result<RbmRun> {
+    check_data(train, train_labels, test, test_labels)?;
+    let seed = seed.named("rbm");
+    let bits_tr = train.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
+    let bits_te = test.mapv(|x| if x > 0.5 { 1.0f64 } else { 0.0 });
+    let (model, _, _) = crate::train::train(&p.rbm, bits_tr.view(), seed, observer)?;
+    let rbm = model.rbm();
+    let bits_tr64 = bits_tr.mapv(f64::from);
+    let probe = probes(
+        &rbm,
+        bits_tr64.view(),
+        train_labels,
+        bits_te.view(),
+        test_labels,
+        &p.probe,
+        seed.named("probe"),
+        None,
+    )?;
+    let rbm_base = base_visible_bias(Units::Bit, bits_tr64.view());
+    let rbm_lz = ais(&rbm, rbm_base.view(), &p.ais, seed.named("ais"))?.log_z;
+    let n_nll = if p.nll_max_images == 0 {
+        bits_te.nrows()
+    } else {
+        bits_te.nrows().min(p.nll_max_images)
+    };
+    let ais_test_nll = rbm
+        .free_energy(bits_te.slice(s![..n_nll, ..]))
+        .mean()
+        .unwrap_or(f64::NAN)
+        + rbm_lz;
+    Ok(RbmRun {
+        probe,
+        ais_test_nll,
+    })
+}
+
+impl MnistResult {
+    /// The result from the RA-RBM trainings `runs` (in any order; runs `0..n` each once, run 0
+    /// with its control and samples) and the comparison RBM.
+    pub fn from_runs(p: &ValidMnistParams, runs: &[RaRun], rbm: &RbmRun) -> Result<Self> {
+        let mut sorted: Vec<&RaRun> = runs.iter().collect();
+        sorted.sort_by_key(|r| r.run);
+        if sorted.iter().enumerate().any(|(i, r)| r.run != i) || sorted.is_empty() {
+            return Err(RbmError::invalid(
+                "runs",
+                format!(
+                    "RA-RBM runs {:?} are not 0..{} each once",
+                    sorted.iter().map(|r| r.run).collect::<Vec<_>>(),
+                    sorted.len()
+                ),
+            ));
+        }
+        let first = sorted[0];
+        let (Some(u), Some(samples)) = (&first.untrained_probe, &first.samples) else {
+            return Err(RbmError::invalid(
+                "runs",
+                "run 0 lacks the untrained control or the samples",
+            ));
+        };
+        let (mut ra, mut untrained, mut plain) = (
+            ProbeAcc::default(),
+            ProbeAcc::default(),
+            ProbeAcc::default(),
+        );
+        untrained.push(&u.0, &u.1);
+        for r in &sorted {
+            ra.push(&r.probe.0, &r.probe.1);
+        }
+        plain.push(&rbm.probe.0, &rbm.probe.1);
+        let col = |f: &dyn Fn(&RaRun) -> Vec<f64>| sorted.iter().map(|r| f(r)).collect::<Vec<_>>();
+        let secs: Vec<f64> = sorted.iter().map(|r| r.train_seconds).collect();
+        let x: Vec<f64> = p.ais_epochs.iter().map(|&e| e as f64).collect();
+        Ok(MnistResult {
+            ais_train_nll: Band::from_runs(x.clone(), &col(&|r| r.ais_train_nll.clone())),
+            ais_test_nll: Band::from_runs(x.clone(), &col(&|r| r.ais_test_nll.clone())),
+            floor_test_nll: Band::from_runs(x, &col(&|r| r.floor_test_nll.clone())),
+            ra_probe: ra.scores(),
+            untrained_probe: untrained.scores(),
+            rbm_probe: plain.scores(),
+            probes_converged: ra.converged && untrained.converged && plain.converged,
+            probe_max_iterations: ra.max_iter.max(untrained.max_iter).max(plain.max_iter),
+            rbm_ais_test_nll: rbm.ais_test_nll,
+            samples: samples.clone(),
+            train_seconds: MeanStd::of(&secs).mean,
+        })
+    }
+}
+
+/// Runs the experiment on 0/1 images `(n, 784)` with labels: every RA-RBM training of
+/// [`mnist_ra_run`], then the comparison RBM of [`mnist_rbm_run`]. `observer` sees each training
+/// epoch (stage `"epoch"`) and one report per finished training (stages `"ra-rbm"`, `"rbm"`);
+/// after a stop the RA-RBM runs done are kept.
 pub fn mnist_experiment(
     train: ArrayView2<'_, f32>,
     train_labels: &[u8],
@@ -408,93 +635,18 @@ pub fn mnist_experiment(
     seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<MnistResult> {
-    if train_labels.len() != train.nrows()
-        || test_labels.len() != test.nrows()
-        || train.ncols() != test.ncols()
-    {
-        return Err(RbmError::Shape("images and labels do not match".into()));
-    }
-    let trs = to_spins(train);
-    let tes = to_spins(test);
-    let base = base_visible_bias(Units::Spin, trs.mapv(f64::from).view());
-    let tr64 = trs.mapv(f64::from);
-    let te64 = tes.mapv(f64::from);
-    let (mut nll_tr, mut nll_te, mut floor_te) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut ra, mut untrained, mut plain) = (
-        ProbeAcc::default(),
-        ProbeAcc::default(),
-        ProbeAcc::default(),
-    );
-    let mut secs = Vec::new();
-    let mut samples = Array2::zeros((0, train.ncols()));
     let total = p.n_runs + 1;
+    let mut runs = Vec::new();
     for r in 0..p.n_runs {
-        let seed = seed.named("ra").derive(r as u64);
-        let trainer = Trainer::new(p.ra.clone(), seed);
-        let mut state = trainer.init(train.ncols())?;
-        if r == 0 {
-            // the control: the first RA-RBM before training (random patterns)
-            let rbm0 = state.model.as_ref().expect("model").to_f64();
-            let (s0, m0) = probes(
-                &rbm0,
-                tr64.view(),
-                train_labels,
-                te64.view(),
-                test_labels,
-                &p.probe,
-                seed.named("probe"),
-                state.patterns.as_ref(),
-            )?;
-            untrained.push(&s0, &m0);
-        }
-        let mut curve = AisCurve {
-            p,
-            seed,
-            base: &base,
-            train: head(&trs, p.nll_max_images),
-            test: head(&tes, p.nll_max_images),
-            nll: (Vec::new(), Vec::new()),
-            floor: Vec::new(),
-            progress: &mut *observer,
-        };
-        curve.at(&state)?;
-        let summary = trainer.run_observed(&mut state, trs.view(), &mut curve)?;
-        let (a, b) = curve.nll;
-        floor_te.push(curve.floor);
-        secs.push(summary.epochs.iter().map(|e| e.seconds).sum::<f64>());
-        let rbm = state.model.as_ref().expect("model").to_f64();
-        let (ps, pm) = probes(
-            &rbm,
-            tr64.view(),
-            train_labels,
-            te64.view(),
-            test_labels,
-            &p.probe,
-            seed.named("probe"),
-            state.patterns.as_ref(),
-        )?;
-        ra.push(&ps, &pm);
-        if r == 0 {
-            samples = crate::sample::from_random_starts(
-                &rbm,
-                p.n_samples,
-                p.sample_steps,
-                seed.named("samples"),
-            );
-        }
-        nll_tr.push(a);
-        nll_te.push(b);
+        let run = mnist_ra_run(train, train_labels, test, test_labels, p, seed, r, observer)?;
         let metrics = [
             (
                 "ais_test_nll",
-                nll_te
-                    .last()
-                    .and_then(|v| v.last())
-                    .copied()
-                    .unwrap_or(f64::NAN),
+                run.ais_test_nll.last().copied().unwrap_or(f64::NAN),
             ),
-            ("probe_test", ps.test_accuracy),
+            ("probe_test", run.probe.0.test_accuracy),
         ];
+        runs.push(run);
         let rep = StepReport {
             stage: "ra-rbm",
             step: r + 1,
@@ -505,55 +657,16 @@ pub fn mnist_experiment(
             break;
         }
     }
-    // the standard RBM of the probe comparison: 0/1 units with biases, PCD-1
-    let seed = seed.named("rbm");
-    let bits_tr = train.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
-    let bits_te = test.mapv(|x| if x > 0.5 { 1.0f64 } else { 0.0 });
-    let (model, _, _) = crate::train::train(&p.rbm, bits_tr.view(), seed, observer)?;
-    let rbm = model.rbm();
-    let bits_tr64 = bits_tr.mapv(f64::from);
-    let (ps, pm) = probes(
-        &rbm,
-        bits_tr64.view(),
-        train_labels,
-        bits_te.view(),
-        test_labels,
-        &p.probe,
-        seed.named("probe"),
-        None,
-    )?;
-    plain.push(&ps, &pm);
-    let rbm_base = base_visible_bias(Units::Bit, bits_tr64.view());
-    let rbm_lz = ais(&rbm, rbm_base.view(), &p.ais, seed.named("ais"))?.log_z;
-    let n_nll = if p.nll_max_images == 0 {
-        bits_te.nrows()
-    } else {
-        bits_te.nrows().min(p.nll_max_images)
-    };
-    let rbm_nll = rbm
-        .free_energy(bits_te.slice(s![..n_nll, ..]))
-        .mean()
-        .unwrap_or(f64::NAN)
-        + rbm_lz;
-    let metrics = [("probe_test", ps.test_accuracy), ("ais_test_nll", rbm_nll)];
+    let rbm = mnist_rbm_run(train, train_labels, test, test_labels, p, seed, observer)?;
+    let metrics = [
+        ("probe_test", rbm.probe.0.test_accuracy),
+        ("ais_test_nll", rbm.ais_test_nll),
+    ];
     let _ = observer.observe(&StepReport {
         stage: "rbm",
         step: total,
         total: Some(total),
         metrics: &metrics,
     });
-    let x: Vec<f64> = p.ais_epochs.iter().map(|&e| e as f64).collect();
-    Ok(MnistResult {
-        ais_train_nll: Band::from_runs(x.clone(), &nll_tr),
-        ais_test_nll: Band::from_runs(x.clone(), &nll_te),
-        floor_test_nll: Band::from_runs(x, &floor_te),
-        ra_probe: ra.scores(),
-        untrained_probe: untrained.scores(),
-        rbm_probe: plain.scores(),
-        probes_converged: ra.converged && untrained.converged && plain.converged,
-        probe_max_iterations: ra.max_iter.max(untrained.max_iter).max(plain.max_iter),
-        rbm_ais_test_nll: rbm_nll,
-        samples,
-        train_seconds: MeanStd::of(&secs).mean,
-    })
+    MnistResult::from_runs(p, &runs, &rbm)
 }

@@ -194,71 +194,170 @@ fn model_accessibility(
         .collect()
 }
 
-/// Runs the Fig. 1 sweep and its inset; kind `k`'s models derive from `seed.named(k.key())`, the
-/// inset's from `seed.named("inset")`. `observer` sees one report per weight kind.
+/// One model of the sweep (model `m` of a kind, at every std of the sweep and at the Glorot std)
+/// and of the inset (model `m` of the kind at every `inset_visible`): one unit of the sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UntrainedModel {
+    /// The weight kind.
+    pub kind: WeightKind,
+    /// The model's index among the kind's `n_models`.
+    pub model: usize,
+    /// Accessibility at each of `stds`, then at the Glorot std.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
+    pub sweep: Vec<f64>,
+    /// Accessibility at `inset_std` for each of `inset_visible`.
+    #[serde(with = "spinlearn_core::nonfinite::vec")]
+    pub inset: Vec<f64>,
+}
+
+/// Model `m` of `kind` for the sweep and the inset. Its streams derive from `seed` and `(kind, m)`
+/// only: the sweep's model from `seed.named(kind.key()).derive(m)`, the inset's at the `j`-th
+/// `n_visible` from `seed.named("inset").derive(kind's index).derive(j).derive(m)`.
+pub fn untrained_model(
+    p: &ValidUntrainedParams,
+    kind: WeightKind,
+    m: usize,
+    seed: Seed,
+) -> Result<UntrainedModel> {
+    let glorot_std = glorot_std(p);
+    let mut stds = p.stds.clone();
+    stds.push(glorot_std);
+    let kseed = seed.named(kind.key());
+    let rbm = unit_model(kind, p.n_visible, p.n_hidden, p.k, kseed.derive(m as u64))?;
+    let sweep = model_accessibility(
+        &rbm,
+        &stds,
+        p.n_starts,
+        p.gibbs_steps,
+        kseed.named("gibbs").derive(m as u64),
+    )?;
+    let ki = WeightKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("a weight kind");
+    let iseed = seed.named("inset").derive(ki as u64);
+    let inset = p
+        .inset_visible
+        .iter()
+        .enumerate()
+        .map(|(j, &nv)| {
+            let s = iseed.derive(j as u64).derive(m as u64);
+            let rbm = unit_model(kind, nv, p.n_hidden, p.k, s)?;
+            Ok(model_accessibility(
+                &rbm,
+                &[p.inset_std],
+                p.n_starts,
+                p.gibbs_steps,
+                s.named("gibbs"),
+            )?[0])
+        })
+        .collect::<Result<Vec<f64>>>()?;
+    Ok(UntrainedModel {
+        kind,
+        model: m,
+        sweep,
+        inset,
+    })
+}
+
+/// Glorot standard deviation `sqrt(2 / (n_visible + n_hidden))`.
+fn glorot_std(p: &ValidUntrainedParams) -> f64 {
+    (2.0 / (p.n_visible + p.n_hidden) as f64).sqrt()
+}
+
+impl UntrainedResult {
+    /// The sweep's bands from its models ([`untrained_model`]), in any order: every kind of
+    /// [`WeightKind::ALL`] needs models `0..n_models`, each once.
+    pub fn from_models(p: &ValidUntrainedParams, models: &[UntrainedModel]) -> Result<Self> {
+        Self::of_kinds(p, models, &WeightKind::ALL)
+    }
+
+    /// The bands of the kinds `kinds` only.
+    fn of_kinds(
+        p: &ValidUntrainedParams,
+        models: &[UntrainedModel],
+        kinds: &[WeightKind],
+    ) -> Result<Self> {
+        let glorot_std = glorot_std(p);
+        let n_std = p.stds.len();
+        let mut sweep = Vec::new();
+        let mut plateau = Vec::new();
+        let mut inset = Vec::new();
+        let mut glorot = MeanStd {
+            mean: f64::NAN,
+            std: f64::NAN,
+        };
+        for &kind in kinds {
+            let mut runs: Vec<&UntrainedModel> = Vec::with_capacity(p.n_models);
+            for m in 0..p.n_models {
+                let mut of_m = models.iter().filter(|u| u.kind == kind && u.model == m);
+                match (of_m.next(), of_m.next()) {
+                    (Some(u), None)
+                        if u.sweep.len() == n_std + 1 && u.inset.len() == p.inset_visible.len() =>
+                    {
+                        runs.push(u)
+                    }
+                    (None, _) => {
+                        return Err(RbmError::invalid(
+                            "models",
+                            format!("{} model {m} missing", kind.key()),
+                        ));
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(RbmError::invalid(
+                            "models",
+                            format!("{} model {m} given twice", kind.key()),
+                        ));
+                    }
+                    (Some(_), None) => {
+                        return Err(RbmError::invalid(
+                            "models",
+                            format!("{} model {m} has other sizes", kind.key()),
+                        ));
+                    }
+                }
+            }
+            let main: Vec<Vec<f64>> = runs.iter().map(|r| r.sweep[..n_std].to_vec()).collect();
+            let last: Vec<f64> = main.iter().map(|r| r[n_std - 1]).collect();
+            plateau.push((kind, MeanStd::of(&last)));
+            if kind == WeightKind::Gaussian {
+                let g: Vec<f64> = runs.iter().map(|r| r.sweep[n_std]).collect();
+                glorot = MeanStd::of(&g);
+            }
+            sweep.push((kind, Band::from_runs(p.stds.clone(), &main)));
+            let x = p.inset_visible.iter().map(|&v| v as f64).collect();
+            let inset_runs: Vec<Vec<f64>> = runs.iter().map(|r| r.inset.clone()).collect();
+            inset.push((kind, Band::from_runs(x, &inset_runs)));
+        }
+        Ok(UntrainedResult {
+            sweep,
+            glorot_std,
+            glorot,
+            inset,
+            plateau,
+        })
+    }
+}
+
+/// Runs the Fig. 1 sweep and its inset: every model of [`untrained_model`], the models of a kind
+/// in parallel. `observer` sees one report per weight kind; after a stop the result holds the kinds
+/// done.
 pub fn untrained_accessibility(
     p: &ValidUntrainedParams,
     seed: Seed,
     observer: &mut dyn Observer,
 ) -> Result<UntrainedResult> {
-    let glorot_std = (2.0 / (p.n_visible + p.n_hidden) as f64).sqrt();
-    let mut stds = p.stds.clone();
-    stds.push(glorot_std);
-    let mut sweep = Vec::new();
-    let mut plateau = Vec::new();
-    let mut glorot = MeanStd {
-        mean: f64::NAN,
-        std: f64::NAN,
-    };
-    let mut inset = Vec::new();
+    let mut models = Vec::new();
+    let mut done = Vec::new();
     for (ki, kind) in WeightKind::ALL.into_iter().enumerate() {
-        let kseed = seed.named(kind.key());
-        let runs: Vec<Vec<f64>> = (0..p.n_models)
+        let of_kind: Vec<UntrainedModel> = (0..p.n_models)
             .into_par_iter()
-            .map(|m| {
-                let rbm = unit_model(kind, p.n_visible, p.n_hidden, p.k, kseed.derive(m as u64))?;
-                model_accessibility(
-                    &rbm,
-                    &stds,
-                    p.n_starts,
-                    p.gibbs_steps,
-                    kseed.named("gibbs").derive(m as u64),
-                )
-            })
+            .map(|m| untrained_model(p, kind, m, seed))
             .collect::<Result<_>>()?;
-        let main: Vec<Vec<f64>> = runs.iter().map(|r| r[..p.stds.len()].to_vec()).collect();
-        let band = Band::from_runs(p.stds.clone(), &main);
-        let last: Vec<f64> = main.iter().map(|r| r[p.stds.len() - 1]).collect();
-        plateau.push((kind, MeanStd::of(&last)));
-        if kind == WeightKind::Gaussian {
-            let g: Vec<f64> = runs.iter().map(|r| r[p.stds.len()]).collect();
-            glorot = MeanStd::of(&g);
-        }
-        sweep.push((kind, band));
-        let iseed = seed.named("inset").derive(ki as u64);
-        let inset_runs: Vec<Vec<f64>> = (0..p.n_models)
-            .into_par_iter()
-            .map(|m| {
-                p.inset_visible
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &nv)| {
-                        let s = iseed.derive(j as u64).derive(m as u64);
-                        let rbm = unit_model(kind, nv, p.n_hidden, p.k, s)?;
-                        Ok(model_accessibility(
-                            &rbm,
-                            &[p.inset_std],
-                            p.n_starts,
-                            p.gibbs_steps,
-                            s.named("gibbs"),
-                        )?[0])
-                    })
-                    .collect::<Result<Vec<f64>>>()
-            })
-            .collect::<Result<_>>()?;
-        let x = p.inset_visible.iter().map(|&v| v as f64).collect();
-        inset.push((kind, Band::from_runs(x, &inset_runs)));
-        let metrics = [("plateau", plateau[ki].1.mean)];
+        let last: Vec<f64> = of_kind.iter().map(|u| u.sweep[p.stds.len() - 1]).collect();
+        models.extend(of_kind);
+        done.push(kind);
+        let metrics = [("plateau", MeanStd::of(&last).mean)];
         if observer.observe(&StepReport {
             stage: "untrained",
             step: ki + 1,
@@ -269,11 +368,5 @@ pub fn untrained_accessibility(
             break;
         }
     }
-    Ok(UntrainedResult {
-        sweep,
-        glorot_std,
-        glorot,
-        inset,
-        plateau,
-    })
+    UntrainedResult::of_kinds(p, &models, &done)
 }

@@ -3,13 +3,14 @@
 
 use super::{BarsPreset, Parts, SMOKE, anchor, bands_csv, figures, fmt_ms, measured, num, series};
 use crate::{Claim, Measured, Mode, Result, Rule, SectionCtx};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use spinlearn_core::{Observer, ParamGuard};
+use spinlearn_core::ParamGuard;
 use spinlearn_data::{Dataset, generate, transform};
 use spinlearn_plot::{LinePlot, Series, SeriesStyle, TableRow};
-use spinlearn_rbm::Model;
-use spinlearn_rbm::experiments::curves::{CurvesParams, MethodCurves, Split, method_curves};
+use spinlearn_rbm::experiments::curves::{CurvesParams, MethodCurves, RunCurves, Split, train_run};
 use spinlearn_rbm::experiments::{Band, MeanStd, edge_masks};
+use spinlearn_rbm::{Model, Rbm};
 
 /// A data set with the clamp masks of its images: the top row for vertical bars, the left column
 /// for horizontal stripes (labels 0 and 1; unlabelled images are bars).
@@ -47,46 +48,89 @@ fn color(key: &str) -> usize {
     }
 }
 
-/// Trains every method and returns the text listing the trainings per method.
-pub(super) fn run(
-    s: &SectionCtx,
-    p: &BarsPreset,
-    parts: &mut Parts,
-    obs: &mut dyn Observer,
-) -> Result<String> {
+/// The 4x4 Bars training and test sets with their clamp masks. The paper's own split (the
+/// authors' published code): the two-bar images with columns 1010 and 1001 and their negatives are
+/// tested; every one-bar, three-bar and the adjacent two-bar image is trained on. A random
+/// sign-symmetric split can instead hold out a one-bar image, which no combination of the training
+/// images' features reconstructs.
+pub(super) fn splits() -> Result<(Split, Split)> {
     let bars = transform::to_spins(&generate::bars(4)?)?;
-    // The paper's own split (the authors' published code): the two-bar images with columns 1010
-    // and 1001 and their negatives are tested; every one-bar, three-bar and the adjacent two-bar
-    // image is trained on. A random sign-symmetric split can instead hold out a one-bar image,
-    // which no combination of the training images' features reconstructs.
     let (tr, te) = transform::sign_symmetric_holdout(&bars, &[4, 8])?;
-    let (btr, bte) = (split_of(&tr, 4), split_of(&te, 4));
-    let bp = &p.curves;
-    let runs_text = p
-        .methods
+    Ok((split_of(&tr, 4), split_of(&te, 4)))
+}
+
+/// "exact gradient 6, CD-10 40, ...": the trainings per method.
+pub(super) fn runs_text(p: &BarsPreset) -> String {
+    p.methods
         .iter()
         .map(|(m, n)| format!("{} {n}", m.label))
         .collect::<Vec<_>>()
-        .join(", ");
-    obs.note(&format!(
-        "  Figs. 2-4: 4x4 Bars, H = {}, {} epochs, trainings: {runs_text}",
-        bp.n_hidden, bp.epochs
-    ));
+        .join(", ")
+}
+
+/// One Bars training (a unit of the section): its curves, and for RAPID the diagnosis of its final
+/// model (and the model itself for the first training, saved beside the figures).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct BarsRun {
+    pub curves: RunCurves,
+    pub diagnosis: Option<ModelDiagnosis>,
+    pub model: Option<Rbm>,
+}
+
+/// Training `run` of method `method` (an index into `p.methods`), from
+/// `s.seed.named("bars4").named(key).derive(run)`.
+pub(super) fn unit(
+    s: &SectionCtx,
+    p: &BarsPreset,
+    method: usize,
+    run: usize,
+    (btr, bte): &(Split, Split),
+) -> Result<BarsRun> {
+    let (m, n_runs) = &p.methods[method];
+    let cp = CurvesParams {
+        n_runs: *n_runs,
+        ..p.curves.clone()
+    }
+    .check()?;
+    let mut curves = train_run(m, &cp, btr, bte, s.seed.named("bars4"), run)?;
+    let rbm = curves.final_model.take();
+    let rapid = m.key == "rapid";
+    let diagnosis = match (&rbm, rapid) {
+        (Some(rbm), true) => Some(diagnose_model(rbm, btr)?),
+        _ => None,
+    };
+    Ok(BarsRun {
+        curves,
+        diagnosis,
+        model: if rapid && run == 0 { rbm } else { None },
+    })
+}
+
+/// Draws Figs. 2-4 from the trainings (`runs[i]`: those of `p.methods[i]`, in run order) and adds
+/// their rows, claims and summary; returns the text listing the trainings per method.
+pub(super) fn render(
+    s: &SectionCtx,
+    p: &BarsPreset,
+    runs: Vec<Vec<BarsRun>>,
+    parts: &mut Parts,
+) -> Result<String> {
+    let bp = &p.curves;
+    let runs_text = runs_text(p);
     let mut curves: Vec<MethodCurves> = Vec::new();
-    for (m, n_runs) in &p.methods {
+    let mut diagnoses = Vec::new();
+    for ((m, n_runs), method_runs) in p.methods.iter().zip(runs) {
         let cp = CurvesParams {
             n_runs: *n_runs,
             ..bp.clone()
         }
         .check()?;
-        curves.push(method_curves(
-            m,
-            &cp,
-            &btr,
-            &bte,
-            s.seed.named("bars4"),
-            obs,
-        )?);
+        let mut rc = Vec::with_capacity(method_runs.len());
+        for mut r in method_runs {
+            r.curves.final_model = r.model;
+            diagnoses.extend(r.diagnosis);
+            rc.push(r.curves);
+        }
+        curves.push(MethodCurves::from_runs(m, &cp, rc));
     }
     if let Some(rbm) = curves
         .iter()
@@ -102,7 +146,7 @@ pub(super) fn run(
     }
     draw(s, bp, &curves, &runs_text, parts)?;
     summarize(bp, p, &curves, parts);
-    let d = diagnose_rapid(&curves, &btr)?;
+    let d = RapidDiagnosis::of(&diagnoses);
     if let Some(Value::Object(b4)) = parts.summary.get_mut("bars4") {
         b4.insert("rapid_weight_rms".into(), num(d.weight_rms.mean));
         b4.insert(
@@ -365,38 +409,52 @@ struct RapidDiagnosis {
     free_energy_gap: MeanStd,
 }
 
-fn diagnose_rapid(curves: &[MethodCurves], train: &Split) -> Result<RapidDiagnosis> {
-    let models: &[spinlearn_rbm::Rbm] = curves
-        .iter()
-        .find(|c| c.method.key == "rapid")
-        .map_or(&[], |c| &c.final_models);
-    let (mut rms, mut mass, mut gap, mut in_train) = (Vec::new(), Vec::new(), Vec::new(), 0usize);
+/// [`RapidDiagnosis`] of one final RAPID model.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(super) struct ModelDiagnosis {
+    #[serde(with = "spinlearn_core::nonfinite")]
+    weight_rms: f64,
+    #[serde(with = "spinlearn_core::nonfinite")]
+    ground_state_probability: f64,
+    ground_state_in_train: bool,
+    #[serde(with = "spinlearn_core::nonfinite")]
+    free_energy_gap: f64,
+}
+
+fn diagnose_model(rbm: &spinlearn_rbm::Rbm, train: &Split) -> Result<ModelDiagnosis> {
     let train64 = train.data.mapv(f64::from);
-    for rbm in models {
-        let w = &rbm.weights;
-        rms.push((w.iter().map(|x| x * x).sum::<f64>() / w.len().max(1) as f64).sqrt());
-        let lz = spinlearn_rbm::eval::exact_log_z(rbm)?;
-        let gs = spinlearn_rbm::eval::ground_state(rbm)?;
-        let v = ndarray::Array2::from_shape_vec((1, gs.visible.len()), gs.visible.clone())
-            .map_err(|e| crate::ReproduceError::invalid("ground state", e.to_string()))?;
-        let f_gs = rbm.free_energy(v.view())[0];
-        mass.push(2.0 * (-f_gs - lz).exp());
-        let f = rbm.free_energy(train64.view());
-        gap.push(f.mean().unwrap_or(f64::NAN) - f_gs);
-        if train.data.rows().into_iter().any(|r| {
+    let w = &rbm.weights;
+    let weight_rms = (w.iter().map(|x| x * x).sum::<f64>() / w.len().max(1) as f64).sqrt();
+    let lz = spinlearn_rbm::eval::exact_log_z(rbm)?;
+    let gs = spinlearn_rbm::eval::ground_state(rbm)?;
+    let v = ndarray::Array2::from_shape_vec((1, gs.visible.len()), gs.visible.clone())
+        .map_err(|e| crate::ReproduceError::invalid("ground state", e.to_string()))?;
+    let f_gs = rbm.free_energy(v.view())[0];
+    let f = rbm.free_energy(train64.view());
+    Ok(ModelDiagnosis {
+        weight_rms,
+        ground_state_probability: 2.0 * (-f_gs - lz).exp(),
+        ground_state_in_train: train.data.rows().into_iter().any(|r| {
             r.iter()
                 .zip(&gs.visible)
                 .all(|(&a, &b)| (a > 0.0) == (b > 0.0))
-        }) {
-            in_train += 1;
+        }),
+        free_energy_gap: f.mean().unwrap_or(f64::NAN) - f_gs,
+    })
+}
+
+impl RapidDiagnosis {
+    /// Over the models' diagnoses, in run order.
+    fn of(d: &[ModelDiagnosis]) -> RapidDiagnosis {
+        let col = |f: &dyn Fn(&ModelDiagnosis) -> f64| d.iter().map(f).collect::<Vec<_>>();
+        let in_train = d.iter().filter(|x| x.ground_state_in_train).count();
+        RapidDiagnosis {
+            weight_rms: MeanStd::of(&col(&|x| x.weight_rms)),
+            ground_state_probability: MeanStd::of(&col(&|x| x.ground_state_probability)),
+            ground_state_in_train: in_train as f64 / d.len().max(1) as f64,
+            free_energy_gap: MeanStd::of(&col(&|x| x.free_energy_gap)),
         }
     }
-    Ok(RapidDiagnosis {
-        weight_rms: MeanStd::of(&rms),
-        ground_state_probability: MeanStd::of(&mass),
-        ground_state_in_train: in_train as f64 / models.len().max(1) as f64,
-        free_energy_gap: MeanStd::of(&gap),
-    })
 }
 
 /// RAPID's final mean exact NLL (NaN without a RAPID run).

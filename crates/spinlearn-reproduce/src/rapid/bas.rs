@@ -4,12 +4,16 @@
 use super::bars::split_of;
 use super::{BasPreset, Parts, SMOKE, anchor, bands_csv, count, fmt_ms, num, series};
 use crate::{Claim, Measured, Mode, ReproduceError, Result, Rule, SectionCtx};
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use spinlearn_core::ParamGuard;
 use spinlearn_core::table::Cell;
-use spinlearn_core::{Observer, ParamGuard};
 use spinlearn_data::{generate, transform};
 use spinlearn_plot::{ImageGrid, LinePlot, TableRow};
-use spinlearn_rbm::experiments::curves::{Method, membership, method_curves};
+use spinlearn_rbm::experiments::curves::{
+    Method, MethodCurves, RunCurves, Split, membership, train_run,
+};
 use spinlearn_rbm::sample::from_random_starts;
 use spinlearn_rbm::train::WeightsSpec;
 
@@ -24,30 +28,72 @@ pub(super) fn pattern_count(m: &Method) -> usize {
 const PARALLEL: &str = "bas12.test_parallel_to_train";
 const VALID: &str = "bas12.samples_valid_fraction";
 
-pub(super) fn run(
+/// The BAS training and test sets (a sign-symmetric 80/20 split from `s.seed.named("bas-split")`)
+/// with their clamp masks.
+pub(super) fn splits(s: &SectionCtx, side: usize) -> Result<(Split, Split)> {
+    let bas = transform::to_spins(&generate::bars_and_stripes(side)?)?;
+    let (str_, ste) = transform::sign_symmetric_split(&bas, 0.8, s.seed.named("bas-split"))?;
+    Ok((split_of(&str_, side), split_of(&ste, side)))
+}
+
+/// One BAS training (a unit of the section): its curves, and for the first training the samples
+/// of its final model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct BasRun {
+    pub curves: RunCurves,
+    pub samples: Option<Array2<f32>>,
+}
+
+/// Training `run`, from `s.seed.named("bas12").named("rapid").derive(run)`; the first training's
+/// samples from `s.seed.named("bas-samples")`.
+pub(super) fn unit(
     s: &SectionCtx,
     p: &BasPreset,
+    run: usize,
+    (sstr, sste): &(Split, Split),
+) -> Result<BasRun> {
+    let mut curves = train_run(
+        &p.method,
+        &p.curves.check()?,
+        sstr,
+        sste,
+        s.seed.named("bas12"),
+        run,
+    )?;
+    let rbm = curves.final_model.take();
+    let samples = match (&rbm, run) {
+        (Some(rbm), 0) => Some(from_random_starts(
+            rbm,
+            p.n_samples,
+            p.sample_steps,
+            s.seed.named("bas-samples"),
+        )),
+        _ => None,
+    };
+    Ok(BasRun { curves, samples })
+}
+
+/// Draws Fig. 5 from the trainings (in run order) and adds its rows, claims and summary.
+pub(super) fn render(
+    s: &SectionCtx,
+    p: &BasPreset,
+    runs: Vec<BasRun>,
+    (sstr, sste): &(Split, Split),
     parts: &mut Parts,
-    obs: &mut dyn Observer,
 ) -> Result<()> {
     let side = p.side;
     let sp = &p.curves;
     let bas_k = pattern_count(&p.method);
-    let bas = transform::to_spins(&generate::bars_and_stripes(side)?)?;
-    let (str_, ste) = transform::sign_symmetric_split(&bas, 0.8, s.seed.named("bas-split"))?;
-    let (sstr, sste) = (split_of(&str_, side), split_of(&ste, side));
-    obs.note(&format!(
-        "  Fig. 5: {side}x{side} BAS ({} train / {} test), H = {}, K = {bas_k}, {} epochs, {} trainings",
-        str_.n_samples(), ste.n_samples(), sp.n_hidden, sp.epochs, sp.n_runs
-    ));
-    let bc = method_curves(
-        &p.method,
-        &sp.check()?,
-        &sstr,
-        &sste,
-        s.seed.named("bas12"),
-        obs,
-    )?;
+    let mut samp = None;
+    let mut rc = Vec::with_capacity(runs.len());
+    for r in runs {
+        if samp.is_none() {
+            samp = r.samples;
+        }
+        rc.push(r.curves);
+    }
+    let samp = samp.ok_or_else(|| ReproduceError::Stopped("BAS training".into()))?;
+    let bc = MethodCurves::from_runs(&p.method, &sp.check()?, rc);
     LinePlot::new(
         format!(
             "{side}x{side} Bars and Stripes, V = {}, H = {}, K = {bas_k}, batch {}",
@@ -69,16 +115,6 @@ pub(super) fn run(
             ("test set", &bc.test_hamming),
         ],
     )?;
-    let rbm0 = bc
-        .final_models
-        .first()
-        .ok_or_else(|| ReproduceError::Stopped("BAS training".into()))?;
-    let samp = from_random_starts(
-        rbm0,
-        p.n_samples,
-        p.sample_steps,
-        s.seed.named("bas-samples"),
-    );
     let mem = membership(samp.view(), sstr.data.view(), sste.data.view());
     let mut grid = ImageGrid::ternary(
         samp.rows().into_iter().map(|r| r.to_vec()).collect(),

@@ -3,11 +3,12 @@
 
 use super::{MnistPreset, Parts, SMOKE, anchor, bands_csv, count, fmt_ms, measured, num, series};
 use crate::{Claim, Measured, Mode, ReproduceError, Result, Rule, SectionCtx};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use spinlearn_core::{Observer, ParamGuard};
 use spinlearn_data::{Dataset, mnist, transform};
 use spinlearn_plot::{ImageGrid, LinePlot, Series, SeriesStyle, TableRow};
-use spinlearn_rbm::experiments::mnist::{MnistResult, mnist_experiment};
+use spinlearn_rbm::experiments::mnist::{MnistResult, RaRun, RbmRun, mnist_ra_run, mnist_rbm_run};
 
 /// NLL of the uniform model over the 2^784 binary images: 784 ln 2 nats.
 const UNIFORM_NLL: f64 = 784.0 * std::f64::consts::LN_2;
@@ -28,13 +29,24 @@ fn labels_of(d: &Dataset) -> Result<&[u8]> {
         .ok_or_else(|| ReproduceError::invalid("data", "MNIST labels missing"))
 }
 
-/// Runs the experiment and returns a description of the data used.
-pub(super) fn run(
-    s: &SectionCtx,
-    p: &MnistPreset,
-    parts: &mut Parts,
-    obs: &mut dyn Observer,
-) -> Result<String> {
+/// The binarized MNIST training and test sets of the experiment and where they come from.
+pub(super) struct MnistData {
+    train: Dataset,
+    test: Dataset,
+    info: MnistInfo,
+}
+
+/// Where the digits come from and how many: carried by each MNIST unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct MnistInfo {
+    pub source: String,
+    pub n_train: usize,
+    pub n_test: usize,
+}
+
+/// Loads the digits: the full MNIST from `s.mnist_dir` when the preset asks for it, else the
+/// embedded subset split 80/20 by `s.seed.named("mnist-split")`; binarized at 0.5.
+pub(super) fn load(s: &SectionCtx, p: &MnistPreset, obs: &mut dyn Observer) -> Result<MnistData> {
     let (mtr, mte, source) = match &s.mnist_dir {
         Some(dir) if p.use_full_mnist => {
             let (a, b) = mnist::load_dir(dir)?;
@@ -54,22 +66,72 @@ pub(super) fn run(
             (a, b, source)
         }
     };
-    let mtr = transform::binarize(&mtr, 0.5)?;
-    let mte = transform::binarize(&mte, 0.5)?;
+    let train = transform::binarize(&mtr, 0.5)?;
+    let test = transform::binarize(&mte, 0.5)?;
     let mp = &p.params;
     obs.note(&format!(
         "  Fig. 6: MNIST ({source}), H = {}, K = {}, {} Gibbs steps, {} epochs, {} trainings",
         mp.n_hidden, mp.k, mp.gibbs_steps, mp.epochs, mp.n_runs
     ));
-    let mr = mnist_experiment(
-        mtr.data.view(),
-        labels_of(&mtr)?,
-        mte.data.view(),
-        labels_of(&mte)?,
-        &mp.check()?,
+    let info = MnistInfo {
+        source,
+        n_train: train.n_samples(),
+        n_test: test.n_samples(),
+    };
+    Ok(MnistData { train, test, info })
+}
+
+/// RA-RBM training `run` (a unit of the section), from `s.seed.named("mnist").named("ra").derive(run)`.
+pub(super) fn ra_unit(
+    s: &SectionCtx,
+    p: &MnistPreset,
+    d: &MnistData,
+    run: usize,
+    obs: &mut dyn Observer,
+) -> Result<(MnistInfo, RaRun)> {
+    let r = mnist_ra_run(
+        d.train.data.view(),
+        labels_of(&d.train)?,
+        d.test.data.view(),
+        labels_of(&d.test)?,
+        &p.params.check()?,
+        s.seed.named("mnist"),
+        run,
+        obs,
+    )?;
+    Ok((d.info.clone(), r))
+}
+
+/// The comparison RBM (a unit of the section), from `s.seed.named("mnist").named("rbm")`.
+pub(super) fn rbm_unit(
+    s: &SectionCtx,
+    p: &MnistPreset,
+    d: &MnistData,
+    obs: &mut dyn Observer,
+) -> Result<(MnistInfo, RbmRun)> {
+    let r = mnist_rbm_run(
+        d.train.data.view(),
+        labels_of(&d.train)?,
+        d.test.data.view(),
+        labels_of(&d.test)?,
+        &p.params.check()?,
         s.seed.named("mnist"),
         obs,
     )?;
+    Ok((d.info.clone(), r))
+}
+
+/// Draws Fig. 6 from the trainings and adds the rows, claims and summary of Fig. 6 and section
+/// V B; returns a description of the data used.
+pub(super) fn render(
+    s: &SectionCtx,
+    p: &MnistPreset,
+    mr: &MnistResult,
+    info: &MnistInfo,
+    parts: &mut Parts,
+) -> Result<String> {
+    let mp = &p.params;
+    let source = info.source.clone();
     let mut p6 = LinePlot::new(
         format!(
             "RA-RBM on binarized MNIST, H = {}, K = {}, lr {}",
@@ -204,7 +266,7 @@ pub(super) fn run(
             claim: anchor(claim),
         });
     }
-    claims(s, p, &mr, &source, mtr.n_samples(), parts);
+    claims(s, p, mr, &source, info.n_train, parts);
     let scores = |sc: &spinlearn_rbm::experiments::mnist::ProbeScores| {
         json!({
             "sampled": {"train": num(sc.sampled_train.mean), "test": num(sc.sampled_test.mean),
@@ -225,7 +287,7 @@ pub(super) fn run(
             "floor_test_nll": num(floor.0),
             "floor_initial_test_nll": num(mr.floor_test_nll.mean.first().copied().unwrap_or(f64::NAN)),
             "rbm_ais_test_nll": num(mr.rbm_ais_test_nll),
-            "source": source, "n_train": mtr.n_samples(), "n_test": mte.n_samples(),
+            "source": source, "n_train": info.n_train, "n_test": info.n_test,
             "n_hidden": mp.n_hidden, "k": mp.k, "gibbs_k": mp.gibbs_steps, "epochs": mp.epochs, "n_runs": mp.n_runs,
             "ais_chains": mp.ais_chains, "ais_betas": mp.ais_betas, "lr": mp.lr,
             "batch_size": mp.batch_size, "train_seconds_per_run": num(mr.train_seconds),

@@ -7,15 +7,26 @@
 //! epochs) for each [`Mode`]; each sub-experiment module turns its part of the preset into calls of
 //! `spinlearn_rbm::experiments`, then figures, table rows and its summary entry. [`figures`] holds
 //! the figure writers of the `rbm` CLI commands.
+//!
+//! The section runs as independent units ([`units`]: each untrained model, each Bars and BAS
+//! training, each MNIST training, the RBM baseline, the timing stage), in one process ([`run`]) or
+//! as shards merged afterwards ([`run_units`], [`merge`]; see [`crate::shard`]) with the same
+//! results apart from the timing stage. `summary.json`'s `stage_seconds` are the seconds of each
+//! stage's units, summed (the untrained models run in parallel, so theirs can exceed the wall
+//! time).
 
 mod bars;
 mod bas;
 pub mod figures;
 mod mnist;
 mod timing;
+mod units;
 mod untrained;
 
+pub use units::{merge, run_units, units};
+
 use crate::{Claim, Measured, Mode, Result, SectionCtx, SectionOutput, claim_anchor};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use spinlearn_core::Observer;
 use spinlearn_core::table::{Cell, write_csv};
@@ -30,7 +41,7 @@ use spinlearn_rbm::train::{Binarize, Estimator, Optimizer, PidHidden, WeightsSpe
 use std::path::Path;
 
 /// Figs. 2-4: 4x4 Bars.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BarsPreset {
     /// Sizes and measurement schedules shared by the methods (`n_runs` is set per method).
     pub curves: CurvesParams,
@@ -39,7 +50,7 @@ pub struct BarsPreset {
 }
 
 /// Fig. 5: Bars-and-Stripes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BasPreset {
     /// Image side.
     pub side: usize,
@@ -54,7 +65,7 @@ pub struct BasPreset {
 }
 
 /// Fig. 6 and section V B: binarized MNIST.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MnistPreset {
     /// The experiment's parameters.
     pub params: MnistParams,
@@ -65,7 +76,7 @@ pub struct MnistPreset {
 }
 
 /// The section's experiment design for one mode.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preset {
     /// Fig. 1: untrained models.
     pub untrained: UntrainedParams,
@@ -206,7 +217,9 @@ pub fn preset(mode: Mode) -> Preset {
                 recon_max_images: 0,
             },
             methods: mode.pick(
-                bars_methods(64, [1, 1, 1, 1]),
+                // two CD-10 trainings, two BAS and two MNIST trainings, so that smoke runs
+                // (and the shard tests) average over trainings
+                bars_methods(64, [1, 2, 1, 1]),
                 bars_methods(2048, [2, 10, 4, 10]),
                 bars_methods(2048, [6, 40, 12, 40]),
             ),
@@ -217,7 +230,7 @@ pub fn preset(mode: Mode) -> Preset {
                 n_hidden: mode.pick(30, 1000, 1000),
                 epochs: bas_epochs,
                 batch_size: mode.pick(8, 120, 120),
-                n_runs: mode.pick(1, 2, 8),
+                n_runs: mode.pick(2, 2, 8),
                 hamming_epochs: mode.pick(
                     (0..=bas_epochs).collect(),
                     (0..=bas_epochs).collect(),
@@ -243,7 +256,7 @@ pub fn preset(mode: Mode) -> Preset {
                 clip: 1.0,
                 epochs: m_epochs,
                 batch_size: 100,
-                n_runs: mode.pick(1, 2, 1),
+                n_runs: mode.pick(2, 2, 1),
                 ais_epochs: mode.pick(vec![0, 1], vec![0, 1, 2, 5], log_epochs(m_epochs, 8)),
                 ais_chains: mode.pick(4, 32, 64),
                 ais_betas: mode.pick(20, 400, 2_000),
@@ -375,32 +388,30 @@ fn fmt_ms(m: MeanStd, digits: usize) -> String {
     }
 }
 
-/// Runs the section: preset -> untrained, bars, bas, mnist, timing -> report section.
+/// Runs the section: every unit of [`units`] (as [`run_units`] runs them), then the report section
+/// from their results (as [`merge`] renders it).
 pub fn run(s: &SectionCtx, obs: &mut dyn Observer) -> Result<SectionOutput> {
     let p = preset(s.mode);
+    let all = units::all(&p);
+    let done = units::compute(s, &p, &all, obs)?;
+    let c = units::collect(&p, done)?;
+    render(s, &p, c)
+}
+
+/// The report section from the units' results.
+fn render(s: &SectionCtx, p: &Preset, c: units::Collected) -> Result<SectionOutput> {
     let mut parts = Parts {
         text: vec![
             "Paper 004 (RAPID). RBMs with ±1 units and no biases; Regularized Axons W = ξ_vᵀξ_h/√K (eq. 5); PID negative phase (eq. 6). Bands are ± one standard deviation over independent models or trainings.".to_string(),
         ],
         ..Parts::default()
     };
-    let mut clock = std::time::Instant::now();
-    let mut lap = |name: &str, parts: &mut Parts| {
-        parts
-            .stage_seconds
-            .insert(name.into(), json!(clock.elapsed().as_secs_f64()));
-        clock = std::time::Instant::now();
-    };
-    untrained::run(s, &p.untrained, &mut parts, obs)?;
-    lap("untrained", &mut parts);
-    let runs_text = bars::run(s, &p.bars, &mut parts, obs)?;
-    lap("bars4", &mut parts);
-    bas::run(s, &p.bas, &mut parts, obs)?;
-    lap("bas12", &mut parts);
-    let source = mnist::run(s, &p.mnist, &mut parts, obs)?;
-    lap("mnist", &mut parts);
-    timing::run(s, &p.timing, &mut parts, obs)?;
-    lap("timing", &mut parts);
+    untrained::render(s, &p.untrained, &c.untrained, &mut parts)?;
+    let runs_text = bars::render(s, &p.bars, c.bars, &mut parts)?;
+    bas::render(s, &p.bas, c.bas, &bas::splits(s, p.bas.side)?, &mut parts)?;
+    let source = mnist::render(s, &p.mnist, &c.mnist, &c.mnist_info, &mut parts)?;
+    timing::render(s, &p.timing, &c.timing, c.timing_by.as_deref(), &mut parts)?;
+    parts.stage_seconds = c.stage_seconds;
 
     let (up, bp, sp, mp) = (&p.untrained, &p.bars.curves, &p.bas, &p.mnist.params);
     parts.text.push(format!(

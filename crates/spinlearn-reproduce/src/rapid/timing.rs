@@ -2,25 +2,51 @@
 
 use super::{Parts, SMOKE, anchor};
 use crate::{Claim, Measured, Mode, Result, Rule, SectionCtx};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use spinlearn_core::ParamGuard;
 use spinlearn_core::table::{Cell, write_csv};
-use spinlearn_core::{Observer, ParamGuard};
 use spinlearn_plot::{LinePlot, Series, SeriesStyle, TableRow};
-use spinlearn_rbm::experiments::timing::{TimingParams, time_updates};
+use spinlearn_rbm::experiments::timing::{TimingParams, TimingResult, time_updates};
 
 const FASTER: &str = "timing.pid_faster_than_cd";
 
-pub(super) fn run(
+/// The timing stage (one unit of the section): its times, and where they were measured (the
+/// times depend on the machine, its load and the thread count).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct TimingUnit {
+    pub result: TimingResult,
+    pub threads: usize,
+    pub host: String,
+}
+
+/// Times the updates, data and models from `s.seed.named("timing")`.
+pub(super) fn unit(s: &SectionCtx, tp: &TimingParams) -> Result<TimingUnit> {
+    Ok(TimingUnit {
+        result: time_updates(&tp.check()?, s.seed.named("timing"))?,
+        threads: s.threads,
+        host: spinlearn_core::record::host_name(),
+    })
+}
+
+/// Draws Appendix D's figure and adds its rows, claim and summary; `by` names the task that
+/// measured the times when the section was merged from shards.
+pub(super) fn render(
     s: &SectionCtx,
     tp: &TimingParams,
+    t: &TimingUnit,
+    by: Option<&str>,
     parts: &mut Parts,
-    obs: &mut dyn Observer,
 ) -> Result<()> {
-    obs.note(&format!(
-        "  Appendix D: time per update, V = {}, H = {}, batch {}",
-        tp.n_visible, tp.n_hidden, tp.batch_size
-    ));
-    let tr = time_updates(&tp.check()?, s.seed.named("timing"))?;
+    let tr = &t.result;
+    let threads = t.threads;
+    let where_ = match by {
+        Some(task) => format!(
+            " Measured by {task} on host {}; the section's other units ran in other tasks, possibly at the same time on the same machine.",
+            t.host
+        ),
+        None => String::new(),
+    };
     let xs = |v: &[(usize, f64)]| v.iter().map(|p| p.0 as f64).collect::<Vec<_>>();
     let ys = |v: &[(usize, f64)]| v.iter().map(|p| p.1 * 1e3).collect::<Vec<_>>();
     let mut pt = LinePlot::new(
@@ -53,7 +79,7 @@ pub(super) fn run(
             .chain(tr.cd.iter().map(|&(k, t)| ("CD-k", k, t)))
             .map(|(m, k, t)| vec![Cell::from(m), Cell::from(k), Cell::from(t)]),
     )?;
-    parts.figures.push(s.figure("appD_timing", format!("Appendix D: wall-clock time per parameter update (positive phase included), mean over {} updates, {} threads.", tp.n_updates, s.threads)));
+    parts.figures.push(s.figure("appD_timing", format!("Appendix D: wall-clock time per parameter update (positive phase included), mean over {} updates, {threads} threads.{where_}", tp.n_updates)));
     let pid: Map<String, Value> = tr
         .pid
         .iter()
@@ -103,7 +129,7 @@ pub(super) fn run(
             tp.n_visible,
             tp.n_hidden,
             tp.batch_size,
-            s.threads,
+            threads,
             2.0 * kc as f64 * tp.batch_size as f64 / kp.max(1) as f64
         ))
         .with_figure("appD_timing"),
@@ -113,7 +139,7 @@ pub(super) fn run(
         json!({
             "pid_update_seconds": pid, "cd_update_seconds": cd,
             "n_visible": tp.n_visible, "n_hidden": tp.n_hidden, "batch_size": tp.batch_size,
-            "threads": s.threads,
+            "threads": threads, "host": t.host, "measured_by": by,
         }),
     );
     Ok(())

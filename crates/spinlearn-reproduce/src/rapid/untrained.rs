@@ -4,26 +4,21 @@
 use super::{Parts, SMOKE, anchor, bands_csv, count, fmt_ms, measured, num, series};
 use crate::{Claim, Measured, Mode, Result, Rule, SectionCtx};
 use serde_json::{Map, json};
-use spinlearn_core::{Observer, ParamGuard};
 use spinlearn_plot::{LinePlot, Series, SeriesStyle, TableRow};
-use spinlearn_rbm::experiments::untrained::{UntrainedParams, WeightKind, untrained_accessibility};
+use spinlearn_rbm::experiments::untrained::{UntrainedParams, UntrainedResult, WeightKind};
 use spinlearn_rbm::experiments::{Band, MeanStd};
 
 const PLATEAU: &str = "untrained.ra_plateau_above_random";
 const GLOROT: &str = "untrained.glorot_accessibility";
 const INSET: &str = "untrained.inset_ra_flat_random_falls";
 
-pub(super) fn run(
+/// Draws Fig. 1 and its inset from the sweep's result and adds its rows, claims and summary.
+pub(super) fn render(
     s: &SectionCtx,
     up: &UntrainedParams,
+    un: &UntrainedResult,
     parts: &mut Parts,
-    obs: &mut dyn Observer,
 ) -> Result<()> {
-    obs.note(&format!(
-        "  Fig. 1: untrained models, V = {}, H = {}, {} models per kind",
-        up.n_visible, up.n_hidden, up.n_models
-    ));
-    let un = untrained_accessibility(&up.check()?, s.seed.named("untrained"), obs)?;
     let labels = |k: WeightKind| match k {
         WeightKind::Ra => format!("RA-RBM (K = {})", up.k),
         WeightKind::Gaussian => "Gaussian weights".to_string(),
@@ -110,7 +105,7 @@ pub(super) fn run(
         note: format!("Gaussian weights at std {:.4}", un.glorot_std),
         claim: anchor(GLOROT),
     });
-    claims(s, up, &un, parts);
+    claims(s, up, un, parts);
     parts.summary.insert(
         "untrained".into(),
         json!({
@@ -126,12 +121,7 @@ pub(super) fn run(
 
 /// Fig. 1's claims: the RA plateau above the random models', the Glorot point near 1/3, and (inset)
 /// the RA accessibility flat in V while the random models' falls.
-fn claims(
-    s: &SectionCtx,
-    up: &UntrainedParams,
-    un: &spinlearn_rbm::experiments::untrained::UntrainedResult,
-    parts: &mut Parts,
-) {
+fn claims(s: &SectionCtx, up: &UntrainedParams, un: &UntrainedResult, parts: &mut Parts) {
     let smoke = s.mode == Mode::Smoke;
     let n = up.n_models;
     let plateau = |k: WeightKind| {
