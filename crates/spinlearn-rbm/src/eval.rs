@@ -1000,7 +1000,10 @@ pub fn standardize_features(
 
 /// Linear probe (004 section V B): logistic regression on the hidden means `E[h|v]` of the model
 /// (standardized when `params.standardize`), trained on `(train, train_labels)`, scored on both
-/// sets; the regression shuffles from `seed`.
+/// sets; the regression shuffles from `seed`. For an RA model give its `patterns` (checked as in
+/// [`ais_through_patterns`]): the means then go through them
+/// ([`hidden_field_through_patterns`]).
+#[allow(clippy::too_many_arguments)]
 pub fn probe(
     rbm: &Rbm,
     train: ArrayView2<'_, f64>,
@@ -1009,11 +1012,22 @@ pub fn probe(
     test_labels: &[u8],
     params: &ValidProbeParams,
     seed: Seed,
+    patterns: Option<(ArrayView2<'_, f32>, ArrayView2<'_, f32>)>,
 ) -> Result<ProbeResult> {
     check_data(rbm, train)?;
     check_data(rbm, test)?;
-    let mut ftr = rbm.hidden_mean(train);
-    let mut fte = rbm.hidden_mean(test);
+    if let Some((pv, ph)) = patterns {
+        check_patterns(rbm, pv, ph)?;
+    }
+    let mean = |x: ArrayView2<'_, f64>| match patterns {
+        Some((pv, ph)) => {
+            let u = rbm.units.hidden;
+            hidden_field_through_patterns(rbm, x, pv, ph).mapv_into(|f| u.mean(f))
+        }
+        None => rbm.hidden_mean(x),
+    };
+    let mut ftr = mean(train);
+    let mut fte = mean(test);
     if params.standardize {
         (ftr, fte) = standardize_features(ftr.view(), fte.view());
     }
@@ -1441,6 +1455,7 @@ mod tests {
             &y,
             &p.check().unwrap(),
             Seed(0),
+            None,
         )
         .unwrap();
         assert!(r.test_accuracy > 0.99, "standardized: {}", r.test_accuracy);
@@ -1456,6 +1471,7 @@ mod tests {
             &y,
             &raw.check().unwrap(),
             Seed(0),
+            None,
         )
         .unwrap();
         assert!(r.test_accuracy < 0.8, "raw features: {}", r.test_accuracy);

@@ -4,6 +4,7 @@
 
 use crate::eval::{self, AisParams, BetaSchedule, ProbeParams, ValidAisParams, ValidProbeParams};
 use crate::{Rbm, RbmError, Result};
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 use spinlearn_core::{ParamGuard, Seed, check};
 use spinlearn_data::Dataset;
@@ -222,6 +223,20 @@ pub fn evaluate(
     p: &ValidEvalParams,
     seed: Seed,
 ) -> Result<EvalReport> {
+    evaluate_with_patterns(rbm, None, data, p, seed)
+}
+
+/// [`evaluate`] for an RA model given its patterns `ξ_v (K, n_visible)`, `ξ_h (K, n_hidden)`:
+/// AIS ([`eval::ais_through_patterns`]) and the probe's hidden means go through them whenever
+/// `(n_visible + n_hidden) K < n_visible n_hidden`; the patterns must be the model's (checked
+/// against its weights, else an error naming `patterns`).
+pub fn evaluate_with_patterns(
+    rbm: &Rbm,
+    patterns: Option<(ArrayView2<'_, f32>, ArrayView2<'_, f32>)>,
+    data: Option<&Dataset>,
+    p: &ValidEvalParams,
+    seed: Seed,
+) -> Result<EvalReport> {
     if let Some(ds) = data
         && ds.n_features() != rbm.n_visible()
     {
@@ -255,7 +270,17 @@ pub fn evaluate(
             Evaluation::Ais => {
                 let d = need("AIS")?;
                 let base = eval::base_visible_bias(units.visible, d.view());
-                let a = eval::ais(rbm, base.view(), &p.ais, seed.named("ais"))?;
+                let a = match patterns {
+                    Some((pv, ph)) => eval::ais_through_patterns(
+                        rbm,
+                        pv,
+                        ph,
+                        base.view(),
+                        &p.ais,
+                        seed.named("ais"),
+                    )?,
+                    None => eval::ais(rbm, base.view(), &p.ais, seed.named("ais"))?,
+                };
                 let ll = eval::log_likelihood(rbm, d.view(), a.log_z).mean();
                 if !p.what.contains(&Evaluation::Exact) {
                     r.log_z = Some(a.log_z);
@@ -324,6 +349,7 @@ pub fn evaluate(
                     te.labels.as_deref().unwrap_or_default(),
                     &p.probe,
                     seed.named("probe"),
+                    patterns,
                 )?;
                 r.probe_train_accuracy = Some(pr.train_accuracy);
                 r.probe_test_accuracy = Some(pr.test_accuracy);

@@ -455,6 +455,32 @@ fn probe_through_ra_patterns_matches_the_probe_through_the_weights() {
         );
         assert!(low.test_accuracy > 0.5, "{msg}");
     }
+    // the SGD probe of `rbm eval --what probe` likewise
+    let sgd = eval::ProbeParams {
+        standardize: true,
+        epochs: 20,
+        lr: 0.1,
+        l2: 1e-4,
+        batch_size: 20,
+    }
+    .check()
+    .unwrap();
+    let dense = eval::probe(&rbm, tr, trl, te, tel, &sgd, Seed(6), None).unwrap();
+    let low = eval::probe(
+        &rbm,
+        tr,
+        trl,
+        te,
+        tel,
+        &sgd,
+        Seed(6),
+        Some((pv.view(), ph.view())),
+    )
+    .unwrap();
+    assert!(
+        (dense.test_accuracy - low.test_accuracy).abs() <= 0.03,
+        "SGD probe: dense {dense:?}, patterns {low:?}"
+    );
     // patterns of another model are refused
     let other = pv.mapv(|x| -x);
     let err = eval::probe_logreg(

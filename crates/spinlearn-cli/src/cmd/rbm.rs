@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use spinlearn_core::record::RunDir;
 use spinlearn_core::{ParamGuard, Units};
 use spinlearn_data::{Dataset, Values};
-use spinlearn_rbm::evaluation::{EvalParams, Evaluation, evaluate};
+use spinlearn_rbm::evaluation::{EvalParams, Evaluation, evaluate_with_patterns};
 use spinlearn_rbm::hidden::HiddenUnits;
 use spinlearn_rbm::hidden::train::{HiddenEstimator, HiddenTrainParams};
 use spinlearn_rbm::io::load_npz;
@@ -589,13 +589,24 @@ impl Experiment for EvalArgs {
         if typed.hidden.as_units().is_none() {
             return self.run_hidden(&params, &typed);
         }
-        let rbm = load_npz(&self.model)?.model.rbm();
+        let model = load_npz(&self.model)?.model;
+        let rbm = model.rbm();
+        // RA models: AIS and the probe through the patterns
+        let patterns = model
+            .patterns()
+            .map(|(pv, ph)| (pv.mapv(|x| x as f32), ph.mapv(|x| x as f32)));
         let ds = if params.what().iter().any(|w| w.needs_data()) {
             Some(load_data(&self.data, self.real_valued, rbm.units.visible)?)
         } else {
             None
         };
-        let report = evaluate(&rbm, ds.as_ref(), &params, ctx.seed)?;
+        let report = evaluate_with_patterns(
+            &rbm,
+            patterns.as_ref().map(|(pv, ph)| (pv.view(), ph.view())),
+            ds.as_ref(),
+            &params,
+            ctx.seed,
+        )?;
         if let Some(sv) = &report.singular_values {
             figures::spectrum(&dir.file("spectrum"), sv)?;
         }
