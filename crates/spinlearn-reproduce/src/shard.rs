@@ -194,6 +194,11 @@ pub fn run_shard(
 }
 
 fn read_record(path: &Path) -> Result<ShardRecord> {
+    read_json(path)
+}
+
+/// A JSON file parsed as `T`; errors name the file.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| ReproduceError::io(path, e))?;
     serde_json::from_str(&text).map_err(|source| {
         ReproduceError::Core(spinlearn_core::Error::Json {
@@ -201,6 +206,78 @@ fn read_record(path: &Path) -> Result<ShardRecord> {
             source,
         })
     })
+}
+
+/// One unit file read by [`read_unit_files`].
+#[derive(Debug)]
+pub struct UnitRead<U> {
+    /// The shard section directory it came from.
+    pub dir: PathBuf,
+    /// The file.
+    pub file: PathBuf,
+    /// Its contents.
+    pub unit: U,
+}
+
+/// The unit files `<dir>/units/*.json` of the shard section directories `dirs`, each parsed as
+/// `U`: directory by directory, by file name within one.
+pub fn read_unit_files<U: serde::de::DeserializeOwned>(
+    dirs: &[PathBuf],
+) -> Result<Vec<UnitRead<U>>> {
+    let mut out = Vec::new();
+    for d in dirs {
+        let ud = d.join("units");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
+            .map_err(|e| ReproduceError::io(&ud, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            out.push(UnitRead {
+                dir: d.clone(),
+                unit: read_json(&f)?,
+                file: f,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The run information (`info` of each unit) that every unit file must share: the first one's,
+/// after checking that the others equal it and that its mode and section seed (`mode_seed`) are
+/// the merge's `s`. Errors name the file made otherwise, or say that there is no unit file.
+pub fn common_info<U, I: PartialEq + Clone>(
+    s: &SectionCtx,
+    units: &[UnitRead<U>],
+    info: impl Fn(&U) -> &I,
+    mode_seed: impl Fn(&I) -> (Mode, u64),
+) -> Result<I> {
+    let first = units
+        .first()
+        .ok_or_else(|| ReproduceError::invalid("merge", "no unit files found"))?;
+    let common = info(&first.unit);
+    if let Some(u) = units.iter().find(|u| info(&u.unit) != common) {
+        return Err(ReproduceError::invalid(
+            "merge",
+            format!(
+                "{} was made with other sizes, data or seed than the other units",
+                u.file.display()
+            ),
+        ));
+    }
+    let (mode, seed) = mode_seed(common);
+    if mode != s.mode || seed != s.seed.0 {
+        return Err(ReproduceError::invalid(
+            "merge",
+            format!(
+                "the units were made in {mode:?} mode with section seed {seed}, the merge is {:?} with {}",
+                s.mode, s.seed.0
+            ),
+        ));
+    }
+    Ok(common.clone())
 }
 
 /// Merges the shards of section `id` found in the run directories `dirs` (each holding

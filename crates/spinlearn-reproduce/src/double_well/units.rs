@@ -753,52 +753,36 @@ pub(crate) struct UnitFile {
 /// an error), all made with `info`.
 pub(crate) fn read_units(dirs: &[PathBuf], info: &RunInfo) -> Result<BTreeMap<String, UnitData>> {
     let mut out = BTreeMap::new();
-    for dir in dirs {
-        let ud = dir.join("units");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
-            .map_err(|e| ReproduceError::io(&ud, e))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| ReproduceError::io(&f, e))?;
-            let u: UnitFile = serde_json::from_str(&text).map_err(|source| {
-                ReproduceError::Core(spinlearn_core::Error::Json {
-                    path: f.clone(),
-                    source,
-                })
-            })?;
-            if u.info != *info {
-                return Err(ReproduceError::invalid(
-                    "merge",
-                    format!(
-                        "{} was made in {:?} mode with section seed {} and {}, the merge is {:?} with seed {}{}",
-                        f.display(),
-                        u.info.mode,
-                        u.info.seed,
-                        if u.info.preset == info.preset {
-                            "the same sizes"
-                        } else {
-                            "other sizes"
-                        },
-                        info.mode,
-                        info.seed,
-                        if u.info.preset == info.preset {
-                            ""
-                        } else {
-                            " and this version's sizes"
-                        }
-                    ),
-                ));
-            }
-            if out.insert(u.unit.clone(), u.data).is_some() {
-                return Err(ReproduceError::invalid(
-                    "merge",
-                    format!("unit {} is in more than one shard", u.unit),
-                ));
-            }
+    for read in crate::shard::read_unit_files::<UnitFile>(dirs)? {
+        let (f, u) = (read.file, read.unit);
+        if u.info != *info {
+            return Err(ReproduceError::invalid(
+                "merge",
+                format!(
+                    "{} was made in {:?} mode with section seed {} and {}, the merge is {:?} with seed {}{}",
+                    f.display(),
+                    u.info.mode,
+                    u.info.seed,
+                    if u.info.preset == info.preset {
+                        "the same sizes"
+                    } else {
+                        "other sizes"
+                    },
+                    info.mode,
+                    info.seed,
+                    if u.info.preset == info.preset {
+                        ""
+                    } else {
+                        " and this version's sizes"
+                    }
+                ),
+            ));
+        }
+        if out.insert(u.unit.clone(), u.data).is_some() {
+            return Err(ReproduceError::invalid(
+                "merge",
+                format!("unit {} is in more than one shard", u.unit),
+            ));
         }
     }
     Ok(out)

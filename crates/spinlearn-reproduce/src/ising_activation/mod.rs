@@ -367,51 +367,12 @@ pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) ->
 /// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
 /// (`<dir>/units/*.json`): the same figures, claims and summary as [`run`].
 pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Result<SectionOutput> {
-    let mut info: Option<RunInfo> = None;
-    let mut outputs = Vec::new();
-    for d in dirs {
-        let ud = d.join("units");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
-            .map_err(|e| ReproduceError::io(&ud, e))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| ReproduceError::io(&f, e))?;
-            let u: UnitFile = serde_json::from_str(&text).map_err(|source| {
-                ReproduceError::Core(spinlearn_core::Error::Json {
-                    path: f.clone(),
-                    source,
-                })
-            })?;
-            match &info {
-                Some(i) if *i != u.info => {
-                    return Err(ReproduceError::invalid(
-                        "merge",
-                        format!(
-                            "{} was made with other sizes or seed than the other units",
-                            f.display()
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => info = Some(u.info.clone()),
-            }
-            outputs.push((u.unit, u.output));
-        }
-    }
-    let info = info.ok_or_else(|| ReproduceError::invalid("merge", "no unit files found"))?;
-    if info.mode != s.mode || info.seed != s.seed.0 {
-        return Err(ReproduceError::invalid(
-            "merge",
-            format!(
-                "the units were made in {:?} mode with section seed {}, the merge is {:?} with {}",
-                info.mode, info.seed, s.mode, s.seed.0
-            ),
-        ));
-    }
+    let units = crate::shard::read_unit_files::<UnitFile>(dirs)?;
+    let info = crate::shard::common_info(s, &units, |u| &u.info, |i| (i.mode, i.seed))?;
+    let outputs = units
+        .into_iter()
+        .map(|u| (u.unit.unit, u.unit.output))
+        .collect();
     let a = assemble(&info, outputs)?;
     render(s, &info, &a)
 }

@@ -23,7 +23,7 @@ use spinlearn_rbm::experiments::mnist::{MnistResult, RaRun, RbmRun};
 use spinlearn_rbm::experiments::untrained::{
     UntrainedModel, UntrainedResult, WeightKind, untrained_model,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One unit of work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -468,69 +468,26 @@ pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) ->
     Ok(json!({ "units_seconds": seconds }))
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| ReproduceError::io(path, e))?;
-    serde_json::from_str(&text).map_err(|source| {
-        ReproduceError::Core(spinlearn_core::Error::Json {
-            path: path.to_path_buf(),
-            source,
-        })
-    })
-}
-
 /// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
 /// (`<dir>/units/*.json`): the same figures, claims and summary as [`super::run`], apart from the
 /// timing stage, whose times are those of the task that ran it (named in the figure's caption
 /// and in `summary.json`'s `timing.measured_by`).
 pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Result<SectionOutput> {
-    let mut info: Option<RunInfo> = None;
-    let mut done = Vec::new();
+    let units = crate::shard::read_unit_files::<UnitFile>(dirs)?;
+    let info = crate::shard::common_info(s, &units, |u| &u.info, |i| (i.mode, i.seed))?;
     let mut timing_by = None;
-    for d in dirs {
-        let ud = d.join("units");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
-            .map_err(|e| ReproduceError::io(&ud, e))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for f in files {
-            let u: UnitFile = read_json(&f)?;
-            match &info {
-                Some(i) if *i != u.info => {
-                    return Err(ReproduceError::invalid(
-                        "merge",
-                        format!(
-                            "{} was made with other sizes or seed than the other units",
-                            f.display()
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => info = Some(u.info.clone()),
-            }
-            if u.unit == Unit::Timing {
-                let rec: ShardRecord = read_json(&d.join("shard.json"))?;
-                let task = d.parent().unwrap_or(d);
-                timing_by = Some(format!("shard {} ({})", rec.shard, task.display()));
-            }
-            done.push(Done {
-                unit: u.unit,
-                output: u.output,
-                seconds: u.seconds,
-            });
+    let mut done = Vec::new();
+    for u in units {
+        if u.unit.unit == Unit::Timing {
+            let rec: ShardRecord = crate::shard::read_json(&u.dir.join("shard.json"))?;
+            let task = u.dir.parent().unwrap_or(&u.dir);
+            timing_by = Some(format!("shard {} ({})", rec.shard, task.display()));
         }
-    }
-    let info = info.ok_or_else(|| ReproduceError::invalid("merge", "no unit files found"))?;
-    if info.mode != s.mode || info.seed != s.seed.0 {
-        return Err(ReproduceError::invalid(
-            "merge",
-            format!(
-                "the units were made in {:?} mode with section seed {}, the merge is {:?} with {}",
-                info.mode, info.seed, s.mode, s.seed.0
-            ),
-        ));
+        done.push(Done {
+            unit: u.unit.unit,
+            output: u.unit.output,
+            seconds: u.unit.seconds,
+        });
     }
     let mut c = collect(&info.preset, done)?;
     c.timing_by = timing_by;

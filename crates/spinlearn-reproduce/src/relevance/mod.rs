@@ -275,52 +275,9 @@ pub fn run_units(s: &SectionCtx, positions: &[usize], obs: &mut dyn Observer) ->
 /// Renders the section into `s.dir` from the unit files of the shard section directories `dirs`
 /// (`<dir>/units/*.json`): the same result, figures, claims and summary as [`run`].
 pub fn merge(s: &SectionCtx, dirs: &[PathBuf], _obs: &mut dyn Observer) -> Result<SectionOutput> {
-    let mut info: Option<RunInfo> = None;
-    let mut results = Vec::new();
-    for d in dirs {
-        let ud = d.join("units");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&ud)
-            .map_err(|e| crate::ReproduceError::io(&ud, e))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| crate::ReproduceError::io(&f, e))?;
-            let u: UnitFile = serde_json::from_str(&text).map_err(|source| {
-                crate::ReproduceError::Core(spinlearn_core::Error::Json {
-                    path: f.clone(),
-                    source,
-                })
-            })?;
-            match &info {
-                Some(i) if *i != u.info => {
-                    return Err(crate::ReproduceError::invalid(
-                        "merge",
-                        format!(
-                            "{} was made with other sizes, data or seed than the other units",
-                            f.display()
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => info = Some(u.info.clone()),
-            }
-            results.push(u.result);
-        }
-    }
-    let info =
-        info.ok_or_else(|| crate::ReproduceError::invalid("merge", "no unit files found"))?;
-    if info.mode != s.mode || info.seed != s.seed.0 {
-        return Err(crate::ReproduceError::invalid(
-            "merge",
-            format!(
-                "the units were made in {:?} mode with section seed {}, the merge is {:?} with {}",
-                info.mode, info.seed, s.mode, s.seed.0
-            ),
-        ));
-    }
+    let units = crate::shard::read_unit_files::<UnitFile>(dirs)?;
+    let info = crate::shard::common_info(s, &units, |u| &u.info, |i| (i.mode, i.seed))?;
+    let results = units.into_iter().map(|u| u.unit.result).collect();
     let params = info.pipeline.check()?;
     let r = PipelineResult::assemble(info.m, &params, results).map_err(|e| {
         let msg = e.to_string();
