@@ -654,18 +654,6 @@ fn encoding<T: Real>(x: ArrayView2<'_, T>) -> Option<(bool, T)> {
     }
 }
 
-/// Sum of the rows of `table (k, n)` (the term `Σ_i W_i` of the gathers that list the low value),
-/// in row order.
-pub fn row_sum<T: Real>(table: ArrayView2<'_, T>) -> Vec<T> {
-    let mut s = vec![T::ZERO; table.ncols()];
-    for row in table.rows() {
-        for (a, &b) in s.iter_mut().zip(row.iter()) {
-            *a += b;
-        }
-    }
-    s
-}
-
 /// Columns per panel of [`Panels`]: 16 f32 are one cache line, one AVX-512 register.
 pub const PANEL: usize = 16;
 
@@ -950,7 +938,14 @@ mod tests {
         assert_eq!(a.data, b.data);
         assert_eq!(a.data, c.data);
         assert_eq!((a.rows(), a.cols()), (37, 41));
-        assert_eq!(a.sum(), row_sum(t.view()).as_slice());
+        // the row sums in row order
+        let mut sum = vec![0.0f32; 41];
+        for row in t.rows() {
+            for (a, &b) in sum.iter_mut().zip(row) {
+                *a += b;
+            }
+        }
+        assert_eq!(a.sum(), sum.as_slice());
         // a strided view (every other column) takes the general path
         let wide = ndarray::concatenate![ndarray::Axis(1), t, t];
         let strided = wide.slice(s![.., ..;2]);
