@@ -51,7 +51,7 @@ fn json_text(v: &impl Serialize) -> Result<String> {
     serde_json::to_string(v).map_err(|e| RbmError::Numerical(format!("json: {e}")))
 }
 
-/// Writes `model` (and `state`, to resume training) to `path`; `extra` is stored under
+/// Writes `model` (and `state`, to resume training) to `path`, compressed; `extra` is stored under
 /// `metadata.extra` (e.g. the training parameters).
 pub fn save_npz(
     path: &Path,
@@ -59,8 +59,31 @@ pub fn save_npz(
     state: Option<&State>,
     extra: Option<&serde_json::Value>,
 ) -> Result<()> {
+    save_npz_with(path, model, state, extra, true)
+}
+
+/// [`save_npz`] without compression (the members stored, as NumPy's `savez` writes them): about
+/// 1.5 times the size, written in milliseconds instead of about 0.1 s for a 784 x 500 model with
+/// its optimizer state, so training checkpoints after every epoch with it
+/// ([`crate::train::Checkpointer`]).
+pub fn save_npz_uncompressed(
+    path: &Path,
+    model: &Model,
+    state: Option<&State>,
+    extra: Option<&serde_json::Value>,
+) -> Result<()> {
+    save_npz_with(path, model, state, extra, false)
+}
+
+fn save_npz_with(
+    path: &Path,
+    model: &Model,
+    state: Option<&State>,
+    extra: Option<&serde_json::Value>,
+    compressed: bool,
+) -> Result<()> {
     let units = model.units();
-    let mut w = NpzWriter::new(path, true);
+    let mut w = NpzWriter::new(path, compressed);
     let rbm = model.rbm();
     w.add("weights", &rbm.weights)?;
     if units.biases {

@@ -22,7 +22,8 @@ pub fn fast_exp(x: f32) -> f32 {
     let x = x.clamp(-87.0, 88.0);
     // round to nearest by the 1.5·2^23 trick: no libm call, so loops vectorize
     const MAGIC: f32 = 12_582_912.0;
-    let n = (x * std::f32::consts::LOG2_E + MAGIC) - MAGIC;
+    let k = x * std::f32::consts::LOG2_E + MAGIC;
+    let n = k - MAGIC;
     // Cody-Waite: ln 2 split into a part exact in f32 and a remainder.
     let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6;
     let p = 1.0
@@ -30,7 +31,11 @@ pub fn fast_exp(x: f32) -> f32 {
             + r * (0.5
                 + r * (0.166_666_67
                     + r * (0.041_666_668 + r * (0.008_333_334 + r * 0.001_388_889)))));
-    let bits = ((n as i32 + 127) as u32) << 23;
+    // n as an integer from the bits of k (k = 1.5·2^23 + n, |n| <= 127, keeps the exponent of
+    // 2^23, so its low mantissa bits are 0x40_0000 + n): the same value as `n as i32` without the
+    // saturating float-to-int conversion, which costs several vector instructions
+    let ni = (k.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
+    let bits = ((ni + 127) as u32) << 23;
     p * f32::from_bits(bits)
 }
 
@@ -90,6 +95,29 @@ unsafe fn mean_kernel_avx2(xs: &mut [f32], s: f32, lo: f32) {
 #[target_feature(enable = "avx2")]
 unsafe fn sample_kernel_avx2(xs: &mut [f32], u: &[f32], s: f32, lo: f32) {
     sample_kernel(xs, u, s, lo)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn mean_kernel_avx512(xs: &mut [f32], s: f32, lo: f32) {
+    mean_kernel(xs, s, lo)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sample_kernel_avx512(xs: &mut [f32], u: &[f32], s: f32, lo: f32) {
+    sample_kernel(xs, u, s, lo)
+}
+
+fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }
 
 fn has_avx2() -> bool {
@@ -152,9 +180,14 @@ fn row_log_2cosh_kernel(row: &[f32]) -> (f64, f64) {
     (abs_sum + log_sum, abs_sum)
 }
 
-/// Conditional means of a slice of fields. The AVX2 path computes exactly the same numbers as the
-/// portable one (no fused multiply-adds), it only processes eight lanes at a time.
+/// Conditional means of a slice of fields. The AVX-512 and AVX2 paths compute exactly the same
+/// numbers as the portable one (no fused multiply-adds), they only process 16 or 8 lanes at a time.
 fn mean_slice(xs: &mut [f32], s: f32, lo: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F support was checked at run time.
+        return unsafe { mean_kernel_avx512(xs, s, lo) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: AVX2 support was checked at run time.
@@ -164,6 +197,11 @@ fn mean_slice(xs: &mut [f32], s: f32, lo: f32) {
 }
 
 fn sample_slice(xs: &mut [f32], u: &[f32], s: f32, lo: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F support was checked at run time.
+        return unsafe { sample_kernel_avx512(xs, u, s, lo) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: AVX2 support was checked at run time.
@@ -225,21 +263,47 @@ pub fn row_chunk_len(n_rows: usize) -> usize {
 }
 
 /// Applies `f` to matching chunks of rows of `x` and `out` ([`row_chunk_len`]), in parallel.
+/// `f` receives the index of the chunk's first row.
 fn by_row_chunks(
     x: ArrayView2<'_, f32>,
     mut out: ArrayViewMut2<'_, f32>,
-    f: impl Fn(ArrayView2<'_, f32>, ArrayViewMut2<'_, f32>) + Sync,
+    f: impl Fn(usize, ArrayView2<'_, f32>, ArrayViewMut2<'_, f32>) + Sync,
 ) {
     assert_eq!(x.nrows(), out.nrows(), "rows differ");
     let cl = row_chunk_len(x.nrows());
     if x.nrows() <= cl {
-        return f(x, out);
+        return f(0, x, out);
     }
     let tasks: Vec<_> = x
         .axis_chunks_iter(Axis(0), cl)
         .zip(out.axis_chunks_iter_mut(Axis(0), cl))
+        .enumerate()
         .collect();
-    tasks.into_par_iter().for_each(|(x, o)| f(x, o));
+    tasks
+        .into_par_iter()
+        .for_each(|(c, (x, o))| f(c * cl, x, o));
+}
+
+/// What a field product of one chunk of rows knows of its batch's lists.
+#[derive(Clone, Copy)]
+enum Pre<'l> {
+    /// Nothing: the chunk builds its own lists and decides.
+    Unknown,
+    /// The batch is dense or not binary: the dense product.
+    Dense,
+    /// Gather with the batch's lists, this chunk starting at the given row.
+    Gather(&'l ActiveLists, usize),
+}
+
+impl<'l> Pre<'l> {
+    /// From [`FieldPlan::batch_lists`] for the chunk starting at row `r0`.
+    fn of(lists: &'l Option<Option<ActiveLists>>, r0: usize) -> Pre<'l> {
+        match lists {
+            None => Pre::Unknown,
+            Some(None) => Pre::Dense,
+            Some(Some(l)) => Pre::Gather(l, r0),
+        }
+    }
 }
 
 /// Samples a chunk of fields `(rows, units)` in place, row `r` from `rngs[r]`, on this thread.
@@ -349,6 +413,23 @@ impl<'a> FieldPlan<'a> {
         self
     }
 
+    /// Gives the plan the panels of `W` (a [`kernels::Panels`] copy of this model's weights, e.g.
+    /// kept up to date by the trainer's weight step) instead of making its own on first use.
+    /// Panels of another shape are dropped; the caller is responsible for their entries being
+    /// this model's weights.
+    pub fn with_w_panels(self, panels: Option<kernels::Panels<f32>>) -> Self {
+        let m = self.model;
+        if let Some(p) = panels.filter(|p| (p.rows(), p.cols()) == m.weights.dim()) {
+            let _ = self.w_panels.set(p);
+        }
+        self
+    }
+
+    /// The panels of `W` this plan made or was given, if any (to keep them across updates).
+    pub fn into_w_panels(self) -> Option<kernels::Panels<f32>> {
+        self.w_panels.into_inner()
+    }
+
     /// Whether the fields go through RA patterns.
     pub fn uses_patterns(&self) -> bool {
         self.low_rank.is_some()
@@ -375,13 +456,22 @@ impl<'a> FieldPlan<'a> {
         mut out: ArrayViewMut2<'_, f32>,
         beta: f32,
         rows: usize,
+        pre: Pre<'_>,
     ) {
         let m = self.model;
         let panels_ok =
             self.low_rank.is_some() || rows >= MIN_ROWS_FOR_PANELS || self.w_panels.get().is_some();
-        let lists = if panels_ok { self.lists(v) } else { None };
+        let owned;
+        let (lists, offset) = match pre {
+            Pre::Unknown => {
+                owned = if panels_ok { self.lists(v) } else { None };
+                (owned.as_ref(), 0)
+            }
+            Pre::Dense => (None, 0),
+            Pre::Gather(l, r0) => (Some(l), r0),
+        };
         if let Some(lr) = &self.low_rank {
-            let a = self.project(v, lists.as_ref(), &lr.pvt);
+            let a = self.project(v, lists, offset, &lr.pvt);
             return through_patterns(
                 &m.hidden_bias,
                 m.units.biases,
@@ -399,7 +489,7 @@ impl<'a> FieldPlan<'a> {
                     .w_panels
                     .get_or_init(|| kernels::Panels::of(m.weights.view()));
                 let n = v.nrows();
-                kernels::gather(&l, 0..n, p, out, beta, bias.as_deref());
+                kernels::gather(l, offset..offset + n, p, out, beta, bias.as_deref());
             }
             None => {
                 if let Some(b) = &bias {
@@ -420,14 +510,23 @@ impl<'a> FieldPlan<'a> {
         mut out: ArrayViewMut2<'_, f32>,
         beta: f32,
         rows: usize,
+        pre: Pre<'_>,
     ) {
         let m = self.model;
         let panels_ok = self.low_rank.is_some()
             || rows >= MIN_ROWS_FOR_PANELS
             || self.wt_panels.get().is_some();
-        let lists = if panels_ok { self.lists(h) } else { None };
+        let owned;
+        let (lists, offset) = match pre {
+            Pre::Unknown => {
+                owned = if panels_ok { self.lists(h) } else { None };
+                (owned.as_ref(), 0)
+            }
+            Pre::Dense => (None, 0),
+            Pre::Gather(l, r0) => (Some(l), r0),
+        };
         if let Some(lr) = &self.low_rank {
-            let a = self.project(h, lists.as_ref(), &lr.pht);
+            let a = self.project(h, lists, offset, &lr.pht);
             return through_patterns(
                 &m.visible_bias,
                 m.units.biases,
@@ -445,7 +544,7 @@ impl<'a> FieldPlan<'a> {
                     .wt_panels
                     .get_or_init(|| kernels::Panels::of(m.weights.t()));
                 let n = h.nrows();
-                kernels::gather(&l, 0..n, p, out, beta, bias.as_deref());
+                kernels::gather(l, offset..offset + n, p, out, beta, bias.as_deref());
             }
             None => {
                 if let Some(b) = &bias {
@@ -462,11 +561,15 @@ impl<'a> FieldPlan<'a> {
         &self,
         x: ArrayView2<'_, f32>,
         lists: Option<&ActiveLists>,
+        offset: usize,
         pt: &(Array2<f32>, kernels::Panels<f32>),
     ) -> Array2<f32> {
         let mut a = Array2::<f32>::zeros((x.nrows(), pt.0.ncols()));
         match lists {
-            Some(l) => kernels::gather(l, 0..x.nrows(), &pt.1, a.view_mut(), 1.0, None),
+            Some(l) => {
+                let n = x.nrows();
+                kernels::gather(l, offset..offset + n, &pt.1, a.view_mut(), 1.0, None)
+            }
             None => gemm(a.view_mut(), false, x, pt.0.view(), 1.0, Par::Seq),
         }
         a
@@ -481,7 +584,31 @@ impl<'a> FieldPlan<'a> {
         beta: f32,
     ) {
         let rows = v.nrows();
-        by_row_chunks(v, out, |v, o| self.hidden_field_seq(v, o, beta, rows));
+        let lists = self.batch_lists(v, &self.w_panels, || self.model.weights.view());
+        by_row_chunks(v, out, |r0, v, o| {
+            self.hidden_field_seq(v, o, beta, rows, Pre::of(&lists, r0))
+        });
+    }
+
+    /// The lists of a whole batch `x` for the gather through `W` (or `Wᵀ`), built once and shared
+    /// by the row chunks; when the gather applies the panels (`cell`, a copy of `table()`) are
+    /// made here, in parallel, before the chunks start (made inside a chunk, the other chunks
+    /// would wait for it). `None` when the plan goes through patterns, or when the batch is too
+    /// short to repay the copy (then each chunk decides, as in the Gibbs chains).
+    fn batch_lists<'t>(
+        &self,
+        x: ArrayView2<'_, f32>,
+        cell: &OnceLock<kernels::Panels<f32>>,
+        table: impl FnOnce() -> ArrayView2<'t, f32>,
+    ) -> Option<Option<ActiveLists>> {
+        if self.low_rank.is_some() || (x.nrows() < MIN_ROWS_FOR_PANELS && cell.get().is_none()) {
+            return None;
+        }
+        let lists = self.lists(x);
+        if lists.is_some() {
+            cell.get_or_init(|| kernels::Panels::of(table()));
+        }
+        Some(lists)
     }
 
     /// `out = beta (h Wᵀ + a)`, `h (n, n_hidden)`, `out (n, n_visible)`; fixed row chunks in
@@ -493,7 +620,10 @@ impl<'a> FieldPlan<'a> {
         beta: f32,
     ) {
         let rows = h.nrows();
-        by_row_chunks(h, out, |h, o| self.visible_field_seq(h, o, beta, rows));
+        let lists = self.batch_lists(h, &self.wt_panels, || self.model.weights.t());
+        by_row_chunks(h, out, |r0, h, o| {
+            self.visible_field_seq(h, o, beta, rows, Pre::of(&lists, r0))
+        });
     }
 
     /// The chain of one chunk of rows, on this thread: optionally `h ~ p(h = high) = start` then
@@ -522,17 +652,17 @@ impl<'a> FieldPlan<'a> {
                     *xi = if ui < p { 1.0 } else { lo };
                 }
             }
-            self.visible_field_seq(h.view(), v.view_mut(), 1.0, rows);
+            self.visible_field_seq(h.view(), v.view_mut(), 1.0, rows, Pre::Unknown);
             sample_rows(v.view_mut(), vu, rngs, u);
         }
         for _ in 0..steps {
-            self.hidden_field_seq(v.view(), h.view_mut(), 1.0, rows);
+            self.hidden_field_seq(v.view(), h.view_mut(), 1.0, rows, Pre::Unknown);
             sample_rows(h.view_mut(), hu, rngs, u);
-            self.visible_field_seq(h.view(), v.view_mut(), 1.0, rows);
+            self.visible_field_seq(h.view(), v.view_mut(), 1.0, rows, Pre::Unknown);
             sample_rows(v.view_mut(), vu, rngs, u);
         }
         if means {
-            self.hidden_field_seq(v.view(), h.view_mut(), 1.0, rows);
+            self.hidden_field_seq(v.view(), h.view_mut(), 1.0, rows, Pre::Unknown);
             mean_rows(h.view_mut(), hu);
         }
     }
@@ -623,14 +753,24 @@ impl<'a> FieldPlan<'a> {
 
     /// `E[h | v]` into `h`.
     pub fn hidden_mean_into(&self, v: ArrayView2<'_, f32>, h: &mut Array2<f32>) {
-        self.hidden_field_into(v, h.view_mut(), 1.0);
-        mean_inplace(h.view_mut(), self.model.units.hidden);
+        let rows = v.nrows();
+        let lists = self.batch_lists(v, &self.w_panels, || self.model.weights.view());
+        let units = self.model.units.hidden;
+        by_row_chunks(v, h.view_mut(), |r0, v, mut o| {
+            self.hidden_field_seq(v, o.view_mut(), 1.0, rows, Pre::of(&lists, r0));
+            mean_rows(o, units);
+        });
     }
 
     /// `E[v | h]` into `v`.
     pub fn visible_mean_into(&self, h: ArrayView2<'_, f32>, v: &mut Array2<f32>) {
-        self.visible_field_into(h, v.view_mut(), 1.0);
-        mean_inplace(v.view_mut(), self.model.units.visible);
+        let rows = h.nrows();
+        let lists = self.batch_lists(h, &self.wt_panels, || self.model.weights.t());
+        let units = self.model.units.visible;
+        by_row_chunks(h, v.view_mut(), |r0, h, mut o| {
+            self.visible_field_seq(h, o.view_mut(), 1.0, rows, Pre::of(&lists, r0));
+            mean_rows(o, units);
+        });
     }
 
     /// `steps` block Gibbs steps from the visible states `v` (updated in place); `h` receives the

@@ -426,12 +426,16 @@ impl Experiment for TrainArgs {
                 path: epochs_path.clone(),
                 inner: Checkpointer {
                     path: model_path.clone(),
-                    extra: Some(extra),
+                    extra: Some(extra.clone()),
                     progress: &mut progress,
                 },
             },
         )?;
         drop(progress);
+        if !summary.epochs.is_empty() {
+            // the checkpoints were written uncompressed for speed; the final model compressed
+            spinlearn_rbm::io::save_npz(&model_path, &state.model(), Some(&state), Some(&extra))?;
+        }
         let rows = &state.history;
         spinlearn_core::record::write_json(&epochs_path, rows)?;
         figures::training_curve(&dir.file("training"), &ds.name, rows)?;

@@ -623,13 +623,20 @@ impl<'a> Trainer<'a> {
         let bs = p.batch_size.min(n);
         let mut batch = Array2::<f32>::zeros((bs, nv));
         let neg_seed = self.seed.named("negative").derive(epoch as u64);
+        // the panels of W for the binary gathers, kept up to date by the weight step from one
+        // update to the next within this epoch (nothing else changes W in between)
+        let mut w_panels = None;
         for (b, idx) in order.chunks(bs).enumerate() {
             let mut view = batch.slice_mut(s![..idx.len(), ..]);
             for (mut row, &i) in view.rows_mut().into_iter().zip(idx) {
-                row.assign(&data.row(i));
+                let src = data.row(i);
+                match (row.as_slice_mut(), src.as_slice()) {
+                    (Some(d), Some(s)) => d.copy_from_slice(s),
+                    _ => row.assign(&src),
+                }
             }
             let bview = batch.slice(s![..idx.len(), ..]);
-            self.update(state, bview, neg_seed.derive(b as u64), lr)?;
+            self.update(state, bview, neg_seed.derive(b as u64), lr, &mut w_panels)?;
         }
         if self.ra_weights_lazy(state) {
             let (pv, ph) = state.patterns.as_ref().expect("RA patterns");
@@ -722,6 +729,7 @@ impl<'a> Trainer<'a> {
         batch: ArrayView2<'_, f32>,
         seed: Seed,
         lr: f64,
+        w_panels: &mut Option<crate::kernels::Panels<f32>>,
     ) -> Result<()> {
         let model = state.model.as_ref().expect("model");
         let (nv, nh) = (model.n_visible(), model.n_hidden());
@@ -732,7 +740,7 @@ impl<'a> Trainer<'a> {
             Some((pv, ph)) => model
                 .fields(self.kernels)
                 .with_patterns(pv.view(), ph.view()),
-            None => model.fields(self.kernels),
+            None => model.fields(self.kernels).with_w_panels(w_panels.take()),
         };
         fields.hidden_mean_into(batch, &mut hpos);
         let neg = {
@@ -746,7 +754,7 @@ impl<'a> Trainer<'a> {
             };
             self.estimator().negative(&ctx, &mut state.chains)?
         };
-        drop(fields);
+        *w_panels = fields.into_w_panels();
         // weight gradient G = <v h>_data - <v h>_model = vsᵀ hs over the stacked samples (kept as
         // the two factors for dense models, whose update runs block by block); bias gradients
         // likewise
@@ -760,13 +768,14 @@ impl<'a> Trainer<'a> {
                         "negative samples are empty or mismatched".into(),
                     ));
                 }
-                let vs = ndarray::concatenate![Axis(0), batch, visible.view()];
-                let mut hs = ndarray::concatenate![Axis(0), hpos.view(), hidden.view()];
-                hs.slice_mut(s![..n, ..]).mapv_inplace(|x| x / n as f32);
-                hs.slice_mut(s![n.., ..]).mapv_inplace(|x| -x / m as f32);
                 ga -= &visible.mean_axis(Axis(0)).expect("nonempty");
                 gb -= &hidden.mean_axis(Axis(0)).expect("nonempty");
-                (Some((vs, hs)), None)
+                let stacked = Stacked {
+                    v: [batch, visible.view()],
+                    h: [hpos.view(), hidden.view()],
+                    div: [n as f32, -(m as f32)],
+                };
+                (Some(stacked), None)
             }
             Negative::Moments { vh, v, h } => {
                 let mut g = Array2::<f32>::zeros((nv, nh));
@@ -790,30 +799,35 @@ impl<'a> Trainer<'a> {
         let model = state.model.as_mut().expect("model");
         match state.patterns.as_mut() {
             None => match (g_full, factors) {
-                (Some(g), _) => opt.step(
-                    &mut state.optimizer,
-                    0,
-                    model.weights.view_mut().into_dyn(),
-                    g.view().into_dyn(),
-                    lr,
-                    step,
-                ),
-                (None, Some((vs, hs))) => dense_weight_step(
+                (Some(g), _) => {
+                    *w_panels = None;
+                    opt.step(
+                        &mut state.optimizer,
+                        0,
+                        model.weights.view_mut().into_dyn(),
+                        g.view().into_dyn(),
+                        lr,
+                        step,
+                    )
+                }
+                (None, Some(st)) => dense_weight_step(
                     opt,
                     &mut state.optimizer,
                     &mut model.weights,
-                    vs.view(),
-                    hs.view(),
+                    &st,
                     lr,
                     step,
                     self.kernels,
+                    w_panels.as_mut(),
                 ),
                 (None, None) => unreachable!("a gradient is always formed"),
             },
             Some((pv, ph)) => {
+                *w_panels = None;
                 let (gv, gh) = match (g_full, factors) {
                     (Some(g), _) => ra_pattern_gradient(pv.view(), ph.view(), g.view()),
-                    (None, Some((vs, hs))) => {
+                    (None, Some(st)) => {
+                        let (vs, hs) = st.concatenated();
                         ra_pattern_gradient_factored(pv.view(), ph.view(), vs.view(), hs.view())
                     }
                     (None, None) => unreachable!("a gradient is always formed"),
@@ -903,6 +917,28 @@ fn ra_pattern_gradient_factored(
     (gv, gh)
 }
 
+/// The weight gradient `G = vsᵀ hs` as its factors' parts: `vs` the data batch over the negative
+/// visible samples, `hs` the positive hidden means over the negative hidden samples, each hidden
+/// part divided by its divisor (`n` and `-m`: the means of the two phases).
+struct Stacked<'a> {
+    v: [ArrayView2<'a, f32>; 2],
+    h: [ArrayView2<'a, f32>; 2],
+    div: [f32; 2],
+}
+
+impl Stacked<'_> {
+    /// `(vs, hs)` as arrays.
+    fn concatenated(&self) -> (Array2<f32>, Array2<f32>) {
+        let vs = ndarray::concatenate(Axis(0), &self.v).expect("same columns");
+        let mut hs = ndarray::concatenate(Axis(0), &self.h).expect("same columns");
+        let n = self.h[0].nrows();
+        let (d0, d1) = (self.div[0], self.div[1]);
+        hs.slice_mut(s![..n, ..]).mapv_inplace(|x| x / d0);
+        hs.slice_mut(s![n.., ..]).mapv_inplace(|x| x / d1);
+        (vs, hs)
+    }
+}
+
 /// Rows of `W` per task in the blocked weight update: depends on `n_visible` only (an even number
 /// of blocks of at most 128 rows), so results do not depend on the number of threads.
 fn weight_block_rows(n_visible: usize) -> usize {
@@ -915,25 +951,40 @@ fn weight_block_rows(n_visible: usize) -> usize {
 /// `W`: each task forms its block of `G` by a sequential product (fixed shapes, so the same numbers
 /// whatever the thread count) and applies the optimizer to it while it is in cache. When `vs` is
 /// binary and sparse enough (and `kernels` allow it), row `i` of `G` is the sum of the rows of `hs`
-/// where `vs[:, i]` is 1 (or the ±1 form of [`crate::kernels`]).
+/// where `vs[:, i]` is 1 (or the ±1 form of [`crate::kernels`]). When `panels` (the gathers' copy
+/// of `W`) are given, each task writes its updated rows into them too, while they are in cache,
+/// so the next update need not copy `W` again.
 #[allow(clippy::too_many_arguments)]
 fn dense_weight_step(
     opt: &Optimizer,
     st: &mut optim::OptState,
     w: &mut Array2<f32>,
-    vs: ArrayView2<'_, f32>,
-    hs: ArrayView2<'_, f32>,
+    stacked: &Stacked<'_>,
     lr: f64,
     step: u64,
     kernels: Kernels,
+    mut panels: Option<&mut crate::kernels::Panels<f32>>,
 ) {
     use rayon::prelude::*;
     let (nv, nh) = w.dim();
     let lists = match kernels {
-        Kernels::Auto => ActiveLists::of_columns(vs).filter(crate::kernels::use_gather),
+        Kernels::Auto => {
+            ActiveLists::of_columns_stacked(&stacked.v).filter(crate::kernels::use_gather)
+        }
         Kernels::Dense => None,
     };
-    let hs_panels = lists.as_ref().map(|_| crate::kernels::Panels::of(hs));
+    let hs_panels = lists.as_ref().map(|_| {
+        crate::kernels::Panels::of_stacked(&[
+            (stacked.h[0], stacked.div[0]),
+            (stacked.h[1], stacked.div[1]),
+        ])
+    });
+    // the dense path's operands, made only when it runs
+    let dense = lists.is_none().then(|| stacked.concatenated());
+    let (vs, hs) = match &dense {
+        Some((v, h)) => (Some(v.view()), Some(h.view())),
+        None => (None, None),
+    };
     opt.ensure_slot(st, 0, &[nv, nh]);
     let blk = weight_block_rows(nv);
     let len = blk * nh;
@@ -953,31 +1004,74 @@ fn dense_weight_step(
         None => (0..nv.div_ceil(blk)).map(|_| None).collect(),
     };
     let w = w.as_slice_mut().expect("weights are contiguous");
+    let nblocks = nv.div_ceil(blk);
+    let mut panel_rows: Vec<Option<crate::kernels::PanelRows<'_, f32>>> =
+        match panels.as_deref_mut() {
+            Some(p) if (p.rows(), p.cols()) == (nv, nh) => {
+                p.row_blocks_mut(blk).into_iter().map(Some).collect()
+            }
+            _ => (0..nblocks).map(|_| None).collect(),
+        };
     let tasks: Vec<_> = w
         .chunks_mut(len)
         .zip(first.chunks_mut(len))
         .zip(second.iter_mut().map(Option::take))
+        .zip(panel_rows.iter_mut().map(Option::take))
         .enumerate()
         .collect();
-    tasks.into_par_iter().for_each(|(b, ((wb, mb), sb))| {
-        let r0 = b * blk;
-        let rows = wb.len() / nh;
-        let mut g = Array2::<f32>::zeros((rows, nh));
-        if let (Some(l), Some(p)) = (&lists, &hs_panels) {
-            crate::kernels::gather(l, r0..r0 + rows, p, g.view_mut(), 1.0, None);
-        } else {
-            // a row-major copy of this block of vsᵀ: faer's kernels run faster on it than on
-            // the transposed (column-major) view
-            let at = vs
-                .slice(s![.., r0..r0 + rows])
-                .t()
-                .as_standard_layout()
-                .into_owned();
-            gemm(g.view_mut(), false, at.view(), hs, 1.0, faer::Par::Seq);
-        }
-        let g = g.as_slice().expect("contiguous");
-        opt.step_slices(wb, mb, sb, g, lr, step, true);
-    });
+    tasks
+        .into_par_iter()
+        .for_each(|(b, (((wb, mb), mut sb), mut pb))| {
+            let r0 = b * blk;
+            let rows = wb.len() / nh;
+            if let (Some(l), Some(p)) = (&lists, &hs_panels) {
+                // sub-blocks of rows whose gradient stays in the L1 cache from the gather to the
+                // optimizer step
+                const SUB: usize = 16;
+                let mut g = vec![0.0f32; SUB.min(rows) * nh];
+                for s0 in (0..rows).step_by(SUB) {
+                    let sr = SUB.min(rows - s0);
+                    let gs = &mut g[..sr * nh];
+                    let view =
+                        ndarray::ArrayViewMut2::from_shape((sr, nh), &mut *gs).expect("shape");
+                    crate::kernels::gather(l, r0 + s0..r0 + s0 + sr, p, view, 1.0, None);
+                    let range = s0 * nh..(s0 + sr) * nh;
+                    opt.step_slices(
+                        &mut wb[range.clone()],
+                        &mut mb[range.clone()],
+                        sb.as_deref_mut().map(|x| &mut x[range.clone()]),
+                        gs,
+                        lr,
+                        step,
+                        true,
+                    );
+                    if let Some(pb) = pb.as_mut() {
+                        pb.write_rows(s0, &wb[range]);
+                    }
+                }
+            } else {
+                // a row-major copy of this block of vsᵀ: faer's kernels run faster on it than on
+                // the transposed (column-major) view
+                let (vs, hs) = (vs.expect("dense operands"), hs.expect("dense operands"));
+                let at = vs
+                    .slice(s![.., r0..r0 + rows])
+                    .t()
+                    .as_standard_layout()
+                    .into_owned();
+                let mut g = Array2::<f32>::zeros((rows, nh));
+                gemm(g.view_mut(), false, at.view(), hs, 1.0, faer::Par::Seq);
+                let g = g.as_slice().expect("contiguous");
+                opt.step_slices(wb, mb, sb, g, lr, step, true);
+                if let Some(pb) = pb.as_mut() {
+                    pb.write_rows(0, wb);
+                }
+            }
+        });
+    if let Some(p) = panels
+        && (p.rows(), p.cols()) == (nv, nh)
+    {
+        p.refresh_sum();
+    }
 }
 
 fn sign(x: f32) -> f32 {
@@ -1032,5 +1126,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_weight_step_keeps_the_gather_panels_equal_to_the_new_weights() {
+        let (nv, nh, n, m) = (300, 70, 12, 9);
+        let bits = |rows: usize, seed: u64| random(rows, nv, seed).mapv(|x| f32::from(x > 0.8));
+        let (v0, v1) = (bits(n, 1), bits(m, 2));
+        let (h0, h1) = (
+            random(n, nh, 3).mapv(f32::abs),
+            random(m, nh, 4).mapv(f32::abs),
+        );
+        let stacked = Stacked {
+            v: [v0.view(), v1.view()],
+            h: [h0.view(), h1.view()],
+            div: [n as f32, -(m as f32)],
+        };
+        let opt = Optimizer::Sgd {
+            lr: 0.1,
+            momentum: 0.5,
+            weight_decay: 0.01,
+            lr_decay: 1.0,
+        };
+        let w0 = random(nv, nh, 5);
+        let run = |kernels: Kernels, keep: bool| {
+            let mut st = optim::OptState::default();
+            let mut w = w0.clone();
+            let mut panels = keep.then(|| crate::kernels::Panels::of(w0.view()));
+            // two steps, so the momentum enters too
+            for step in 0..2 {
+                dense_weight_step(
+                    &opt,
+                    &mut st,
+                    &mut w,
+                    &stacked,
+                    0.1,
+                    step,
+                    kernels,
+                    panels.as_mut(),
+                );
+            }
+            (w, panels)
+        };
+        let (w, panels) = run(Kernels::Auto, true);
+        assert_eq!(panels.expect("kept"), crate::kernels::Panels::of(w.view()));
+        // the panels do not change the step; the gather differs from the dense path by rounding
+        assert_eq!(run(Kernels::Auto, false).0, w);
+        let (wd, _) = run(Kernels::Dense, false);
+        for (a, b) in w.iter().zip(&wd) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+        assert!(w.iter().zip(&w0).any(|(a, b)| a != b));
     }
 }

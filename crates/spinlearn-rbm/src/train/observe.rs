@@ -4,7 +4,7 @@
 
 use super::State;
 use crate::Result;
-use crate::io::save_npz;
+use crate::io::save_npz_uncompressed;
 use spinlearn_core::{Control, Observer, StepReport};
 use std::path::PathBuf;
 
@@ -25,8 +25,9 @@ impl EpochObserver for Reports<'_> {
     }
 }
 
-/// Saves the state after every epoch to one `.npz` model file (see [`crate::io::save_npz`]; the
-/// file resumes training), then passes the report to `progress`.
+/// Saves the state after every epoch to one `.npz` model file, uncompressed so that the save
+/// stays small next to the epoch (see [`crate::io::save_npz_uncompressed`]; the file resumes
+/// training), then passes the report to `progress`.
 pub struct Checkpointer<'a> {
     /// The model file, rewritten atomically after each epoch.
     pub path: PathBuf,
@@ -38,7 +39,7 @@ pub struct Checkpointer<'a> {
 
 impl EpochObserver for Checkpointer<'_> {
     fn epoch_done(&mut self, state: &State, report: &StepReport<'_>) -> Result<Control> {
-        save_npz(&self.path, &state.model(), Some(state), self.extra.as_ref())?;
+        save_npz_uncompressed(&self.path, &state.model(), Some(state), self.extra.as_ref())?;
         Ok(self.progress.observe(report))
     }
 }
