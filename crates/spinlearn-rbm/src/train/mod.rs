@@ -967,18 +967,29 @@ fn dense_weight_step(
 ) {
     use rayon::prelude::*;
     let (nv, nh) = w.dim();
-    let lists = match kernels {
+    let lists_of = || match kernels {
         Kernels::Auto => {
             ActiveLists::of_columns_stacked(&stacked.v).filter(crate::kernels::use_gather)
         }
         Kernels::Dense => None,
     };
-    let hs_panels = lists.as_ref().map(|_| {
+    let panels_of = || {
         crate::kernels::Panels::of_stacked(&[
             (stacked.h[0], stacked.div[0]),
             (stacked.h[1], stacked.div[1]),
         ])
-    });
+    };
+    // when the data batch went through a gather (the plan made panels of W), the gradient's lists
+    // are expected to be sparse too: the panels of hs are made beside the lists
+    let (lists, hs_panels) = if kernels == Kernels::Auto && panels.is_some() {
+        let (l, p) = rayon::join(lists_of, panels_of);
+        let p = l.as_ref().map(|_| p);
+        (l, p)
+    } else {
+        let l = lists_of();
+        let p = l.as_ref().map(|_| panels_of());
+        (l, p)
+    };
     // the dense path's operands, made only when it runs
     let dense = lists.is_none().then(|| stacked.concatenated());
     let (vs, hs) = match &dense {
